@@ -1,0 +1,35 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .runtime import Runtime
+from .settings import Settings
+
+MAX_BODY_BYTES = 16 * 1024  # AT's callbacks are a few hundred bytes; anything bigger is not AT
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    if runtime is None:
+        runtime = Runtime.build(settings or Settings.from_env())
+    settings = runtime.settings
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+    )
+    app.extensions["hotline"] = runtime
+
+    from .web import dev, webhooks
+
+    app.register_blueprint(webhooks.bp)
+    if settings.is_development or settings.env == "test":
+        app.register_blueprint(dev.bp)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        return "ok\n", 200, {"Content-Type": "text/plain"}
+
+    return app

@@ -1,0 +1,71 @@
+"""The ``hotline`` command: database, social workers, and the local development stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+@click.group()
+def main() -> None:
+    """SMS/USSD hotline against human trafficking (DR Congo)."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the latest migration."""
+    from .migrate import upgrade
+
+    settings = load_settings()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def workers() -> None:
+    """Social workers."""
+
+
+@workers.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def workers_import(csv_file: Path) -> None:
+    """Import or update social workers from CSV_FILE (name,phone,language,areas,role)."""
+    from .runtime import Runtime
+    from .staff import StaffImportError, import_workers
+
+    runtime = Runtime.build(load_settings())
+    try:
+        result = import_workers(runtime, csv_file)
+    except StaffImportError as exc:
+        click.echo("nothing was imported:", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        runtime.close()
+    click.echo(f"{result.created} created, {result.updated} updated")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="port of the web server")
+def dev(port: int) -> None:
+    """Run everything locally: web, worker, a private Redis, SQLite and the local SMS outbox."""
+    from .devserver import run
+
+    run(port)

@@ -1,0 +1,86 @@
+"""`hotline dev`: the whole service on one machine with embedded defaults. Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from .migrate import upgrade
+from .models import SocialWorker
+from .redis_server import PrivateRedis
+from .runtime import Runtime
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_WORKERS = ROOT / "config" / "demo-workers.csv"
+
+
+def run(port: int) -> None:
+    env = dict(os.environ)
+    env.setdefault("HOTLINE_ENV", "development")
+    env.setdefault("HOTLINE_INSTANCE_PATH", str(ROOT / "instance"))
+    env.setdefault("SMS_GATEWAY", "outbox")
+    with PrivateRedis() as redis:
+        env.setdefault("REDIS_URL", redis.url)
+        settings = Settings.from_env(env)
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+        upgrade(settings.database_url)
+        _seed_demo_workers(settings)
+        env["PORT"], env["HOST"] = str(port), "127.0.0.1"
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+                              "hotline.app:create_app()"], cwd=ROOT, env=env),
+            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env),
+        ]
+        _banner(settings, port)
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+            click.echo("a process stopped; shutting down", err=True)
+        except KeyboardInterrupt:
+            click.echo("\nstopping...")
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _seed_demo_workers(settings: Settings) -> None:
+    from .staff import import_workers
+
+    runtime = Runtime.build(settings)
+    try:
+        with runtime.session() as session:
+            count = session.scalar(select(func.count()).select_from(SocialWorker))
+        if not count:
+            result = import_workers(runtime, DEMO_WORKERS)
+            click.echo(f"demo social workers added: {result.created}")
+    finally:
+        runtime.close()
+
+
+def _banner(settings: Settings, port: int) -> None:
+    base = f"http://127.0.0.1:{port}"
+    hooks = f"{base}/webhooks/at/{settings.webhook_token}"
+    click.echo(f"""
+Hotline running (development). Ctrl-C to stop.
+  SMS outbox (console):   {base}/dev/outbox
+  USSD callback:          {hooks}/ussd
+  USSD events callback:   {hooks}/ussd/events
+  SMS callback:           {hooks}/sms
+  Delivery reports:       {hooks}/sms/delivery
+Try a USSD hop:
+  curl -d sessionId=demo1 -d phoneNumber=+243810000099 -d serviceCode='*384*1#' -d text= {hooks}/ussd
+""")

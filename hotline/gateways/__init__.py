@@ -1,0 +1,51 @@
+"""The SMS gateway port. Every aggregator (Africa's Talking first) sits behind ``SmsGateway``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the gateway said about one message.
+
+    ``accepted``: the gateway took it (a delivery report may follow). ``retryable``: worth trying
+    again later (the gateway or the network failed, not the number). ``delivered``: already on the
+    handset (only the local outbox can say so at once).
+    """
+
+    accepted: bool
+    message_id: str | None = None
+    status: str = ""
+    retryable: bool = False
+    delivered: bool = False
+    detail: str | None = None
+
+
+class GatewayUnavailable(Exception):
+    """The gateway could not be reached or failed as a whole: try the same message again later."""
+
+
+class SmsGateway(Protocol):
+    name: str
+
+    def send(self, to: str, body: str) -> SendResult:
+        """Send ``body`` to one E.164 number. Raises GatewayUnavailable on transport failure."""
+        ...
+
+
+def build_gateway(settings) -> SmsGateway:  # type: ignore[no-untyped-def]
+    """The gateway named by ``SMS_GATEWAY``."""
+    if settings.sms_gateway == "africastalking":
+        from .africastalking import AfricasTalkingGateway
+
+        return AfricasTalkingGateway(
+            username=settings.at_username,
+            api_key=settings.at_api_key,
+            sender_id=settings.at_sender_id,
+            api_url=settings.at_api_url,
+        )
+    from .local import LocalOutbox
+
+    return LocalOutbox()

@@ -1,0 +1,16 @@
+"""The local outbox: nothing leaves the machine; messages are shown in the console instead."""
+
+from __future__ import annotations
+
+import uuid
+
+from . import SendResult
+
+
+class LocalOutbox:
+    name = "outbox"
+
+    def send(self, to: str, body: str) -> SendResult:
+        return SendResult(
+            accepted=True, message_id=f"LOCAL-{uuid.uuid4().hex}", status="Local", delivered=True
+        )

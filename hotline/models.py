@@ -1,0 +1,172 @@
+"""Database models. Phone numbers never appear in clear: ``*_encrypted`` plus a keyed ``*_hash``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime
+
+# Report statuses, in the order a case normally moves through them.
+REPORT_STATUSES = (
+    "new", "alerted", "accepted", "in_progress", "referred", "closed", "duplicate", "unfounded",
+)
+CATEGORIES = (
+    "sexual_exploitation", "forced_labour", "domestic_servitude", "child_trafficking",
+    "forced_marriage", "organ_trafficking", "other",
+)
+# Outbound message statuses. "sent" means the gateway accepted it; the delivery report says more.
+MESSAGE_PENDING, MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED = (
+    "pending", "sent", "delivered", "failed",
+)
+FINAL_MESSAGE_STATUSES = (MESSAGE_DELIVERED, MESSAGE_FAILED)
+CONSENTS = ("callback", "confidential")  # anonymous reporters have no contact row at all
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    # Idempotency key from the channel ("ussd:<sessionId>", "sms:<gateway id>"): a retried
+    # request finds the report it already made instead of making a second one.
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    location_code: Mapped[str] = mapped_column(String(64), index=True)
+    place_detail: Mapped[str | None] = mapped_column(Text)
+    people_count: Mapped[int | None]
+    children_involved: Mapped[bool | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    training: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    contact: Mapped[ReporterContact | None] = relationship(back_populates="report")
+    events: Mapped[list[ReportEvent]] = relationship(
+        back_populates="report", order_by="ReportEvent.id"
+    )
+
+
+class ReporterContact(Base):
+    """How to reach a reporter who agreed to it. Absent for anonymous reports."""
+
+    __tablename__ = "reporter_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), unique=True)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    consent: Mapped[str] = mapped_column(String(16))
+    safe_time: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report] = relationship(back_populates="contact")
+
+
+class ReportEvent(Base):
+    """One line of a report's timeline. ``detail`` never holds a phone number."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    report: Mapped[Report] = relationship(back_populates="events")
+
+
+class SocialWorker(Base):
+    __tablename__ = "social_workers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    role: Mapped[str] = mapped_column(String(16), default="worker")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    areas: Mapped[list[WorkerArea]] = relationship(
+        back_populates="worker", cascade="all, delete-orphan", order_by="WorkerArea.location_code"
+    )
+
+
+class WorkerArea(Base):
+    __tablename__ = "worker_areas"
+    __table_args__ = (UniqueConstraint("worker_id", "location_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("social_workers.id"))
+    location_code: Mapped[str] = mapped_column(String(64), index=True)
+
+    worker: Mapped[SocialWorker] = relationship(back_populates="areas")
+
+
+class OutboundMessage(Base):
+    """The outbox: written in the same transaction as what caused it, then sent by a job."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"), index=True)
+    recipient_encrypted: Mapped[str] = mapped_column(Text)
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=MESSAGE_PENDING)
+    gateway: Mapped[str | None] = mapped_column(String(24))
+    gateway_message_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    gateway_status: Mapped[str | None] = mapped_column(String(32))
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    training: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboundMessage(Base):
+    """An SMS as the gateway posted it, kept before any work is done on it (de-duplicated on id)."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway_id: Mapped[str] = mapped_column(String(96), unique=True)
+    sender_encrypted: Mapped[str] = mapped_column(Text)
+    sender_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+
+
+class UssdSessionEvent(Base):
+    """AT's end-of-session event: how a USSD session ended and on which screen."""
+
+    __tablename__ = "ussd_session_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    network_code: Mapped[str | None] = mapped_column(String(8))
+    duration_ms: Mapped[int | None]
+    hops: Mapped[int | None]
+    last_screen: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,49 @@
+"""Phone numbers: one way to normalise them (phonenumbers, region CD) and one way to mask them."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+DEFAULT_REGION = "CD"
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalise(raw: str, region: str = DEFAULT_REGION) -> str:
+    """Return the E.164 form of ``raw`` or raise InvalidPhone.
+
+    ``0812345678``, ``243812345678``, ``00243812345678`` and ``+243 81 234 5678`` all give
+    ``+243812345678``. Gateways sometimes drop the ``+``: a bare run of digits that starts with
+    a country code is tried as international before it is tried as national.
+    """
+    text = (raw or "").strip()
+    if not text or len(text) > 32:
+        raise InvalidPhone("empty or too long")
+    candidates = [text]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text[0].isdigit() and not text.startswith("0") and len(digits) > 9:
+        candidates.insert(0, "+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise InvalidPhone("not a valid phone number")
+
+
+def try_normalise(raw: str | None) -> str | None:
+    try:
+        return normalise(raw or "")
+    except InvalidPhone:
+        return None
+
+
+def mask(e164: str) -> str:
+    """``+243812345678`` -> ``+243 81* *** *678``: enough to tell two numbers apart, not to call."""
+    if len(e164) < 8:
+        return "***"
+    return f"{e164[:4]} {e164[4:6]}* *** *{e164[-3:]}"

@@ -1,0 +1,38 @@
+"""The one way the web side hands work to the workers: RQ jobs named by dotted path, taking ids.
+
+The web never imports ``workers``; jobs are enqueued by name. Enqueueing happens after the
+database commit, and a Redis failure here never fails the request: the row is already durable
+and the outbox ticker picks it up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+
+SEND_MESSAGE = "workers.jobs.send_message"
+SEND_RETRY = Retry(max=6, interval=[5, 15, 60, 300, 900, 1800])
+
+
+class JobQueue:
+    def __init__(self, redis: Redis, name: str) -> None:
+        self.queue = Queue(name, connection=redis)
+
+    def enqueue(self, func: str, *ids: int | str, retry: Retry | None = None, **kwargs: Any) -> bool:
+        """Enqueue ``func(*ids)``; False (logged, not raised) when Redis cannot take it."""
+        try:
+            self.queue.enqueue(func, *ids, retry=retry, **kwargs)
+        except RedisError as exc:
+            log.warning("could not enqueue %s: %s", func, type(exc).__name__)
+            return False
+        return True
+
+    def send_messages(self, message_ids: list[int]) -> None:
+        for message_id in message_ids:
+            self.enqueue(SEND_MESSAGE, message_id, retry=SEND_RETRY)

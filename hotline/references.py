@@ -1,0 +1,21 @@
+"""Reference codes a reporter can read out or type on a keypad: random, short, unambiguous."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: letters and digits people confuse on a small screen or a call.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+LENGTH = 6  # 25**6 = 244 million codes: guessing one is hopeless at 5 lookups an hour.
+
+ReferenceFactory = Callable[[], str]
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def looks_like_reference(text: str) -> bool:
+    candidate = text.strip().upper()
+    return 6 <= len(candidate) <= 8 and all(ch in ALPHABET for ch in candidate)

@@ -1,0 +1,123 @@
+"""Opening a report: one transaction holds the report, its contact, its timeline and its alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .alerts import alert_text
+from .models import MESSAGE_PENDING, OutboundMessage, Report, ReporterContact
+from .routing import workers_for
+from .runtime import Runtime
+from .timeline import record
+
+MAX_REFERENCE_TRIES = 8
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """What a channel collected. ``phone`` is E.164 or None; it is stored only with consent."""
+
+    source_key: str
+    channel: str
+    language: str
+    category: str
+    urgent: bool
+    location_code: str
+    phone: str | None = None
+    contact: str = "anonymous"  # callback | confidential | anonymous
+    safe_time: str | None = None
+    place_detail: str | None = None
+    people_count: int | None = None
+    children_involved: bool | None = None
+    description: str | None = None
+    training: bool = False
+
+
+@dataclass
+class Opened:
+    report: Report
+    message_ids: list[int] = field(default_factory=list)
+    created: bool = True
+
+
+def open_report(runtime: Runtime, new: NewReport) -> Opened:
+    """Store a report durably, then queue its alerts.
+
+    1. If this channel request already made a report (same ``source_key``), return that one.
+    2. In ONE transaction: the report, its contact (unless anonymous), a "received" event and an
+       outbox row per social worker covering the place.
+    3. After the commit, enqueue a send job per outbox row (a lost enqueue is re-found later).
+    """
+    if not runtime.locations.is_valid(new.location_code):
+        raise ValueError("unknown location code")
+    with runtime.session() as session:
+        existing = _by_source(session, new.source_key)
+        if existing:
+            return Opened(existing, created=False)
+        for _ in range(MAX_REFERENCE_TRIES):
+            try:
+                opened = _insert(session, runtime, new)
+                session.commit()
+                break
+            except IntegrityError:
+                session.rollback()
+                existing = _by_source(session, new.source_key)
+                if existing:  # a concurrent retry of the same request won the race
+                    return Opened(existing, created=False)
+        else:
+            raise RuntimeError("could not allocate a unique reference")
+    runtime.queue.send_messages(opened.message_ids)
+    return opened
+
+
+def _by_source(session: Session, source_key: str) -> Report | None:
+    return session.scalar(select(Report).where(Report.source_key == source_key))
+
+
+def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
+    now = runtime.clock.now()
+    report = Report(
+        reference=runtime.new_reference(), source_key=new.source_key, channel=new.channel,
+        language=new.language, category=new.category, urgent=new.urgent,
+        location_code=new.location_code, place_detail=new.place_detail,
+        people_count=new.people_count, children_involved=new.children_involved,
+        description=new.description, status="new", training=new.training,
+        created_at=now, updated_at=now,
+    )
+    session.add(report)
+    session.flush()
+    if new.phone and new.contact in ("callback", "confidential"):
+        session.add(ReporterContact(
+            report_id=report.id, phone_encrypted=runtime.cipher.encrypt(new.phone),
+            phone_hash=runtime.cipher.lookup_hash(new.phone), consent=new.contact,
+            safe_time=new.safe_time, created_at=now,
+        ))
+    record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
+    messages = _queue_alerts(session, runtime, report)
+    if messages:
+        report.status = "alerted"
+    record(session, report.id, "alerts_queued", now, count=len(messages),
+           workers=[m.worker_id for m in messages])
+    session.flush()
+    return Opened(report, [m.id for m in messages])
+
+
+def _queue_alerts(session: Session, runtime: Runtime, report: Report) -> list[OutboundMessage]:
+    now = runtime.clock.now()
+    messages = []
+    for worker in workers_for(session, runtime.locations, report.location_code):
+        message = OutboundMessage(
+            report_id=report.id, worker_id=worker.id, recipient_encrypted=worker.phone_encrypted,
+            recipient_hash=worker.phone_hash, purpose="alert",
+            body=alert_text(report, worker.language, runtime.translations, runtime.locations),
+            status=MESSAGE_PENDING, attempts=0, next_attempt_at=now, training=report.training,
+            created_at=now, updated_at=now,
+        )
+        session.add(message)
+        messages.append(message)
+    session.flush()
+    return messages

@@ -1,0 +1,162 @@
+"""Settings: read from the environment in one place, validated once, passed everywhere.
+
+Nothing below this module reads ``os.environ``. A bad value stops the process at start with a message
+naming the variable, never later in the middle of a report.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
+
+ENVIRONMENTS = ("production", "development", "test")
+GATEWAYS = ("africastalking", "outbox")
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    redis_url: str
+    secret_key: str
+    webhook_token: str
+    pii_keys: tuple[str, ...] = field(repr=False)
+    sms_gateway: str
+    at_username: str = "sandbox"
+    at_api_key: str = field(default="", repr=False)
+    at_sender_id: str | None = None
+    at_api_url: str | None = None
+    ussd_service_code: str | None = None
+    escalation_wait_seconds: int | None = None
+    queue_name: str = "hotline"
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (``os.environ`` by default) or raise SettingsError."""
+        env_map = dict(os.environ if environ is None else environ)
+        return _parse(env_map)
+
+
+def _parse(env: dict[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    environment = get("HOTLINE_ENV") or "production"
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"HOTLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    generated_ok = environment != "production"
+
+    instance = Path(get("HOTLINE_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+    database_url = get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.sqlite3'}"
+    _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql", "postgresql+psycopg"))
+    redis_url = get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+
+    secret_key = get("SECRET_KEY") or _generated(instance, "secret_key", generated_ok, "SECRET_KEY")
+    if len(secret_key) < 16:
+        raise SettingsError("SECRET_KEY must be at least 16 characters long")
+    token = get("HOTLINE_WEBHOOK_TOKEN") or _generated(
+        instance, "webhook_token", generated_ok, "HOTLINE_WEBHOOK_TOKEN"
+    )
+    if len(token) < 22 or not token.replace("-", "").replace("_", "").isalnum():
+        raise SettingsError(
+            "HOTLINE_WEBHOOK_TOKEN must be at least 22 URL-safe characters (128 bits); "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+    pii_keys = _pii_keys(get("HOTLINE_PII_KEY"), instance, generated_ok)
+
+    api_key = get("AT_API_KEY") or ""
+    gateway = get("SMS_GATEWAY") or ("africastalking" if api_key else "outbox")
+    if gateway not in GATEWAYS:
+        raise SettingsError(f"SMS_GATEWAY must be one of {', '.join(GATEWAYS)}, not {gateway!r}")
+    if gateway == "africastalking" and not api_key:
+        raise SettingsError("SMS_GATEWAY=africastalking needs AT_API_KEY")
+    at_api_url = get("AT_API_URL")
+    if at_api_url:
+        _check_url("AT_API_URL", at_api_url, ("http", "https"))
+        at_api_url = at_api_url.rstrip("/")
+
+    service_code = get("USSD_SERVICE_CODE")
+    if service_code and not (service_code.startswith("*") and service_code.endswith("#")):
+        raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123#, not {service_code!r}")
+
+    wait = get("HOTLINE_ESCALATION_WAIT_SECONDS")
+    wait_seconds = None
+    if wait is not None:
+        if not wait.isdigit() or not 1 <= int(wait) <= 86400:
+            raise SettingsError("HOTLINE_ESCALATION_WAIT_SECONDS must be a whole number from 1 to 86400")
+        wait_seconds = int(wait)
+
+    return Settings(
+        env=environment,
+        instance_path=instance,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=secret_key,
+        webhook_token=token,
+        pii_keys=pii_keys,
+        sms_gateway=gateway,
+        at_username=get("AT_USERNAME") or "sandbox",
+        at_api_key=api_key,
+        at_sender_id=get("AT_SENDER_ID"),
+        at_api_url=at_api_url,
+        ussd_service_code=service_code,
+        escalation_wait_seconds=wait_seconds,
+        queue_name=get("HOTLINE_QUEUE") or "hotline",
+    )
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    scheme = urlparse(value).scheme
+    if scheme not in schemes:
+        raise SettingsError(f"{name} must start with one of {', '.join(s + ':' for s in schemes)}")
+
+
+def _pii_keys(raw: str | None, instance: Path, generated_ok: bool) -> tuple[str, ...]:
+    """Several comma-separated Fernet keys: the first encrypts, all decrypt (key rotation)."""
+    if raw is None:
+        raw = _generated(instance, "pii_key", generated_ok, "HOTLINE_PII_KEY", Fernet.generate_key)
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(
+                "HOTLINE_PII_KEY must be Fernet keys separated by commas; generate one with: "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from exc
+    return keys
+
+
+def _generated(instance: Path, name: str, allowed: bool, variable: str, make=None) -> str:
+    """Development and tests: create a secret once and keep it in the instance folder."""
+    if not allowed:
+        raise SettingsError(f"{variable} is required when HOTLINE_ENV=production")
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = make().decode() if make else secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,36 @@
+"""Development pages: the local SMS outbox, so `make dev` shows what would have been sent.
+
+Registered only when HOTLINE_ENV is development or test. Numbers are masked here as everywhere.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import select
+
+from ..models import OutboundMessage, Report
+from ..phones import mask
+from ..runtime import Runtime
+
+bp = Blueprint("dev", __name__, url_prefix="/dev")
+
+
+@bp.get("/outbox")
+def outbox() -> str:
+    rt: Runtime = current_app.extensions["hotline"]
+    with rt.session() as session:
+        rows = session.execute(
+            select(OutboundMessage, Report.reference)
+            .outerjoin(Report, Report.id == OutboundMessage.report_id)
+            .order_by(OutboundMessage.id.desc())
+            .limit(200)
+        ).all()
+        messages = [
+            {
+                "id": m.id, "reference": ref, "to": mask(rt.cipher.decrypt(m.recipient_encrypted)),
+                "body": m.body, "status": m.status, "gateway": m.gateway, "attempts": m.attempts,
+                "created_at": m.created_at, "purpose": m.purpose,
+            }
+            for m, ref in rows
+        ]
+    return render_template("dev/outbox.html", messages=messages, gateway=rt.gateway.name)

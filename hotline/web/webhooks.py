@@ -1,0 +1,163 @@
+"""Africa's Talking callbacks, exactly as AT posts them (form-encoded), under a secret path token.
+
+Whatever arrives, the answer is never a 5xx: USSD always gets a valid ``CON``/``END`` screen,
+the other callbacks get 400 for a body AT could never have sent and 200 otherwise, because AT
+re-posts anything else for hours.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from flask import Blueprint, Response, abort, current_app, g, request
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..models import InboundMessage, UssdSessionEvent
+from ..outbox import apply_delivery_report
+from ..phones import try_normalise
+from ..runtime import Runtime
+from ..ussd import INVALID_REQUEST, Hop, UssdService
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")
+
+MAX_FIELD = 1000  # longer than any USSD text or concatenated SMS AT sends
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["hotline"]
+
+
+@bp.url_value_preprocessor
+def check_token(endpoint: str | None, values: dict | None) -> None:
+    token = (values or {}).pop("token", "")
+    expected = runtime().settings.webhook_token
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        abort(404)
+
+
+def field(name: str, required: bool = True) -> str | None:
+    value = request.form.get(name)
+    if value is None or len(value) > MAX_FIELD:
+        if required:
+            g.bad_field = name
+        return None
+    return value
+
+
+def bad_request() -> Response:
+    return Response(f"missing or invalid field: {g.get('bad_field', '?')}\n", 400,
+                    mimetype="text/plain")
+
+
+def ok() -> Response:
+    return Response("OK\n", 200, mimetype="text/plain")
+
+
+def screen(body: str) -> Response:
+    return Response(body, 200, content_type="text/plain; charset=utf-8")
+
+
+@bp.post("/ussd")
+def ussd() -> Response:
+    session_id = field("sessionId")
+    phone = try_normalise(field("phoneNumber"))
+    text = field("text", required=False) or ""
+    service_code = field("serviceCode", required=False) or ""
+    if not session_id or not phone or not _service_code_ok(service_code):
+        return screen(INVALID_REQUEST)
+    service = UssdService(runtime())
+    try:
+        reply = service.handle(Hop(session_id=session_id[:96], phone=phone, text=text,
+                                   service_code=service_code))
+    except Exception:  # a bug must still leave the caller with words, not a network error
+        log.exception("USSD hop failed")
+        return screen(INVALID_REQUEST)
+    return screen(reply)
+
+
+def _service_code_ok(service_code: str) -> bool:
+    expected = runtime().settings.ussd_service_code
+    if not expected:
+        return True
+    # "*384*123#" also matches a direct dial with an extra segment such as "*384*123*1#".
+    return service_code == expected or service_code.startswith(expected[:-1] + "*")
+
+
+@bp.post("/ussd/events")
+def ussd_events() -> Response:
+    session_id, status = field("sessionId"), field("status")
+    if not session_id or not status:
+        return bad_request()
+    rt = runtime()
+    event = UssdSessionEvent(
+        session_id=session_id[:96], status=status[:16],
+        network_code=(field("networkCode", required=False) or "")[:8] or None,
+        duration_ms=_int(field("durationInMillis", required=False)),
+        hops=_int(field("hopsCount", required=False)),
+        last_screen=_last_screen(rt, session_id),
+        error_message=(field("errorMessage", required=False) or "")[:200] or None,
+        received_at=rt.clock.now(),
+    )
+    with rt.session() as session:
+        session.add(event)
+        try:
+            session.commit()
+        except IntegrityError:  # AT sent the same event again
+            session.rollback()
+    return ok()
+
+
+def _last_screen(rt: Runtime, session_id: str) -> str | None:
+    try:
+        raw = rt.redis.get(f"hotline:ussd:{session_id}")
+    except RedisError:
+        raw = None
+    if raw:
+        return str(json.loads(raw)["state"]["screen"])[:64]
+    hops = field("hopsMetadata", required=False)
+    return hops.replace(",", "|").split("|")[-1][:64] if hops else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@bp.post("/sms")
+def incoming_sms() -> Response:
+    gateway_id, sender, text = field("id"), field("from"), field("text", required=False)
+    if not gateway_id or not sender:
+        return bad_request()
+    phone = try_normalise(sender)
+    if phone is None:
+        return ok()  # a network's own alphanumeric sender: nothing a person wrote to us
+    rt = runtime()
+    with rt.session() as session:
+        if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == gateway_id)):
+            return ok()  # AT re-posted a message we already keep
+        session.add(InboundMessage(
+            gateway_id=gateway_id[:96], sender_encrypted=rt.cipher.encrypt(phone),
+            sender_hash=rt.cipher.lookup_hash(phone), text=text or "",
+            received_at=rt.clock.now(),
+        ))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+    return ok()
+
+
+@bp.post("/sms/delivery")
+def delivery_report() -> Response:
+    gateway_id, status = field("id"), field("status")
+    if not gateway_id or not status:
+        return bad_request()
+    apply_delivery_report(runtime(), gateway_id, status, field("failureReason", required=False))
+    return ok()  # also for an unknown id: otherwise the gateway retries forever

@@ -1,0 +1,115 @@
+"""Shared fixtures: a private Redis for the session, a migrated database per test, the app.
+
+SQLite by default; set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/hotline_test)
+to run the same suite against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import text
+
+from hotline.app import create_app
+from hotline.clock import FrozenClock
+from hotline.db import Base, make_engine
+from hotline.migrate import upgrade
+from hotline.redis_server import PrivateRedis
+from hotline.runtime import Runtime
+from hotline.settings import Settings
+from workers import context
+
+TEST_PII_KEY = "3q2-yXc6V3HXh1tPiU7vG1dRdbOvBf6AA0Q9qk2vF2I="
+TEST_TOKEN = "test-webhook-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[PrivateRedis]:
+    with PrivateRedis() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the Alembic migrations once: a template SQLite file, or the PostgreSQL database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        upgrade(url)
+        return url
+    template = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    upgrade(f"sqlite:///{template}")
+    return str(template)
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    if "://" in migrated_database:  # PostgreSQL: empty every table, keep the schema
+        engine = make_engine(migrated_database)
+        with engine.begin() as conn:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated_database
+    path = tmp_path / "hotline.sqlite3"
+    shutil.copy(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def environ(database_url: str, redis_server: PrivateRedis, tmp_path: Path) -> dict[str, str]:
+    return {
+        "HOTLINE_ENV": "test",
+        "HOTLINE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_server.url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "HOTLINE_WEBHOOK_TOKEN": TEST_TOKEN,
+        "HOTLINE_PII_KEY": TEST_PII_KEY,
+    }
+
+
+@pytest.fixture
+def settings(environ: dict[str, str]) -> Settings:
+    return Settings.from_env(environ)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: FrozenClock) -> Iterator[Runtime]:
+    rt = Runtime.build(settings, clock=clock)
+    rt.redis.flushdb()
+    context.use(rt)
+    yield rt
+    context.use(None)
+    rt.close()
+
+
+@pytest.fixture
+def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def run_jobs(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """Run every queued job in this process with a real RQ worker, as the worker process would."""
+
+    def run() -> None:
+        SimpleWorker([runtime.queue.queue], connection=runtime.redis).work(
+            burst=True, logging_level="WARNING"
+        )
+
+    return run

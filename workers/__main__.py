@@ -1,0 +1,51 @@
+"""The worker process (Procfile: ``worker: python -m workers``): RQ with its scheduler.
+
+SimpleWorker runs each job in this process instead of forking one per job: the database pool
+and the gateway client are reused, which keeps an alert's latency and memory low. A job that
+dies with its process is retried by another worker's maintenance (RQ's abandoned-job handling)
+and, as a last resort, re-found from the database's outbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from rq import SimpleWorker
+
+from hotline.runtime import Runtime
+from hotline.settings import Settings, SettingsError
+
+from . import context
+
+JOB_MONITORING_INTERVAL = 10  # seconds between heartbeats while a job runs
+MAINTENANCE_INTERVAL = 60  # seconds between clean-ups of jobs whose worker died
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rt = Runtime.build(settings)
+    context.use(rt)
+    worker = SimpleWorker(
+        [rt.queue.queue],
+        connection=rt.redis,
+        job_monitoring_interval=JOB_MONITORING_INTERVAL,
+        maintenance_interval=MAINTENANCE_INTERVAL,
+        log_job_description=False,
+    )
+    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

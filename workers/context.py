@@ -1,0 +1,21 @@
+"""The worker process's runtime, built once on first use from the environment (never at import)."""
+
+from __future__ import annotations
+
+from hotline.runtime import Runtime
+from hotline.settings import Settings
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime.build(Settings.from_env())
+    return _runtime
+
+
+def use(rt: Runtime | None) -> None:
+    """Install a runtime (the worker entry point and in-process tests do this)."""
+    global _runtime
+    _runtime = rt
