@@ -23,6 +23,7 @@ DEMO_WORKERS = ROOT / "config" / "demo-workers.csv"
 
 
 def run(port: int) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on `kill` as on Ctrl-C
     env = dict(os.environ)
     env.setdefault("HOTLINE_ENV", "development")
     env.setdefault("HOTLINE_INSTANCE_PATH", str(ROOT / "instance"))
@@ -36,8 +37,11 @@ def run(port: int) -> None:
         env["PORT"], env["HOST"] = str(port), "127.0.0.1"
         processes = [
             subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
-                              "hotline.app:create_app()"], cwd=ROOT, env=env),
-            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env),
+                              "hotline.app:create_app()"], cwd=ROOT, env=env, start_new_session=True),
+            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env,
+                             start_new_session=True),
+            subprocess.Popen([sys.executable, "-m", "workers.cron"], cwd=ROOT, env=env,
+                             start_new_session=True),
         ]
         _banner(settings, port)
         try:
@@ -55,6 +59,10 @@ def run(port: int) -> None:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _seed_demo_workers(settings: Settings) -> None:

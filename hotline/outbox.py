@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
-from .gateways import GatewayUnavailable
+from .gateways import GatewayUnavailable, SendResult
 from .models import (
     FINAL_MESSAGE_STATUSES,
     MESSAGE_DELIVERED,
@@ -16,6 +17,7 @@ from .models import (
     MESSAGE_SENT,
     OutboundMessage,
 )
+from .queue import BACKOFF_SECONDS
 from .runtime import Runtime
 from .timeline import record
 
@@ -25,64 +27,101 @@ log = logging.getLogger(__name__)
 DELIVERED_STATUSES = {"success"}
 FAILED_STATUSES = {"rejected", "failed", "expired", "absentsubscriber"}
 IN_FLIGHT_STATUSES = {"sent", "submitted", "buffered"}
-RETRY_AFTER = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # a claimed message is not sent again by another job for this long
+TICKER_GRACE = timedelta(seconds=30)  # the fast path (the job enqueued at commit) goes first
 
 
 class SendLater(Exception):
     """The gateway was unavailable; the job system retries the same message with backoff."""
 
 
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
 def send_message(runtime: Runtime, message_id: int) -> str:
     """Send one outbox row if it still needs sending. Returns its status afterwards.
 
-    1. Load the row; anything but "pending" was already handled (a duplicate job) -> stop.
-    2. Count the attempt and commit it before calling the gateway, so a crash is visible.
-    3. Call the gateway: accepted -> "sent" (or "delivered" for the local outbox); a permanent
-       refusal -> "failed"; unavailable -> stays "pending" and SendLater is raised for a retry.
+    1. Claim the row: one conditional UPDATE counts the attempt and takes a lease; a duplicate
+       job, or one racing another worker, finds nothing to claim and stops.
+    2. Call the gateway: accepted -> "sent" (or "delivered" for the local outbox); a permanent
+       refusal -> "failed"; unavailable -> stays "pending" with its next attempt set by backoff,
+       and SendLater is raised so RQ retries at that time.
+    3. A crash between 1 and 2 leaves a lease that expires; the ticker then sends it again.
     """
+    now = runtime.clock.now()
     with runtime.session() as session:
-        message = session.get(OutboundMessage, message_id)
-        if message is None or message.status != MESSAGE_PENDING:
-            return message.status if message else "missing"
-        now = runtime.clock.now()
-        message.attempts += 1
-        message.next_attempt_at = now + RETRY_AFTER
-        message.updated_at = now
+        claimed = session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == message_id,
+                OutboundMessage.status == MESSAGE_PENDING,
+                or_(OutboundMessage.next_attempt_at.is_(None),
+                    OutboundMessage.next_attempt_at <= now + timedelta(seconds=2)),
+            )
+            .values(attempts=OutboundMessage.attempts + 1, next_attempt_at=now + LEASE,
+                    updated_at=now)
+        ).rowcount
         session.commit()
+        message = session.get(OutboundMessage, message_id)
+        if message is None or not claimed:
+            return message.status if message else "missing"
 
         recipient = runtime.cipher.decrypt(message.recipient_encrypted)
         try:
             result = runtime.gateway.send(recipient, message.body)
         except GatewayUnavailable as exc:
-            message.failure_reason = str(exc)[:64]
-            session.commit()
-            log.warning("message %s: gateway unavailable (attempt %s)", message.id, message.attempts)
+            _retry_later(session, runtime, message, str(exc))
             raise SendLater(str(exc)) from None
-
-        now = runtime.clock.now()
-        message.gateway = runtime.gateway.name
-        message.gateway_status = result.status[:32]
-        message.updated_at = now
-        if result.accepted:
-            message.status = MESSAGE_DELIVERED if result.delivered else MESSAGE_SENT
-            message.gateway_message_id = result.message_id
-            message.sent_at = now
-            message.next_attempt_at = None
-            if result.delivered:
-                message.delivered_at = now
-        elif result.retryable:
-            message.failure_reason = result.status[:64]
-            session.commit()
+        if not result.accepted and result.retryable:
+            _retry_later(session, runtime, message, result.status)
             raise SendLater(result.status)
-        else:
-            message.status = MESSAGE_FAILED
-            message.failure_reason = result.status[:64]
-            message.next_attempt_at = None
-        if message.report_id:
-            record(session, message.report_id, "message_" + message.status, now,
-                   message_id=message.id, worker_id=message.worker_id, status=result.status)
+        _record_result(session, runtime, message, result)
         session.commit()
         return message.status
+
+
+def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, reason: str) -> None:
+    now = runtime.clock.now()
+    message.failure_reason = reason[:64]
+    message.next_attempt_at = now + backoff(message.attempts)
+    message.updated_at = now
+    session.commit()
+    log.warning("message %s not sent (attempt %s): %s", message.id, message.attempts, reason[:64])
+
+
+def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
+                   result: SendResult) -> None:
+    now = runtime.clock.now()
+    message.gateway = runtime.gateway.name
+    message.gateway_status = result.status[:32]
+    message.updated_at = now
+    message.next_attempt_at = None
+    if result.accepted:
+        message.status = MESSAGE_DELIVERED if result.delivered else MESSAGE_SENT
+        message.gateway_message_id = result.message_id
+        message.sent_at = now
+        if result.delivered:
+            message.delivered_at = now
+    else:
+        message.status = MESSAGE_FAILED
+        message.failure_reason = result.status[:64]
+    if message.report_id:
+        record(session, message.report_id, "message_" + message.status, now,
+               message_id=message.id, worker_id=message.worker_id, status=result.status)
+
+
+def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
+    """Pending rows whose job was lost (Redis flushed, worker killed) or whose retry is due."""
+    cutoff = runtime.clock.now() - TICKER_GRACE
+    with runtime.session() as session:
+        return list(session.scalars(
+            select(OutboundMessage.id)
+            .where(OutboundMessage.status == MESSAGE_PENDING,
+                   OutboundMessage.next_attempt_at <= cutoff)
+            .order_by(OutboundMessage.next_attempt_at)
+            .limit(limit)
+        ))
 
 
 def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,

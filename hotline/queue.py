@@ -17,7 +17,10 @@ from rq import Queue, Retry
 log = logging.getLogger(__name__)
 
 SEND_MESSAGE = "workers.jobs.send_message"
-SEND_RETRY = Retry(max=6, interval=[5, 15, 60, 300, 900, 1800])
+# The same intervals as hotline.outbox.BACKOFF_SECONDS: RQ retries when the row is due again.
+# Seconds before the 1st, 2nd, ... retry of a send; the outbox row's next attempt uses the same.
+BACKOFF_SECONDS = (5, 15, 60, 300, 900, 1800)
+SEND_RETRY = Retry(max=len(BACKOFF_SECONDS), interval=list(BACKOFF_SECONDS))
 
 
 class JobQueue:

@@ -45,6 +45,7 @@ class PrivateRedis:
             [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--protected-mode", "yes"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches our parent, which stops Redis last
         )
         deadline = time.monotonic() + timeout
         client = Redis(port=self.port)

@@ -1,0 +1,38 @@
+"""The cron process (Procfile: ``cron: python -m workers.cron``): RQ's CronScheduler.
+
+It only enqueues; the worker processes run the jobs. Running two of these is harmless: every
+job checks the database before it acts.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from rq.cron import CronScheduler
+
+from hotline.runtime import Runtime
+from hotline.settings import Settings, SettingsError
+
+from . import jobs
+
+TICK_SECONDS = 15
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rt = Runtime.build(settings)
+    scheduler = CronScheduler(connection=rt.redis, logging_level="INFO")
+    scheduler.register(jobs.tick, queue_name=settings.queue_name, interval=TICK_SECONDS)
+    scheduler.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
