@@ -146,6 +146,7 @@ def step(flow: Flow, state: State, text: str, ctx: Context,
         page_list = pages(screen, state) if pages else [list(range(len(options_of(screen, state, ctx))))]
         if text == MORE and state["page"] + 1 < len(page_list):
             state["page"] += 1
+            state["errors"] = 0  # turning a page is an answer understood, not a mistake
             return Step(state)
         if text == BACK:
             return _back(flow, state)
@@ -157,7 +158,7 @@ def step(flow: Flow, state: State, text: str, ctx: Context,
 
 def _choose(flow: Flow, screen: Menu, state: State, text: str, ctx: Context) -> Step:
     options = options_of(screen, state, ctx)
-    if not text.isdigit() or not 1 <= int(text) <= len(options):
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= len(options):
         return _invalid(flow, state, MENU_HINT)
     chosen = options[int(text) - 1]
     if screen.store:
@@ -187,7 +188,7 @@ def _back(flow: Flow, state: State) -> Step:
         state["page"] -= 1
     elif state["history"]:
         state["screen"] = state["history"].pop()
-        state["errors"] = 0
+    state["errors"] = 0
     return Step(state)
 
 

@@ -44,7 +44,9 @@ def to_gsm7(text: str) -> str:
     One ``ç`` or curly quote would switch a whole SMS to UCS-2 and cut a part from 160 to 70
     characters, doubling what each alert costs.
     """
-    return "".join(ch if ch in _GSM7 else fold_ascii(ch) for ch in text)
+    folded = "".join(ch if ch in _GSM7 else fold_ascii(ch) for ch in text)
+    # Folding gives ASCII, but a few ASCII characters (` and tab, for instance) are not GSM-7 either.
+    return "".join(ch for ch in folded if ch in _GSM7)
 
 
 def sms_segments(text: str) -> int:

@@ -1,29 +1,62 @@
-"""The alert SMS a social worker receives: short, GSM-7, no description, no reporter number."""
+"""The SMS a social worker receives: the alert (no description, no reporter number) and, after
+acceptance, the details for the one who accepted. Always GSM-7, in the worker's language."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from flows.engine import N_
-from flows.reporter import CATEGORY_LABELS
+from flows.reporter import CATEGORY_LABELS, SAFE_TIMES
 from flows.text import fold_ascii, to_gsm7
 from flows.ussd import fill
 
 from .i18n import Translations
 from .locations import Locations
 from .models import Report
+from .runtime import Runtime
 
-ALERT = N_("ALERT {reference} {urgency}{place}: {category}. Open the console for details.")
+ALERT = N_("ALERT {reference} {urgency}{place}: {category}. Reply 1 {reference} to accept, "
+           "2 {reference} to decline.")
 URGENT = N_("URGENT")
+DETAILS = N_("{reference} {place}{detail}. People: {people}, children: {children}. {callback}")
+CALL_BACK = N_("Call back {phone}, {safe_time}.")
+NO_CALL = N_("Do not call: the reporter did not agree.")
+UNKNOWN = N_("unknown")
+YES, NO = N_("Yes"), N_("No")
+SAFE_TIME_LABELS = {option.value: option.label for option in SAFE_TIMES}
 
 
 def alert_text(report: Report, lang: str, translations: Translations, locations: Locations) -> str:
     def tr(message: str) -> str:
         return translations.translate(lang, message)
 
-    urgency = tr(URGENT) + " " if report.urgent else ""
-    text = fill(tr(ALERT), {
+    return to_gsm7(fill(tr(ALERT), {
         "reference": report.reference,
-        "urgency": urgency,
+        "urgency": tr(URGENT) + " " if report.urgent else "",
         "place": fold_ascii(locations.label(report.location_code)),
         "category": tr(CATEGORY_LABELS.get(report.category, report.category)).lower(),
-    })
-    return to_gsm7(text)
+    }))
+
+
+def details_text(session: Session, runtime: Runtime, report: Report, lang: str) -> str:
+    """What only the accepting worker gets. The number only when the reporter agreed to a call."""
+    def tr(message: str) -> str:
+        return runtime.translations.translate(lang, message)
+
+    contact = report.contact
+    if contact is not None and contact.consent == "callback":
+        callback = fill(tr(CALL_BACK), {
+            "phone": runtime.cipher.decrypt(contact.phone_encrypted),
+            "safe_time": tr(SAFE_TIME_LABELS.get(contact.safe_time or "any", UNKNOWN)).lower(),
+        })
+    else:
+        callback = tr(NO_CALL)
+    children = {True: tr(YES), False: tr(NO)}.get(report.children_involved, tr(UNKNOWN))
+    return to_gsm7(fill(tr(DETAILS), {
+        "reference": report.reference,
+        "place": fold_ascii(runtime.locations.label(report.location_code)),
+        "detail": f", {report.place_detail}" if report.place_detail else "",
+        "people": str(report.people_count) if report.people_count else tr(UNKNOWN),
+        "children": children,
+        "callback": callback,
+    }))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime
@@ -19,8 +19,8 @@ CATEGORIES = (
     "forced_marriage", "organ_trafficking", "other",
 )
 # Outbound message statuses. "sent" means the gateway accepted it; the delivery report says more.
-MESSAGE_PENDING, MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED = (
-    "pending", "sent", "delivered", "failed",
+MESSAGE_PENDING, MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED, MESSAGE_CANCELLED = (
+    "pending", "sent", "delivered", "failed", "cancelled",
 )
 FINAL_MESSAGE_STATUSES = (MESSAGE_DELIVERED, MESSAGE_FAILED)
 CONSENTS = ("callback", "confidential")  # anonymous reporters have no contact row at all
@@ -47,6 +47,16 @@ class Report(Base):
     training: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Escalation, grafana/oncall style: the policy's steps are copied here when the report opens,
+    # a cursor marks the next step, and the token changes at every step so a stale or duplicate
+    # job finds nothing to do.
+    escalation_steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    escalation_cursor: Mapped[int] = mapped_column(default=0)
+    escalation_repeats: Mapped[int] = mapped_column(default=0)
+    escalation_token: Mapped[str | None] = mapped_column(String(32))
+    escalation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[ReporterContact | None] = relationship(back_populates="report")
     events: Mapped[list[ReportEvent]] = relationship(
@@ -170,3 +180,65 @@ class UssdSessionEvent(Base):
     last_screen: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Roster(Base):
+    """Who is on call for an area ("CD" is the national duty roster), in the area's time zone."""
+
+    __tablename__ = "rosters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    rotations: Mapped[list[RosterRotation]] = relationship(
+        back_populates="roster", cascade="all, delete-orphan", order_by="RosterRotation.id"
+    )
+    overrides: Mapped[list[RosterOverride]] = relationship(
+        back_populates="roster", cascade="all, delete-orphan", order_by="RosterOverride.starts_at"
+    )
+
+
+class RosterRotation(Base):
+    __tablename__ = "roster_rotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    members: Mapped[list[int]] = mapped_column(JSON)  # social worker ids, in turn order
+    start_date: Mapped[date] = mapped_column(Date)
+    handoff_hour: Mapped[int] = mapped_column(default=8)
+    every_days: Mapped[int] = mapped_column(default=7)
+
+    roster: Mapped[Roster] = relationship(back_populates="rotations")
+
+
+class RosterOverride(Base):
+    """A dated exception: a swap (``replaces`` one worker) or cover for a whole level."""
+
+    __tablename__ = "roster_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("social_workers.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    roster: Mapped[Roster] = relationship(back_populates="overrides")
+
+
+class EscalationPolicy(Base):
+    """An area's own policy; areas without one use config/escalation.json."""
+
+    __tablename__ = "escalation_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(64), unique=True)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    urgent_steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from . import escalation
 from .gateways import GatewayUnavailable, SendResult
 from .models import (
     FINAL_MESSAGE_STATUSES,
@@ -16,6 +17,7 @@ from .models import (
     MESSAGE_PENDING,
     MESSAGE_SENT,
     OutboundMessage,
+    Report,
 )
 from .queue import BACKOFF_SECONDS
 from .runtime import Runtime
@@ -77,8 +79,11 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             _retry_later(session, runtime, message, result.status)
             raise SendLater(result.status)
         _record_result(session, runtime, message, result)
+        escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-        return message.status
+    if escalate:
+        runtime.queue.escalate(escalate)
+    return message.status
 
 
 def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, reason: str) -> None:
@@ -153,5 +158,19 @@ def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
         if message.report_id:
             record(session, message.report_id, "message_" + message.status, now,
                    message_id=message.id, worker_id=message.worker_id, status=status[:32])
+        escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-        return True
+    if escalate:
+        runtime.queue.escalate(escalate)
+    return True
+
+
+def _escalate_if_alert_failed(session: Session, runtime: Runtime,
+                              message: OutboundMessage) -> int | None:
+    """An alert that cannot reach its worker must not wait out the policy: escalate at once."""
+    if message.status != MESSAGE_FAILED or message.purpose != "alert" or not message.report_id:
+        return None
+    report = session.get(Report, message.report_id)
+    if report is None or not escalation.escalate_now(session, runtime, report, "alert_failed"):
+        return None
+    return report.id

@@ -21,6 +21,9 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> str:
     text = (raw or "").strip()
     if not text or len(text) > 32:
         raise InvalidPhone("empty or too long")
+    if any(ch.isalpha() for ch in text):
+        # phonenumbers reads "0812345ABC" as a keypad word (+243812345222): a typo would reach a stranger.
+        raise InvalidPhone("letters in a phone number")
     candidates = [text]
     digits = "".join(ch for ch in text if ch.isdigit())
     if text[0].isdigit() and not text.startswith("0") and len(digits) > 9:

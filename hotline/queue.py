@@ -8,6 +8,7 @@ and the outbox ticker picks it up.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from redis import Redis
@@ -17,6 +18,8 @@ from rq import Queue, Retry
 log = logging.getLogger(__name__)
 
 SEND_MESSAGE = "workers.jobs.send_message"
+ESCALATE = "workers.jobs.escalate"
+HANDLE_INBOUND = "workers.jobs.handle_inbound"
 # The same intervals as hotline.outbox.BACKOFF_SECONDS: RQ retries when the row is due again.
 # Seconds before the 1st, 2nd, ... retry of a send; the outbox row's next attempt uses the same.
 BACKOFF_SECONDS = (5, 15, 60, 300, 900, 1800)
@@ -39,3 +42,18 @@ class JobQueue:
     def send_messages(self, message_ids: list[int]) -> None:
         for message_id in message_ids:
             self.enqueue(SEND_MESSAGE, message_id, retry=SEND_RETRY)
+
+    def handle_inbound(self, inbound_id: int) -> None:
+        self.enqueue(HANDLE_INBOUND, inbound_id)
+
+    def escalate(self, report_id: int) -> None:
+        self.enqueue(ESCALATE, report_id)
+
+    def schedule_escalation(self, report_id: int, due_at: datetime | None) -> None:
+        """Run the report's next escalation step at ``due_at`` (RQ's scheduler, in the worker)."""
+        if due_at is None:
+            return
+        try:
+            self.queue.enqueue_at(due_at, ESCALATE, report_id)
+        except RedisError as exc:
+            log.warning("could not schedule %s: %s", ESCALATE, type(exc).__name__)

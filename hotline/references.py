@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: letters and digits people confuse on a small screen or a call.
-ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+from flows.commands import REFERENCE_ALPHABET as ALPHABET
+
 LENGTH = 6  # 25**6 = 244 million codes: guessing one is hopeless at 5 lookups an hour.
 
 ReferenceFactory = Callable[[], str]

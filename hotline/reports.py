@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .alerts import alert_text
-from .models import MESSAGE_PENDING, OutboundMessage, Report, ReporterContact
-from .routing import workers_for
+from . import escalation
+from .models import Report, ReporterContact
 from .runtime import Runtime
 from .timeline import record
 
@@ -48,9 +47,10 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
     """Store a report durably, then queue its alerts.
 
     1. If this channel request already made a report (same ``source_key``), return that one.
-    2. In ONE transaction: the report, its contact (unless anonymous), a "received" event and an
-       outbox row per social worker covering the place.
-    3. After the commit, enqueue a send job per outbox row (a lost enqueue is re-found later).
+    2. In ONE transaction: the report, its contact (unless anonymous), a "received" event, its
+       escalation policy and the outbox rows of the first escalation step.
+    3. After the commit, enqueue a send job per outbox row and the next escalation step (a lost
+       enqueue is re-found by the ticker).
     """
     if not runtime.locations.is_valid(new.location_code):
         raise ValueError("unknown location code")
@@ -71,6 +71,7 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
         else:
             raise RuntimeError("could not allocate a unique reference")
     runtime.queue.send_messages(opened.message_ids)
+    runtime.queue.schedule_escalation(opened.report.id, opened.report.escalation_due_at)
     return opened
 
 
@@ -97,27 +98,5 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
             safe_time=new.safe_time, created_at=now,
         ))
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
-    messages = _queue_alerts(session, runtime, report)
-    if messages:
-        report.status = "alerted"
-    record(session, report.id, "alerts_queued", now, count=len(messages),
-           workers=[m.worker_id for m in messages])
-    session.flush()
-    return Opened(report, [m.id for m in messages])
-
-
-def _queue_alerts(session: Session, runtime: Runtime, report: Report) -> list[OutboundMessage]:
-    now = runtime.clock.now()
-    messages = []
-    for worker in workers_for(session, runtime.locations, report.location_code):
-        message = OutboundMessage(
-            report_id=report.id, worker_id=worker.id, recipient_encrypted=worker.phone_encrypted,
-            recipient_hash=worker.phone_hash, purpose="alert",
-            body=alert_text(report, worker.language, runtime.translations, runtime.locations),
-            status=MESSAGE_PENDING, attempts=0, next_attempt_at=now, training=report.training,
-            created_at=now, updated_at=now,
-        )
-        session.add(message)
-        messages.append(message)
-    session.flush()
-    return messages
+    message_ids = escalation.start(session, runtime, report)
+    return Opened(report, message_ids)

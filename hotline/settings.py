@@ -30,8 +30,8 @@ class Settings:
     instance_path: Path
     database_url: str
     redis_url: str
-    secret_key: str
-    webhook_token: str
+    secret_key: str = field(repr=False)
+    webhook_token: str = field(repr=False)
     pii_keys: tuple[str, ...] = field(repr=False)
     sms_gateway: str
     at_username: str = "sandbox"
@@ -103,7 +103,7 @@ def _parse(env: dict[str, str]) -> Settings:
     wait = get("HOTLINE_ESCALATION_WAIT_SECONDS")
     wait_seconds = None
     if wait is not None:
-        if not wait.isdigit() or not 1 <= int(wait) <= 86400:
+        if not (wait.isascii() and wait.isdigit()) or not 1 <= int(wait) <= 86400:
             raise SettingsError("HOTLINE_ESCALATION_WAIT_SECONDS must be a whole number from 1 to 86400")
         wait_seconds = int(wait)
 
@@ -137,6 +137,8 @@ def _pii_keys(raw: str | None, instance: Path, generated_ok: bool) -> tuple[str,
     if raw is None:
         raw = _generated(instance, "pii_key", generated_ok, "HOTLINE_PII_KEY", Fernet.generate_key)
     keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if not keys:  # "," would otherwise start a service that cannot encrypt a single number
+        raise SettingsError("HOTLINE_PII_KEY must hold at least one Fernet key")
     for key in keys:
         try:
             Fernet(key)
@@ -157,6 +159,8 @@ def _generated(instance: Path, name: str, allowed: bool, variable: str, make=Non
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     value = make().decode() if make else secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
+    # Created readable by us alone from the first byte, not chmod-ed after the fact.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
     return value

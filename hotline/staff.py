@@ -77,7 +77,8 @@ def _check(runtime: Runtime, raw: dict[str, str]) -> tuple[WorkerRow | None, lis
     language = raw.get("language", "").lower() or "fr"
     if language not in LANGUAGES:
         problems.append(f"language must be one of {', '.join(LANGUAGES)}")
-    areas = tuple(a.strip() for a in raw.get("areas", "").split(";") if a.strip())
+    # dict.fromkeys drops a repeated area ("CD-KL;CD-KL"), which would break the (worker, area) key.
+    areas = tuple(dict.fromkeys(a.strip() for a in raw.get("areas", "").split(";") if a.strip()))
     bad = [a for a in areas if not runtime.locations.is_valid(a)]
     if not areas or bad:
         problems.append(f"unknown area {', '.join(bad)}" if bad else "no area given")

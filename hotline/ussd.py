@@ -88,7 +88,7 @@ class UssdService:
         state = step.state
         for effect in step.effects:
             self._apply(effect, hop, state)
-        if saved["state"]["screen"] == "language":
+        if _chose_language(saved["state"], state):
             self._remember_language(hop.phone, state["lang"])
         return screens.render(self.flow, state, self.ctx, hint=step.hint), state
 
@@ -123,3 +123,13 @@ class UssdService:
 
     def _save(self, key: str, value: dict) -> None:
         self.runtime.redis.set(key, json.dumps(value), ex=SESSION_TTL)
+
+
+def _chose_language(before: State, after: State) -> bool:
+    """True when this hop picked a language on the language screen.
+
+    A typo, ``0`` or ``00`` there is no choice: remembering French for it would skip the language
+    screen on every call for a year. A valid choice is the only way on that does not end the call.
+    """
+    moved_on = after["history"] == [*before["history"], before["screen"]] and not after["finished"]
+    return before["screen"] == "language" and moved_on

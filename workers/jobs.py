@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hotline import outbox
+from hotline import escalation, inbound, outbox
+from hotline.models import Report
 
 from .context import runtime
 
@@ -12,8 +13,22 @@ def send_message(message_id: int) -> str:
     return outbox.send_message(runtime(), message_id)
 
 
+def escalate(report_id: int) -> int:
+    """Run a report's due escalation steps, send their alerts, schedule the next step."""
+    rt = runtime()
+    message_ids = escalation.run_due(rt, report_id)
+    if message_ids is None:
+        return 0  # not due, accepted, or a duplicate job: the one that ran schedules the next
+    rt.queue.send_messages(message_ids)
+    with rt.session() as session:
+        report = session.get(Report, report_id)
+        if report is not None:
+            rt.queue.schedule_escalation(report_id, report.escalation_due_at)
+    return len(message_ids)
+
+
 def tick() -> int:
-    """Every ~15 s (the cron process): re-enqueue outbox rows whose send job was lost or is due.
+    """Every ~15 s (the cron process): re-enqueue what the database says is due.
 
     Redis is only the fast path; the database is the truth, so a Redis flush or a killed
     worker delays an alert by at most a tick and a lease, never loses it.
@@ -21,4 +36,15 @@ def tick() -> int:
     rt = runtime()
     due = outbox.due_messages(rt)
     rt.queue.send_messages(due)
-    return len(due)
+    reports = escalation.due_reports(rt)
+    for report_id in reports:
+        rt.queue.escalate(report_id)
+    return len(due) + len(reports)
+
+
+def handle_inbound(inbound_id: int) -> int:
+    """Process one stored incoming SMS (a worker's reply or a reporter's message)."""
+    rt = runtime()
+    message_ids = inbound.process(rt, inbound_id)
+    rt.queue.send_messages(message_ids)
+    return len(message_ids)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from ..models import InboundMessage, UssdSessionEvent
 from ..outbox import apply_delivery_report
@@ -25,7 +26,9 @@ from ..ussd import INVALID_REQUEST, Hop, UssdService
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")
 
-MAX_FIELD = 1000  # longer than any USSD text or concatenated SMS AT sends
+MAX_FIELD = 1000  # longer than any USSD text or identifier AT sends
+MAX_SMS_TEXT = 8000  # AT joins a long SMS into one text: 7 parts are already over 1,000 characters
+MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 
 
 def runtime() -> Runtime:
@@ -40,13 +43,22 @@ def check_token(endpoint: str | None, values: dict | None) -> None:
         abort(404)
 
 
-def field(name: str, required: bool = True) -> str | None:
+@bp.errorhandler(Exception)
+def unexpected_error(error: Exception) -> Response | HTTPException:
+    # Flask's own log line for an unhandled error names the URL, and the URL holds the token.
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("webhook %s failed", request.endpoint)
+    return Response("internal error\n", 500, mimetype="text/plain")
+
+
+def field(name: str, required: bool = True, max_length: int = MAX_FIELD) -> str | None:
     value = request.form.get(name)
-    if value is None or len(value) > MAX_FIELD:
+    if value is None or len(value) > max_length:
         if required:
             g.bad_field = name
         return None
-    return value
+    return value.replace("\x00", "")  # PostgreSQL cannot store NUL: the insert would fail (5xx)
 
 
 def bad_request() -> Response:
@@ -125,14 +137,17 @@ def _last_screen(rt: Runtime, session_id: str) -> str | None:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value is not None else None
+        number = int(value) if value is not None else None
     except ValueError:
         return None
+    # A number too big for the column would fail the insert, and AT would re-post it for hours.
+    return number if number is None or 0 <= number <= MAX_INT else None
 
 
 @bp.post("/sms")
 def incoming_sms() -> Response:
-    gateway_id, sender, text = field("id"), field("from"), field("text", required=False)
+    gateway_id, sender = field("id"), field("from")
+    text = field("text", required=False, max_length=MAX_SMS_TEXT)
     if not gateway_id or not sender:
         return bad_request()
     phone = try_normalise(sender)
@@ -142,15 +157,18 @@ def incoming_sms() -> Response:
     with rt.session() as session:
         if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == gateway_id)):
             return ok()  # AT re-posted a message we already keep
-        session.add(InboundMessage(
+        message = InboundMessage(
             gateway_id=gateway_id[:96], sender_encrypted=rt.cipher.encrypt(phone),
             sender_hash=rt.cipher.lookup_hash(phone), text=text or "",
             received_at=rt.clock.now(),
-        ))
+        )
+        session.add(message)
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
+            return ok()  # the same message, posted twice at once
+    rt.queue.handle_inbound(message.id)  # stored first: a lost job is re-found by the ticker
     return ok()
 
 

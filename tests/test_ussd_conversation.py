@@ -1,0 +1,205 @@
+"""Whole USSD conversations through the real webhook, as Africa's Talking relays them from a phone.
+
+AT posts the cumulative ``text`` (every input so far joined by ``*``, africastalking.md section 1);
+each reply must be a ``CON``/``END`` screen of at most 160 characters.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from flows.reporter import LANGUAGE_CODES
+from flows.text import fold_ascii
+from hotline.models import Report
+from hotline.runtime import Runtime
+from hotline.ussd import RESTARTED
+from tests.conftest import TEST_TOKEN
+
+USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"
+PHONE = "+243810000001"
+OTHER_PHONE = "+243970000004"
+PHONE_FORMS = ("+243810000001", "243810000001", "0810000001")
+LIMIT = 160
+
+# French, report, sexual exploitation, in danger, Kwilu, Kikwit, call me back, afternoon, send.
+FRENCH_REPORT = ["1", "1", "1", "1", "2", "3", "1", "2", "1"]
+# English, report, forced labour, not in danger, Ituri (no places), anonymous, send.
+ENGLISH_REPORT = ["6", "1", "2", "2", "8", "3", "1"]
+HELP = ["1", "2"]  # French, get help now
+
+_session_ids = count(1)
+
+
+def new_session_id() -> str:
+    return f"ATUid_{next(_session_ids):032x}"
+
+
+def hop(client: FlaskClient, session_id: str, text: str, phone: str = PHONE) -> str:
+    """Post one hop and return the screen, after checking it is one a phone can show."""
+    response = client.post(
+        USSD_URL,
+        data={
+            "sessionId": session_id,
+            "phoneNumber": phone,
+            "serviceCode": "*384*44135#",
+            "networkCode": "63001",
+            "text": text,
+        },
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.startswith(("CON ", "END ")), body
+    assert len(body) <= LIMIT, body
+    assert body.isascii(), body
+    return body
+
+
+def walk(
+    client: FlaskClient, inputs: list[str], phone: str = PHONE, session_id: str | None = None
+) -> list[str]:
+    """Dial, then type each input: AT sends ``""``, ``"1"``, ``"1*1"``... in one session."""
+    session_id = session_id or new_session_id()
+    screens = [hop(client, session_id, "", phone)]
+    for i in range(1, len(inputs) + 1):
+        screens.append(hop(client, session_id, "*".join(inputs[:i]), phone))
+    return screens
+
+
+def reports(runtime: Runtime) -> list[Report]:
+    with runtime.session() as session:
+        return list(session.scalars(select(Report).order_by(Report.id)))
+
+
+def redis_values(runtime: Runtime) -> list[bytes]:
+    """Every key in Redis and everything stored under it that can be read as bytes."""
+    redis = runtime.redis
+    found: list[bytes] = []
+    for key in redis.scan_iter(count=500):
+        found.append(key)
+        kind = redis.type(key)
+        if kind == b"string":
+            found.append(redis.get(key) or b"")
+        elif kind == b"hash":
+            found += [item for pair in redis.hgetall(key).items() for item in pair]
+        elif kind == b"list":
+            found += redis.lrange(key, 0, -1)
+        elif kind in (b"set", b"zset"):
+            found += list(redis.smembers(key)) if kind == b"set" else redis.zrange(key, 0, -1)
+    return found
+
+
+# --- whole reports -----------------------------------------------------------------------------
+
+
+def test_a_whole_report_in_french_ends_with_its_reference(client: FlaskClient, runtime: Runtime) -> None:
+    screens = walk(client, FRENCH_REPORT)
+
+    assert all(screen.startswith("CON ") for screen in screens[:-1])
+    assert "1 Signaler une situation" in screens[1]
+    [report] = reports(runtime)
+    assert screens[-1].startswith(f"END Merci. Votre reference : {report.reference}.")
+    assert (report.language, report.category, report.location_code) == (
+        "fr",
+        "sexual_exploitation",
+        "CD-KL/kikwit",
+    )
+
+
+def test_a_whole_report_in_english_speaks_english_and_ends_with_its_reference(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    screens = walk(client, ENGLISH_REPORT)
+
+    assert "6 English" in screens[0]
+    assert "1 Report a situation" in screens[1]
+    assert screens[2].startswith("CON What happened?")
+    assert screens[4].startswith("CON Which province?\n1 Kinshasa")  # 8 Ituri is on page 2
+    assert screens[5].startswith("CON Can a social worker call you back on this number?")
+    assert screens[6].startswith("CON Send this report? Forced labour, Ituri")
+    assert not any("Retour" in screen or "Suite" in screen for screen in screens[1:])
+    [report] = reports(runtime)
+    assert screens[-1].startswith(f"END Thank you. Your reference: {report.reference}.")
+    assert (report.language, report.category, report.urgent, report.location_code) == (
+        "en",
+        "forced_labour",
+        False,
+        "CD-IT",
+    )
+
+
+def test_get_help_now_ends_on_a_screen_naming_the_free_lines(client: FlaskClient, runtime: Runtime) -> None:
+    end = walk(client, HELP)[-1]
+    assert end.startswith("END ")
+    for line in ("129", "122", "117"):
+        assert line in end
+    assert reports(runtime) == []
+
+
+# --- the language is remembered, the number is not ---------------------------------------------
+
+
+def test_the_language_chosen_is_remembered_for_the_next_call_from_the_same_phone(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    walk(client, ["6"])  # English, then the caller hangs up on the main menu
+
+    again = hop(client, new_session_id(), "")
+    assert again.startswith("CON Hotline against trafficking.")
+    assert "1 Report a situation" in again
+    assert "Francais" not in again
+
+    other = hop(client, new_session_id(), "", phone=OTHER_PHONE)
+    assert other.startswith("CON Langue / Language")
+    assert "1 Francais" in other
+
+
+def test_redis_never_holds_the_callers_number(client: FlaskClient, runtime: Runtime) -> None:
+    walk(client, FRENCH_REPORT)  # a report asking for a call back: the number is needed later
+    walk(client, ["3", "2"])  # a second call: the language screen again, then Lingala
+    walk(client, ["1"], phone=PHONE.lstrip("+"))  # a network that drops the "+"
+
+    stored = redis_values(runtime)
+    assert any(b"hotline:lang:" in value for value in stored)  # the language is kept, by hash
+    leaks = [value for value in stored for form in PHONE_FORMS if form.encode() in value]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("typed", ["7", "00", "0"], ids=["a-typo", "home", "back"])
+def test_a_key_that_chooses_no_language_is_not_remembered_as_a_choice(
+    client: FlaskClient, typed: str
+) -> None:
+    walk(client, [typed])  # the caller hangs up without choosing
+
+    assert "1 Francais" in hop(client, new_session_id(), "")
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_CODES)
+def test_a_call_the_service_has_forgotten_starts_again_in_the_callers_language(
+    client: FlaskClient, runtime: Runtime, lang: str
+) -> None:
+    walk(client, [str(LANGUAGE_CODES.index(lang) + 1)])
+
+    restarted = hop(client, new_session_id(), "1*1")  # a session we never saw, already under way
+    explanation = fold_ascii(runtime.translations.translate(lang, RESTARTED))
+    assert restarted.startswith(f"CON {explanation}\n1 ")
+    assert restarted.count("\n") == 3  # the explanation above the three choices of the main menu
+
+
+# --- a gateway that goes on after the end ------------------------------------------------------
+
+
+@pytest.mark.parametrize("inputs", [HELP, FRENCH_REPORT], ids=["help", "report"])
+def test_a_hop_after_the_last_screen_shows_that_screen_again(
+    client: FlaskClient, runtime: Runtime, inputs: list[str]
+) -> None:
+    session_id = new_session_id()
+    end = walk(client, inputs, session_id=session_id)[-1]
+    assert end.startswith("END ")
+
+    after = hop(client, session_id, "*".join([*inputs, "1"]))
+    assert after == end
+    assert len(reports(runtime)) == (1 if inputs == FRENCH_REPORT else 0)
