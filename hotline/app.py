@@ -22,14 +22,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.extensions["hotline"] = runtime
 
-    from .web import dev, webhooks
+    from .web import dev, health, webhooks
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
     if settings.is_development or settings.env == "test":
         app.register_blueprint(dev.bp)
-
-    @app.get("/healthz")
-    def healthz() -> tuple[str, int, dict[str, str]]:
-        return "ok\n", 200, {"Content-Type": "text/plain"}
 
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from . import worker_replies
@@ -36,3 +38,14 @@ def process(runtime: Runtime, inbound_id: int) -> list[int]:
         session.commit()
         return message_ids
 
+
+
+def unprocessed(runtime: Runtime, grace: timedelta = timedelta(seconds=30)) -> list[int]:
+    """Stored SMS whose job was lost (the ticker re-enqueues them)."""
+    cutoff = runtime.clock.now() - grace
+    with runtime.session() as session:
+        return list(session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at <= cutoff)
+            .order_by(InboundMessage.id).limit(500)
+        ))

@@ -95,7 +95,7 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
         session.add(ReporterContact(
             report_id=report.id, phone_encrypted=runtime.cipher.encrypt(new.phone),
             phone_hash=runtime.cipher.lookup_hash(new.phone), consent=new.contact,
-            safe_time=new.safe_time, created_at=now,
+            safe_time=new.safe_time if new.contact == "callback" else None, created_at=now,
         ))
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
     message_ids = escalation.start(session, runtime, report)

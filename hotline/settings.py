@@ -41,6 +41,7 @@ class Settings:
     ussd_service_code: str | None = None
     escalation_wait_seconds: int | None = None
     queue_name: str = "hotline"
+    tick_seconds: int = 15
 
     @property
     def is_development(self) -> bool:
@@ -107,6 +108,10 @@ def _parse(env: dict[str, str]) -> Settings:
             raise SettingsError("HOTLINE_ESCALATION_WAIT_SECONDS must be a whole number from 1 to 86400")
         wait_seconds = int(wait)
 
+    tick = get("HOTLINE_TICK_SECONDS") or "15"
+    if not (tick.isascii() and tick.isdigit()) or not 1 <= int(tick) <= 300:
+        raise SettingsError("HOTLINE_TICK_SECONDS must be a whole number from 1 to 300")
+
     return Settings(
         env=environment,
         instance_path=instance,
@@ -123,6 +128,7 @@ def _parse(env: dict[str, str]) -> Settings:
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
         queue_name=get("HOTLINE_QUEUE") or "hotline",
+        tick_seconds=int(tick),
     )
 
 

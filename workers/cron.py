@@ -16,8 +16,6 @@ from hotline.settings import Settings, SettingsError
 
 from . import jobs
 
-TICK_SECONDS = 15
-
 
 def main() -> int:
     try:
@@ -29,7 +27,7 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     rt = Runtime.build(settings)
     scheduler = CronScheduler(connection=rt.redis, logging_level="INFO")
-    scheduler.register(jobs.tick, queue_name=settings.queue_name, interval=TICK_SECONDS)
+    scheduler.register(jobs.tick, queue_name=settings.queue_name, interval=settings.tick_seconds)
     scheduler.start()
     return 0
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from hotline import escalation, inbound, outbox
 from hotline.models import Report
 
 from .context import runtime
+
+log = logging.getLogger(__name__)
 
 
 def send_message(message_id: int) -> str:
@@ -39,7 +43,14 @@ def tick() -> int:
     reports = escalation.due_reports(rt)
     for report_id in reports:
         rt.queue.escalate(report_id)
-    return len(due) + len(reports)
+    inbound_ids = inbound.unprocessed(rt)
+    for inbound_id in inbound_ids:
+        rt.queue.handle_inbound(inbound_id)
+    overdue = escalation.overdue_reports(rt)
+    if overdue:
+        # The auditor: a step late by minutes means alerts are not flowing (no worker? no cron?).
+        log.error("UNHEALTHY: %s escalation step(s) more than 2 minutes overdue", overdue)
+    return len(due) + len(reports) + len(inbound_ids)
 
 
 def handle_inbound(inbound_id: int) -> int:

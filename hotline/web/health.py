@@ -1,0 +1,59 @@
+"""Health: ``/healthz`` says the process is alive; ``/readyz`` says the service can do its job.
+
+``/readyz`` answers 503 when the database or Redis cannot be reached, when no worker is
+running, or when an escalation step is more than two minutes overdue (alerts are not flowing).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from redis.exceptions import RedisError
+from rq import Worker
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import escalation
+from ..runtime import Runtime
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    return "ok\n", 200, {"Content-Type": "text/plain"}
+
+
+@bp.get("/readyz")
+def readyz():  # type: ignore[no-untyped-def]
+    rt: Runtime = current_app.extensions["hotline"]
+    checks = {"database": _database(rt), "redis": _redis(rt)}
+    checks["workers"] = _workers(rt) if checks["redis"] == "ok" else "unknown"
+    checks["escalations"] = _escalations(rt) if checks["database"] == "ok" else "unknown"
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "unhealthy", checks=checks), 200 if healthy else 503
+
+
+def _database(rt: Runtime) -> str:
+    try:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return "unreachable"
+    return "ok"
+
+
+def _redis(rt: Runtime) -> str:
+    try:
+        rt.redis.ping()
+    except RedisError:
+        return "unreachable"
+    return "ok"
+
+
+def _workers(rt: Runtime) -> str:
+    return "ok" if Worker.count(connection=rt.redis, queue=rt.queue.queue) else "none running"
+
+
+def _escalations(rt: Runtime) -> str:
+    overdue = escalation.overdue_reports(rt)
+    return f"{overdue} overdue" if overdue else "ok"
