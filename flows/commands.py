@@ -52,6 +52,9 @@ KEYWORDS: dict[str, str] = {
 # Reference codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, which people confuse on a small screen or a call.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
+# A word of a reference's length with a character codes never use: a mistyped reference. Taken
+# as one (it matches no report: "unknown reference"), never as a bare "1" acting on another case.
+MISTYPED_REFERENCE = re.compile(r"^[A-Z0-9]{6,8}$")
 NOTE_MAX = 480
 
 
@@ -72,7 +75,7 @@ def parse(message: str) -> Command | None:
         return None
     rest = words[1:]
     reference = None
-    if rest and REFERENCE.match(rest[0].upper()):
+    if rest and kind != HELP and MISTYPED_REFERENCE.match(rest[0].upper()):
         reference = rest.pop(0).upper()
     text = " ".join(rest).strip()[:NOTE_MAX] or None
     if kind == NOTE and text is None:

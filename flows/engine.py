@@ -38,6 +38,11 @@ class Context(Protocol):
 
     def place_label(self, code: str) -> str: ...
 
+    def check_report(self, reference: str, pin: str | None) -> str:
+        """A report's status bucket for this caller: received, handled, closed, not_found,
+        limited (too many lookups), or need_pin (the caller is not the reporting number)."""
+        ...
+
 
 State = dict[str, Any]
 NextStep = str | Callable[[State, Context], str]

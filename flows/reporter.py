@@ -6,9 +6,11 @@ five choices a screen, and every way out ends on a screen that points to the nat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
-from .engine import N_, Context, Final, Flow, Menu, Option, State
+from .commands import REFERENCE_ALPHABET
+from .engine import N_, Context, Final, Flow, Menu, Option, State, TextInput
 
 LANGUAGES = (
     Option("fr", "Francais", literal=True),
@@ -43,6 +45,16 @@ SAFE_TIMES = (
     Option("any", N_("Any time")),
 )
 YES_NO = (Option("yes", N_("Yes")), Option("no", N_("No")))
+YES_NO_UNSURE = (*YES_NO, Option("unsure", N_("Not sure")))
+STATUS_LINES = {
+    "received": N_("Report {ref}: received. A social worker will be told."),
+    "handled": N_("Report {ref}: being handled by a social worker."),
+    "closed": N_("Report {ref}: closed."),
+    "not_found": N_("No report found with this code. Check it and try again."),
+    "limited": N_("Too many checks from this phone. Try again in an hour."),
+}
+PIN = re.compile(r"^[0-9]{4}$")
+REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
 
 
 def _provinces(state: State, ctx: Context) -> Sequence[Option]:
@@ -55,71 +67,147 @@ def _places(state: State, ctx: Context) -> Sequence[Option]:
     return [whole, *(Option(code, name, literal=True) for code, name in ctx.places(province))]
 
 
-def _after_province(state: State, ctx: Context) -> str:
-    # A new province makes an earlier place answer meaningless.
-    state["answers"]["location"] = state["answers"]["province"]
-    return "place" if ctx.places(state["answers"]["province"]) else "contact"
-
-
-def _after_contact(state: State, ctx: Context) -> str:
-    return "safe_time" if state["answers"]["contact"] == "callback" else "confirm"
+def _urgent(state: State) -> bool:
+    return state["answers"].get("urgent") == "yes"
 
 
 def _after_menu(state: State, ctx: Context) -> str:
-    return {"report": "category", "help": "help", "language": "language"}[state["answers"]["menu"]]
+    return {"report": "category", "check": "check_ref", "help": "help", "signs": "signs1",
+            "language": "language"}[state["answers"]["menu"]]
+
+
+def _after_province(state: State, ctx: Context) -> str:
+    # A new province makes an earlier place answer meaningless.
+    state["answers"]["location"] = state["answers"]["province"]
+    return "place" if ctx.places(state["answers"]["province"]) else _after_place(state, ctx)
+
+
+def _after_place(state: State, ctx: Context) -> str:
+    # Someone in danger right now: no optional questions, straight to what matters.
+    return "contact" if _urgent(state) else "place_detail"
+
+
+def _after_contact(state: State, ctx: Context) -> str:
+    if state["answers"]["contact"] == "callback":
+        return "safe_time"
+    return _after_safe_time(state, ctx)
+
+
+def _after_safe_time(state: State, ctx: Context) -> str:
+    return "confirm" if _urgent(state) else "pin"
 
 
 def _after_confirm(state: State, ctx: Context) -> str:
-    return "done" if state["answers"]["confirm"] == "send" else "cancelled"
+    if state["answers"]["confirm"] != "send":
+        return "cancelled"
+    return "done_urgent" if _urgent(state) else "done"
+
+
+def _after_check_ref(state: State, ctx: Context) -> str:
+    result = ctx.check_report(state["answers"]["check_ref"].upper(), None)
+    if result == "need_pin":
+        return "check_pin"
+    state["vars"]["status"] = result
+    return "check_result"
+
+
+def _after_check_pin(state: State, ctx: Context) -> str:
+    state["vars"]["status"] = ctx.check_report(
+        state["answers"]["check_ref"].upper(), state["answers"]["check_pin"]
+    )
+    return "check_result"
+
+
+def _validate_people(text: str) -> str | None:
+    return None if text.isascii() and text.isdigit() and 1 <= int(text) <= 999 else N_(
+        "Type a number, for example 3.")
+
+
+def _validate_pin(text: str) -> str | None:
+    return None if PIN.match(text) else N_("Type 4 digits, for example 4827.")
+
+
+def _validate_reference(text: str) -> str | None:
+    return None if REFERENCE.match(text.strip().upper()) else N_(
+        "Type the code you received, for example K7F3QX.")
 
 
 def _summary(state: State, ctx: Context) -> Mapping[str, str]:
     answers = state["answers"]
     lang = state.get("lang", "fr")
-    urgent = ctx.translate(lang, N_("URGENT")) + " " if answers.get("urgent") == "yes" else ""
+    urgent = ctx.translate(lang, N_("URGENT")) + " " if _urgent(state) else ""
     category = ctx.translate(lang, CATEGORY_LABELS[answers["category"]])
     return {"summary": f"{urgent}{category}, {ctx.place_label(answers['location'])}"}
 
 
+def _status(state: State, ctx: Context) -> Mapping[str, str]:
+    line = STATUS_LINES.get(state["vars"].get("status", ""), STATUS_LINES["not_found"])
+    return {"status": ctx.translate(state.get("lang", "fr"), line).format(
+        ref=state["answers"].get("check_ref", "").upper())}
+
+
+HELP_LINES = N_("Free calls: 129 trafficking (APLTP). 122 violence and trafficking. "
+                "117 children in danger.")
+NEXT = (Option("next", N_("Next")),)
+
 SCREENS = (
     Menu("language", "Langue / Language", LANGUAGES, next="menu", per_page=6, sets_language=True),
+    Menu("resume", N_("You did not finish your last report."),
+         (Option("continue", N_("Continue where I stopped")), Option("restart", N_("Start again"))),
+         next="menu", store="resume"),
     Menu(
         "menu",
         N_("Hotline against trafficking. Free and confidential."),
         (
             Option("report", N_("Report a situation")),
+            Option("check", N_("Check a report")),
             Option("help", N_("Get help now")),
+            Option("signs", N_("Learn the signs")),
             Option("language", N_("Language")),
         ),
         next=_after_menu,
         store="menu",
     ),
-    Final("help", N_("Free calls: 129 trafficking (APLTP). 122 violence and trafficking. "
-                     "117 children in danger.")),
+    Final("help", HELP_LINES),
+    Menu("signs1", N_("Signs: someone cannot leave a job or a house, has no papers, owes a "
+                      "debt they cannot pay."), NEXT, next="signs2"),
+    Menu("signs2", N_("Signs: a child works instead of school, is married young, or was taken "
+                      "by an armed group."), NEXT, next="signs3"),
+    Final("signs3", N_("Signs: a promise of work far away that is too good. If you see this, "
+                       "dial again and choose 1.")),
+    # The report.
     Menu("category", N_("What happened?"), CATEGORIES, next="danger", store="category"),
     Menu("danger", N_("Is someone in danger right now?"), YES_NO, next="province", store="urgent"),
     Menu("province", N_("Which province?"), _provinces, next=_after_province, store="province"),
-    Menu("place", N_("Where exactly?"), _places, next="contact", store="location"),
-    Menu(
-        "contact",
-        N_("Can a social worker call you back on this number?"),
-        CONTACT_CHOICES,
-        next=_after_contact,
-        store="contact",
-    ),
-    Menu("safe_time", N_("When is it safe to call you?"), SAFE_TIMES, next="confirm",
+    Menu("place", N_("Where exactly?"), _places, next=_after_place, store="location"),
+    TextInput("place_detail", N_("Village, street or landmark?"), next="people",
+              store="place_detail", optional=True, max_length=80),
+    TextInput("people", N_("How many people are concerned?"), next="children", store="people",
+              optional=True, max_length=3, validate=_validate_people),
+    Menu("children", N_("Are there children among them?"), YES_NO_UNSURE, next="description",
+         store="children"),
+    TextInput("description", N_("In a few words, what did you see?"), next="contact",
+              store="description", optional=True, max_length=160),
+    Menu("contact", N_("Can a social worker call you back on this number?"), CONTACT_CHOICES,
+         next=_after_contact, store="contact"),
+    Menu("safe_time", N_("When is it safe to call you?"), SAFE_TIMES, next=_after_safe_time,
          store="safe_time"),
-    Menu(
-        "confirm",
-        N_("Send this report? {summary}"),
-        (Option("send", N_("Send")), Option("cancel", N_("Cancel"))),
-        next=_after_confirm,
-        store="confirm",
-        values=_summary,
-    ),
+    TextInput("pin", N_("To check from another phone, choose a 4-digit PIN."), next="confirm",
+              store="pin", optional=True, max_length=4, validate=_validate_pin),
+    Menu("confirm", N_("Send this report? {summary}"),
+         (Option("send", N_("Send")), Option("cancel", N_("Cancel"))),
+         next=_after_confirm, store="confirm", values=_summary),
     Final("done", N_("Thank you. Your reference: {reference}. Keep it to follow your report. "
                      "In danger, call 129 or 122 (free)."), on_enter="open_report"),
+    Final("done_urgent", N_("Sent, reference {reference}. Call 129 or 122 now, free. "
+                            "A social worker is being alerted."), on_enter="open_report"),
     Final("cancelled", N_("Nothing was sent. You can dial again at any time.")),
+    # Checking a report: one neutral line, never details.
+    TextInput("check_ref", N_("Type the reference of your report."), next=_after_check_ref,
+              store="check_ref", max_length=8, validate=_validate_reference),
+    TextInput("check_pin", N_("Type the 4-digit PIN you chose."), next=_after_check_pin,
+              store="check_pin", max_length=4, validate=_validate_pin),
+    Final("check_result", "{status}", values=_status),
     Final("give_up", N_("Sorry, we did not understand. Dial again, or call 129 or 122 (free).")),
 )
 

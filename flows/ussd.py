@@ -81,7 +81,8 @@ def pages(screen: Menu, state: State, ctx: Context) -> list[list[int]]:
     result: list[list[int]] = []
     i = 0
     while i < len(lines):
-        used = PREFIX_LEN + head + back_line  # reserve "0 Back" on every page
+        # "0 Back" shows on every page but the first page of a screen with nothing before it.
+        used = PREFIX_LEN + head + (back_line if result or state["history"] else 0)
         current: list[int] = []
         while i < len(lines) and len(current) < screen.per_page:
             need = len(lines[i]) + 1

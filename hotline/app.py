@@ -23,10 +23,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.extensions["hotline"] = runtime
 
     from .web import dev, health, webhooks
+    from .web.console import csrf, init_console
 
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)  # the gateway posts without a session; the path token guards it
     if settings.is_development or settings.env == "test":
         app.register_blueprint(dev.bp)
+    init_console(app)
 
     return app

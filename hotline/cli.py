@@ -62,6 +62,62 @@ def workers_import(csv_file: Path) -> None:
     click.echo(f"{result.created} created, {result.updated} updated")
 
 
+@main.group()
+def users() -> None:
+    """Console users."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "supervisor", "operator", "viewer"]),
+              default="admin", show_default=True)
+@click.option("--areas", default="", help="location codes separated by ';' (not for admins)")
+@click.password_option(help="asked twice when not given")
+def users_create(email: str, name: str, role: str, areas: str, password: str) -> None:
+    """Create a console user (the first admin, for instance)."""
+    from .runtime import Runtime
+    from .users import UserError, create_user
+
+    runtime = Runtime.build(load_settings())
+    try:
+        with runtime.session() as session:
+            create_user(session, runtime, email=email, name=name, password=password, role=role,
+                        areas=[a.strip() for a in areas.split(";") if a.strip()])
+            session.commit()
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    click.echo(f"user {email} created ({role})" + (
+        "; the second factor is set up at the first login" if role == "admin" else ""))
+
+
+@main.group()
+def rosters() -> None:
+    """On-call rosters."""
+
+
+@rosters.command("import")
+@click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rosters_import(json_file: Path) -> None:
+    """Replace the rosters of the areas in JSON_FILE (see config/rosters.example.json)."""
+    from .roster_import import RosterFileError, import_rosters
+    from .runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        count = import_rosters(runtime, json_file)
+    except RosterFileError as exc:
+        click.echo("nothing was imported:", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        runtime.close()
+    click.echo(f"{count} roster(s) imported")
+
+
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="port of the web server")
 def dev(port: int) -> None:

@@ -6,17 +6,19 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from . import worker_replies
+from . import reporter_sms, worker_replies
 from .models import InboundMessage, SocialWorker
 from .runtime import Runtime
 
 
 def process(runtime: Runtime, inbound_id: int) -> list[int]:
-    """Handle one stored SMS exactly once. Returns the outbox ids to enqueue after the commit.
+    """Handle one stored SMS once. Returns the outbox ids to enqueue after the commit.
 
-    1. Claim the row (a conditional UPDATE on ``processed_at``): a duplicate job stops here.
+    1. Claim the row (a conditional UPDATE on ``processed_at``) and commit: a duplicate job
+       stops here.
     2. A registered, active worker's number -> a worker command; anyone else -> a reporter.
-    3. Commit the claim and everything it caused together.
+    3. If that fails, release the claim so the ticker tries again (the report is idempotent on
+       the gateway's message id, so a retry never makes a second one).
     """
     now = runtime.clock.now()
     with runtime.session() as session:
@@ -25,19 +27,24 @@ def process(runtime: Runtime, inbound_id: int) -> list[int]:
             .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
             .values(processed_at=now)
         ).rowcount
+        session.commit()
         message = session.get(InboundMessage, inbound_id)
         if not claimed or message is None:
-            session.rollback()
             return []
         worker = session.scalar(select(SocialWorker).where(
             SocialWorker.phone_hash == message.sender_hash, SocialWorker.active.is_(True)))
-        if worker is not None:
+        try:
+            if worker is None:
+                return reporter_sms.handle(runtime, inbound_id)
             message_ids = worker_replies.handle(session, runtime, worker, message.text)
-        else:
-            message_ids = []  # reporter SMS: handled by the reporter channel
-        session.commit()
-        return message_ids
-
+            session.commit()
+            return message_ids
+        except Exception:
+            session.rollback()
+            session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id)
+                            .values(processed_at=None))
+            session.commit()
+            raise
 
 
 def unprocessed(runtime: Runtime, grace: timedelta = timedelta(seconds=30)) -> list[int]:

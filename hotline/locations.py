@@ -20,6 +20,7 @@ from typing import Any
 
 import pycountry
 
+COUNTRY, COUNTRY_LABEL = "CD", "RDC"
 PILOT_PROVINCES = ("CD-KN", "CD-KL", "CD-HK")
 PLACE_KINDS = ("city", "territory", "commune", "district")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "locations.json"
@@ -109,17 +110,37 @@ class Locations:
         return list(province.places)
 
     def is_valid(self, code: str) -> bool:
-        """True for a known province code or a known ``CD-XX/slug`` place code, exactly as spelt."""
-        return isinstance(code, str) and (code in self._provinces or code in self._places)
+        """True for a province code, a ``CD-XX/slug`` place code (exactly as spelt), or ``CD``:
+        the whole country, for a report whose place is not known (an SMS without one)."""
+        return isinstance(code, str) and (
+            code == COUNTRY or code in self._provinces or code in self._places
+        )
 
     def province_of(self, code: str) -> str:
-        """The ``CD-XX`` part of a valid location code; LocationsError otherwise."""
+        """The ``CD-XX`` part of a valid location code (``CD`` for the country); LocationsError
+        otherwise."""
         if not self.is_valid(code):
             raise LocationsError(f"not a known location code: {code!r}")
         return code.split("/", 1)[0]
 
+    def find_in_text(self, text: str) -> str | None:
+        """The most specific location named in free text (``... a Kikwit ...`` -> ``CD-KL/kikwit``)."""
+        words = f" {_words(text)} "
+        for code, place in self._places.items():
+            name = _words(place.name.split(" (")[0])
+            if name == _words(self._provinces[code.split("/", 1)[0]].name):
+                continue  # "Kinshasa" names the city-province far more often than its commune
+            if f" {name} " in words:
+                return code
+        for code, province in self._provinces.items():
+            if f" {_words(province.name)} " in words:
+                return code
+        return None
+
     def label(self, code: str) -> str:
         """A readable name: ``Kwilu`` for a province, ``Kwilu/Kikwit`` for a place."""
+        if code == COUNTRY:
+            return COUNTRY_LABEL
         province = self._provinces[self.province_of(code)]
         place = self._places.get(code)
         return province.name if place is None else f"{province.name}/{place.name}"
@@ -134,6 +155,8 @@ class Locations:
 
     def timezone(self, code: str) -> str:
         """The IANA time zone of a location (its province's): rosters are in local time."""
+        if code == COUNTRY:
+            return "Africa/Kinshasa"
         return self._provinces[self.province_of(code)].timezone
 
 
@@ -207,6 +230,11 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if repeated:
         raise ValueError(f"repeated keys {repeated}")
     return dict(pairs)
+
+
+def _words(text: str) -> str:
+    """``Masi-Manimba.`` -> ``masi manimba``: folded words separated by single spaces."""
+    return " ".join(re.findall(r"[0-9a-z]+", _fold(text)))
 
 
 def _fold(text: str) -> str:

@@ -45,6 +45,11 @@ class Report(Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     training: Mapped[bool] = mapped_column(default=False)
+    # Keyed hash of the reporting number, kept even for anonymous reports: it lets that phone
+    # check the status and limits floods, and cannot be turned back into the number.
+    reporter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Keyed hash of reference + PIN: checking the status from another phone needs the PIN.
+    pin_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Escalation, grafana/oncall style: the policy's steps are copied here when the report opens,
@@ -57,6 +62,9 @@ class Report(Base):
     escalation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Console case management.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
 
     contact: Mapped[ReporterContact | None] = relationship(back_populates="report")
     events: Mapped[list[ReportEvent]] = relationship(
@@ -242,3 +250,61 @@ class EscalationPolicy(Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     urgent_steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SmsOptOut(Base):
+    """A number that sent STOP: no SMS to it, not even a reply, until it writes to us again."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+ROLES = ("admin", "supervisor", "operator", "viewer")
+
+
+class User(Base):
+    """A console user. ``areas`` scopes what they see (location codes); admins see everything."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Every read of personal data and every change made in the console."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Referral(Base):
+    """A report referred to a partner (129, 122, police, health, shelter, legal) with a follow-up."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    partner: Mapped[str] = mapped_column(String(16))
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    done: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

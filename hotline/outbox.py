@@ -12,12 +12,14 @@ from . import escalation
 from .gateways import GatewayUnavailable, SendResult
 from .models import (
     FINAL_MESSAGE_STATUSES,
+    MESSAGE_CANCELLED,
     MESSAGE_DELIVERED,
     MESSAGE_FAILED,
     MESSAGE_PENDING,
     MESSAGE_SENT,
     OutboundMessage,
     Report,
+    SmsOptOut,
 )
 from .queue import BACKOFF_SECONDS
 from .runtime import Runtime
@@ -29,12 +31,20 @@ log = logging.getLogger(__name__)
 DELIVERED_STATUSES = {"success"}
 FAILED_STATUSES = {"rejected", "failed", "expired", "absentsubscriber"}
 IN_FLIGHT_STATUSES = {"sent", "submitted", "buffered"}
-LEASE = timedelta(minutes=2)  # a claimed message is not sent again by another job for this long
-TICKER_GRACE = timedelta(seconds=30)  # the fast path (the job enqueued at commit) goes first
+# A claimed message is not sent again by another job until its lease ends: longer than the
+# gateway's slowest send, so a live send is never duplicated; no longer, so the alert of a worker
+# killed mid-send goes out again about a minute later (lease + ticker grace + a tick), not minutes.
+LEASE_MARGIN = timedelta(seconds=5)
+# The ticker leaves a due row to the fast path (the job enqueued at commit) for this many ticks.
+TICKER_GRACE_TICKS = 2
 
 
 class SendLater(Exception):
     """The gateway was unavailable; the job system retries the same message with backoff."""
+
+
+def lease(runtime: Runtime) -> timedelta:
+    return timedelta(seconds=runtime.gateway.max_send_seconds) + LEASE_MARGIN
 
 
 def backoff(attempts: int) -> timedelta:
@@ -61,13 +71,17 @@ def send_message(runtime: Runtime, message_id: int) -> str:
                 or_(OutboundMessage.next_attempt_at.is_(None),
                     OutboundMessage.next_attempt_at <= now + timedelta(seconds=2)),
             )
-            .values(attempts=OutboundMessage.attempts + 1, next_attempt_at=now + LEASE,
+            .values(attempts=OutboundMessage.attempts + 1, next_attempt_at=now + lease(runtime),
                     updated_at=now)
         ).rowcount
         session.commit()
         message = session.get(OutboundMessage, message_id)
         if message is None or not claimed:
             return message.status if message else "missing"
+        if message.purpose == "reply" and session.get(SmsOptOut, message.recipient_hash):
+            message.status, message.next_attempt_at = MESSAGE_CANCELLED, None  # they sent STOP
+            session.commit()
+            return message.status
 
         recipient = runtime.cipher.decrypt(message.recipient_encrypted)
         try:
@@ -118,7 +132,8 @@ def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
 
 def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
     """Pending rows whose job was lost (Redis flushed, worker killed) or whose retry is due."""
-    cutoff = runtime.clock.now() - TICKER_GRACE
+    grace = timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
+    cutoff = runtime.clock.now() - grace
     with runtime.session() as session:
         return list(session.scalars(
             select(OutboundMessage.id)

@@ -34,6 +34,8 @@ class NewReport:
     children_involved: bool | None = None
     description: str | None = None
     training: bool = False
+    reporter_hash: str | None = None
+    pin: str | None = None
 
 
 @dataclass
@@ -87,8 +89,10 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
         location_code=new.location_code, place_detail=new.place_detail,
         people_count=new.people_count, children_involved=new.children_involved,
         description=new.description, status="new", training=new.training,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, reporter_hash=new.reporter_hash,
     )
+    if new.pin:
+        report.pin_hash = pin_hash(runtime, report.reference, new.pin)
     session.add(report)
     session.flush()
     if new.phone and new.contact in ("callback", "confidential"):
@@ -100,3 +104,7 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
     message_ids = escalation.start(session, runtime, report)
     return Opened(report, message_ids)
+
+
+def pin_hash(runtime: Runtime, reference: str, pin: str) -> str:
+    return runtime.cipher.lookup_hash(f"pin:{reference}:{pin}")

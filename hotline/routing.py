@@ -83,7 +83,9 @@ def recipients(session: Session, locations: Locations, location_code: str, level
 def _national(session: Session, at: datetime) -> list[SocialWorker]:
     answer = on_call_now(session, NATIONAL, at)
     if answer is not None:
-        return _active(session, [w for level in oncall.LEVELS for w in answer.get(level, ())][:1])
+        # One duty officer: the first ACTIVE one in level order, so a deactivated primary
+        # hands over to the backup instead of leaving the last level with nobody.
+        return _active(session, [w for level in oncall.LEVELS for w in answer.get(level, ())])[:1]
     return list(session.scalars(
         select(SocialWorker)
         .where(SocialWorker.role == "national_duty", SocialWorker.active.is_(True))

@@ -42,6 +42,8 @@ class Settings:
     escalation_wait_seconds: int | None = None
     queue_name: str = "hotline"
     tick_seconds: int = 15
+    draft_ttl_seconds: int = 1800
+    sms_acknowledge: bool = True
 
     @property
     def is_development(self) -> bool:
@@ -112,6 +114,13 @@ def _parse(env: dict[str, str]) -> Settings:
     if not (tick.isascii() and tick.isdigit()) or not 1 <= int(tick) <= 300:
         raise SettingsError("HOTLINE_TICK_SECONDS must be a whole number from 1 to 300")
 
+    draft_minutes = get("HOTLINE_DRAFT_MINUTES") or "30"
+    if not (draft_minutes.isascii() and draft_minutes.isdigit()) or not 1 <= int(draft_minutes) <= 1440:
+        raise SettingsError("HOTLINE_DRAFT_MINUTES must be a whole number from 1 to 1440")
+    ack = (get("HOTLINE_SMS_ACK") or "on").lower()
+    if ack not in ("on", "off"):
+        raise SettingsError("HOTLINE_SMS_ACK must be on or off")
+
     return Settings(
         env=environment,
         instance_path=instance,
@@ -129,6 +138,8 @@ def _parse(env: dict[str, str]) -> Settings:
         escalation_wait_seconds=wait_seconds,
         queue_name=get("HOTLINE_QUEUE") or "hotline",
         tick_seconds=int(tick),
+        draft_ttl_seconds=int(draft_minutes) * 60,
+        sms_acknowledge=ack == "on",
     )
 
 

@@ -1,8 +1,10 @@
 """A USSD hop, from AT's form fields to the screen we answer, with the session kept in Redis.
 
-Redis holds the conversation by AT's ``sessionId`` (no phone number, ever): the previous
-``text``, the previous reply and the engine state. A retransmitted hop gets the same reply and
-causes nothing twice; the report itself is idempotent on the session id in the database too.
+Redis holds the conversation by AT's ``sessionId``: the previous ``text``, the previous reply and
+the engine state, encrypted with the PII key (a description typed on the keypad is sensitive).
+No key holds a phone number: drafts and the remembered language are keyed by its keyed hash. A
+retransmitted hop gets the same reply and causes nothing twice; the report itself is idempotent
+on the session id in the database too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flows import ussd as screens
 from flows.engine import N_, Effect, State, new_state
 from flows.text import fold_ascii
 
+from . import lookups
 from .reports import NewReport, open_report
 from .runtime import Runtime
 
@@ -26,9 +29,14 @@ log = logging.getLogger(__name__)
 
 SESSION_TTL = 600  # seconds; telcos end a session long before this
 LANGUAGE_TTL = 365 * 24 * 3600
+DIRECT_REPORT = "1"  # *384*123*1# (or text "1" on the first hop) jumps straight to "report"
 RESTARTED = N_("Your session had ended. Let us start again.")
 UNAVAILABLE = N_("The service is busy. Please dial again in a moment, or call 129 or 122 (free).")
 INVALID_REQUEST = "END Service indisponible. Appelez le 129 ou le 122 (gratuit)."
+REPORT_SCREENS = frozenset({
+    "category", "danger", "province", "place", "place_detail", "people", "children",
+    "description", "contact", "safe_time", "pin", "confirm",
+})
 
 
 @dataclass(frozen=True)
@@ -39,11 +47,18 @@ class Hop:
     service_code: str = ""
 
 
+@dataclass(frozen=True)
+class Reply:
+    body: str  # "CON ..." or "END ..."
+    screen: str  # the screen's id: AT echoes it in the end-of-session event
+
+
 class Context:
     """What the conversation may ask of the service (the engine's Context protocol)."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, phone_hash: str) -> None:
         self._runtime = runtime
+        self._phone_hash = phone_hash
 
     def translate(self, lang: str, message: str) -> str:
         return self._runtime.translations.translate(lang, message)
@@ -57,72 +72,107 @@ class Context:
     def place_label(self, code: str) -> str:
         return self._runtime.locations.label(code)
 
+    def check_report(self, reference: str, pin: str | None) -> str:
+        return lookups.check_report(self._runtime, self._phone_hash, reference, pin)
+
 
 class UssdService:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.ctx = Context(runtime)
         self.flow = reporter.FLOW
 
-    def handle(self, hop: Hop) -> str:
+    def handle(self, hop: Hop) -> Reply:
         """Answer one hop with a ``CON``/``END`` screen; failures end kindly, never with an error."""
+        phone_hash = self.runtime.cipher.lookup_hash(hop.phone)
+        ctx = Context(self.runtime, phone_hash)
         key = f"hotline:ussd:{hop.session_id}"
         try:
             saved = self._load(key)
             if saved and saved["text"] == hop.text:
-                return str(saved["reply"])  # the gateway asked again: same screen, no new effect
-            reply, state = self._advance(hop, saved)
-            self._save(key, {"text": hop.text, "reply": reply, "state": state})
-            return reply
+                # The gateway asked again: the same screen, and nothing happens twice.
+                return Reply(saved["reply"], saved["state"]["screen"])
+            body, state = self._advance(hop, phone_hash, ctx, saved)
+            self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL)
+            self._keep_draft(phone_hash, state)
+            return Reply(body, state["screen"])
         except RedisError:
             log.exception("USSD session store unavailable")
-            return "END " + fold_ascii(self.ctx.translate("fr", UNAVAILABLE))
+            return Reply("END " + fold_ascii(ctx.translate("fr", UNAVAILABLE)), "unavailable")
 
-    def _advance(self, hop: Hop, saved: dict | None) -> tuple[str, State]:
+    def _advance(self, hop: Hop, phone_hash: str, ctx: Context,
+                 saved: dict | None) -> tuple[str, State]:
         typed = screens.new_input(saved["text"] if saved else None, hop.text)
         if saved is None or typed is None:
-            state = self._fresh_state(hop)
-            hint = RESTARTED if hop.text else None
-            return screens.render(self.flow, state, self.ctx, hint=hint), state
-        step = screens.step(self.flow, saved["state"], typed, self.ctx)
+            state = self._fresh_state(hop, phone_hash)
+            hint = RESTARTED if hop.text and state["screen"] != "category" else None
+            return screens.render(self.flow, state, ctx, hint=hint), state
+        before = saved["state"]
+        if before["screen"] == "resume" and typed in ("1", "2"):
+            state = self._resume(phone_hash, before, restart=typed == "2")
+            return screens.render(self.flow, state, ctx), state
+        step = screens.step(self.flow, before, typed, ctx)
         state = step.state
         for effect in step.effects:
-            self._apply(effect, hop, state)
-        if _chose_language(saved["state"], state):
-            self._remember_language(hop.phone, state["lang"])
-        return screens.render(self.flow, state, self.ctx, hint=step.hint), state
+            self._apply(effect, hop, phone_hash, state)
+        if _chose_language(before, state):
+            self.runtime.redis.set(self._key("lang", phone_hash), state["lang"], ex=LANGUAGE_TTL)
+        return screens.render(self.flow, state, ctx, hint=step.hint), state
 
-    def _fresh_state(self, hop: Hop) -> State:
-        lang = self._remembered_language(hop.phone)
+    def _fresh_state(self, hop: Hop, phone_hash: str) -> State:
+        remembered = self.runtime.redis.get(self._key("lang", phone_hash))
+        lang = remembered.decode() if remembered else None
+        if self._direct_dial(hop):
+            return new_state(self.flow, lang or "fr", start="category")
+        if self._load(self._key("draft", phone_hash)):
+            return new_state(self.flow, lang or "fr", start="resume")
         return new_state(self.flow, lang or "fr", start="menu" if lang else "language")
 
-    def _apply(self, effect: Effect, hop: Hop, state: State) -> None:
-        if effect.name == "open_report":
-            answers = effect.answers
-            opened = open_report(self.runtime, NewReport(
-                source_key=f"ussd:{hop.session_id}", channel="ussd", language=state["lang"],
-                category=answers["category"], urgent=answers.get("urgent") == "yes",
-                location_code=answers["location"], phone=hop.phone,
-                contact=answers.get("contact", "anonymous"), safe_time=answers.get("safe_time"),
-            ))
-            state["vars"]["reference"] = opened.report.reference
+    def _direct_dial(self, hop: Hop) -> bool:
+        code = hop.service_code.rstrip("#").split("*")
+        return hop.text == DIRECT_REPORT or (len(code) > 3 and code[-1] == DIRECT_REPORT)
 
-    def _remembered_language(self, phone: str) -> str | None:
-        value = self.runtime.redis.get(self._language_key(phone))
-        return value.decode() if value else None
+    def _resume(self, phone_hash: str, current: State, restart: bool) -> State:
+        draft_key = self._key("draft", phone_hash)
+        draft = self._load(draft_key)
+        self.runtime.redis.delete(draft_key)
+        if restart or not draft:
+            return new_state(self.flow, current["lang"], start="category")
+        return draft
 
-    def _remember_language(self, phone: str, lang: str) -> None:
-        self.runtime.redis.set(self._language_key(phone), lang, ex=LANGUAGE_TTL)
+    def _keep_draft(self, phone_hash: str, state: State) -> None:
+        """An unfinished report survives a dropped session for a while; a finished one does not."""
+        key = self._key("draft", phone_hash)
+        if state["screen"] in REPORT_SCREENS and not state["finished"]:
+            self._store(key, state, self.runtime.settings.draft_ttl_seconds)
+        elif state["finished"] and state["screen"] in ("done", "done_urgent", "cancelled"):
+            self.runtime.redis.delete(key)
 
-    def _language_key(self, phone: str) -> str:
-        return f"hotline:lang:{self.runtime.cipher.lookup_hash(phone)}"
+    def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State) -> None:
+        if effect.name != "open_report":
+            return
+        answers = effect.answers
+        people = answers.get("people")
+        opened = open_report(self.runtime, NewReport(
+            source_key=f"ussd:{hop.session_id}", channel="ussd", language=state["lang"],
+            category=answers["category"], urgent=answers.get("urgent") == "yes",
+            location_code=answers["location"], phone=hop.phone, reporter_hash=phone_hash,
+            contact=answers.get("contact", "anonymous"), safe_time=answers.get("safe_time"),
+            place_detail=answers.get("place_detail"),
+            people_count=int(people) if people else None,
+            children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
+            description=answers.get("description"), pin=answers.get("pin"),
+        ))
+        state["vars"]["reference"] = opened.report.reference
+
+    def _key(self, kind: str, phone_hash: str) -> str:
+        return f"hotline:{kind}:{phone_hash}"
 
     def _load(self, key: str) -> dict | None:
         raw = self.runtime.redis.get(key)
-        return json.loads(raw) if raw else None
+        return json.loads(self.runtime.cipher.decrypt(raw.decode())) if raw else None
 
-    def _save(self, key: str, value: dict) -> None:
-        self.runtime.redis.set(key, json.dumps(value), ex=SESSION_TTL)
+    def _store(self, key: str, value: dict, ttl: int) -> None:
+        self.runtime.redis.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
 
 
 def _chose_language(before: State, after: State) -> bool:
@@ -133,3 +183,11 @@ def _chose_language(before: State, after: State) -> bool:
     """
     moved_on = after["history"] == [*before["history"], before["screen"]] and not after["finished"]
     return before["screen"] == "language" and moved_on
+
+
+def last_screen(runtime: Runtime, session_id: str) -> str | None:
+    """The last screen shown in a session (for the end-of-session event), if it is still kept."""
+    raw = runtime.redis.get(f"hotline:ussd:{session_id}")
+    if not raw:
+        return None
+    return str(json.loads(runtime.cipher.decrypt(raw.decode()))["state"]["screen"])[:64]

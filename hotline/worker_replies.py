@@ -19,7 +19,7 @@ from flows.ussd import fill
 
 from . import escalation, messages
 from .alerts import details_text
-from .models import OutboundMessage, Report, SocialWorker
+from .models import MESSAGE_CANCELLED, OutboundMessage, Report, SocialWorker
 from .runtime import Runtime
 from .timeline import record
 
@@ -143,10 +143,12 @@ class Replies:
                   "details", report)
 
     def alerted_colleagues(self, report: Report) -> list[SocialWorker]:
+        # An alert cancelled by this acceptance never left: its worker does not know the case.
         ids = set(self.session.scalars(
             select(OutboundMessage.worker_id)
             .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "alert",
-                   OutboundMessage.worker_id != self.worker.id)
+                   OutboundMessage.worker_id != self.worker.id,
+                   OutboundMessage.status != MESSAGE_CANCELLED)
         ))
         return [w for w in (self.session.get(SocialWorker, i) for i in sorted(ids)) if w]
 

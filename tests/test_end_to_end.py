@@ -52,9 +52,11 @@ def test_a_ussd_report_reaches_the_social_worker_and_the_delivery_report_is_stor
             hooks = f"{stack.url}/webhooks/at/{environ['HOTLINE_WEBHOOK_TOKEN']}"
             fake.delivery_callback_url = hooks + "/sms/delivery"
             # Francais, report, sexual exploitation, danger now, Kwilu, Kikwit, anonymous, send.
+            # Someone in danger: no optional question, and the last screen names 129 and 122.
             final = walk_report(hooks + "/ussd", "ATUid_e2e1", "+243990000123",
                                 ["1", "1", "1", "1", "2", "3", "3", "1"])
             assert final.startswith("END ")
+            assert "129" in final and "122" in final
 
             with runtime.session() as session:
                 report = session.scalar(select(Report))

@@ -22,6 +22,7 @@ from flows.engine import (
     HOME,
     MENU_HINT,
     MORE,
+    SKIP,
     Effect,
     Final,
     Menu,
@@ -34,6 +35,7 @@ from flows.engine import (
 from flows.text import fold_ascii
 from hotline.i18n import CATALOGS, LANGUAGES, Translations
 from hotline.locations import Locations
+from hotline.ussd import INVALID_REQUEST, RESTARTED, UNAVAILABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = reporter.FLOW
@@ -50,6 +52,8 @@ class Host:
     def __init__(self) -> None:
         self.translations = Translations.load()
         self.locations = Locations.load()
+        self.own_reports, self.status, self.pin = True, "received", "4827"
+        self.lookups: list[tuple[str, str | None]] = []
 
     def translate(self, lang: str, message: str) -> str:
         return self.translations.translate(lang, message)
@@ -62,6 +66,16 @@ class Host:
 
     def place_label(self, code: str) -> str:
         return self.locations.label(code)
+
+    def check_report(self, reference: str, pin: str | None) -> str:
+        """As the service answers: the status from the reporting phone, the PIN asked otherwise."""
+        self.lookups.append((reference, pin))
+        known = reference == "K7M3QX"
+        if known and self.own_reports:
+            return self.status
+        if pin is None:
+            return "need_pin"  # also for an unknown reference: nothing to learn from it
+        return self.status if known and pin == self.pin else "not_found"
 
     def location_codes(self) -> list[str]:
         provinces = self.locations.provinces()
@@ -80,7 +94,9 @@ def _host() -> Host:
 
 @pytest.fixture
 def host() -> Host:
-    return _host()
+    shared = _host()
+    shared.own_reports, shared.status, shared.lookups = True, "received", []
+    return shared
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -160,16 +176,26 @@ def worst_cases(screen_id: str, lang: str, host: Host) -> Iterator[tuple[str, St
             )
             longest_place = max(host.location_codes(), key=lambda c: len(fold_ascii(host.place_label(c))))
             base["answers"].update(category=longest_category.value, urgent="yes", location=longest_place)
-        if screen_id == "done":
+        if screen_id in ("done", "done_urgent"):
             base["vars"]["reference"] = LONGEST_REFERENCE
+        if screen_id == "check_result":
+            for status in reporter.STATUS_LINES:
+                state = copy.deepcopy(base)
+                state["answers"]["check_ref"] = LONGEST_REFERENCE
+                state["vars"]["status"] = status
+                yield f"{status}, back={bool(history)}", state
+            continue
         yield f"back={bool(history)}", base
 
 
 def hints_for(screen: Menu | TextInput | Final) -> list[str | None]:
     if isinstance(screen, Menu):
-        return [None, MENU_HINT]
-    if isinstance(screen, TextInput):  # any message of the engine may stand above a text prompt
-        return [None, *sorted(marked_messages(ROOT / "flows" / "engine.py"))]
+        # A call the service forgot starts again on one of these, with a word of explanation.
+        restarts = [RESTARTED] if screen.id in ("language", "menu", "resume") else []
+        return [None, MENU_HINT, *restarts]
+    if isinstance(screen, TextInput):  # any message of the engine, or this screen's validator's
+        own = [screen.validate("x")] if screen.validate else []
+        return [None, *sorted(marked_messages(ROOT / "flows" / "engine.py")), *own]
     return [None]
 
 
@@ -205,6 +231,13 @@ def test_every_screen_fits_160_ascii_characters_in_every_language_without_being_
                 label = f"{lang} {screen_id} ({case}, page {page + 1}, hint={hint!r})"
                 problems += screen_problems(label, body, uncut)
     assert not problems, "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_screens_shown_when_the_service_cannot_answer_fit_too(lang: str, host: Host) -> None:
+    for body in ("END " + fold_ascii(host.translate(lang, UNAVAILABLE)), INVALID_REQUEST):
+        assert body.isascii()
+        assert len(body) <= LIMIT, body
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -275,9 +308,11 @@ def test_00_returns_to_the_main_menu_and_forgets_the_answers(host: Host) -> None
     assert state["answers"] == {}
 
     # A new report starts from nothing: the confirmation shows only what was chosen again.
-    state, confirm = shown_after(state, host, "1", "5", "2", host.number_of("Ituri"), "3")
+    state, confirm = shown_after(state, host, "1", "5", "2", host.number_of("Ituri"),
+                                 SKIP, SKIP, "3", SKIP, "3", SKIP)
     assert confirm.startswith("CON Envoyer ce signalement ? Mariage force, Ituri")
     assert "URGENT" not in confirm
+    assert "safe_time" not in state["answers"]  # the call-back time of the first report is gone
 
 
 def test_an_invalid_choice_shows_the_same_options_under_a_one_line_hint(host: Host) -> None:
@@ -308,9 +343,22 @@ def test_a_valid_key_between_mistakes_starts_the_count_again(host: Host, underst
     assert screen.startswith("CON Choisissez un numero de la liste.")
 
 
-def test_a_province_without_places_goes_straight_to_the_contact_question(host: Host) -> None:
+def test_in_danger_a_province_without_places_goes_straight_to_the_contact_question(
+    host: Host,
+) -> None:
     state, contact = shown_after(dial(), host, "1", "1", "1", "1", host.number_of("Ituri"))
     assert contact.startswith("CON Un travailleur social peut-il vous rappeler")
+
+    state, back = shown_after(state, host, BACK)
+    assert back.startswith("CON Quelle province ?")
+
+
+def test_not_in_danger_a_province_without_places_goes_to_the_optional_place_question(
+    host: Host,
+) -> None:
+    state, detail = shown_after(dial(), host, "1", "1", "1", "2", host.number_of("Ituri"))
+    assert detail.startswith("CON Village, rue ou point de repere ?")
+    assert "99 Passer" in detail
 
     state, back = shown_after(state, host, BACK)
     assert back.startswith("CON Quelle province ?")
@@ -354,9 +402,10 @@ def test_sending_the_report_opens_exactly_one_report_with_the_answers(host: Host
             },
         )
     ]
+    assert state["screen"] == "done_urgent"
     state["vars"]["reference"] = "K7M2QX"
     end = shown(state, host)
-    assert end.startswith("END Merci. Votre reference : K7M2QX.")
+    assert end.startswith("END Envoye, reference K7M2QX. Appelez le 129 ou le 122 maintenant")
 
     # Anything typed after the last screen changes nothing and opens nothing again.
     again, more = press(state, host, "1")
@@ -375,6 +424,151 @@ def test_a_language_chosen_on_the_first_screen_is_used_from_the_next_screen(host
     _, menu = shown_after(dial(), host, "6")
     assert menu.startswith("CON Hotline against trafficking.")
     assert "1 Report a situation" in menu
+
+
+def test_a_report_without_danger_asks_the_optional_questions_and_keeps_the_answers_as_typed(
+    host: Host,
+) -> None:
+    state, _ = press(dial(), host, "1", "1", "2", "2", "2", "3")  # forced labour, no danger, Kikwit
+    state, _ = press(state, host, "Pres du marche, rue 12", "3", "1", "deux filles * un garcon")
+    state, _ = press(state, host, "2", "4827")  # keep my number secret, PIN 4827
+    state, confirm = shown_after(state, host)
+    assert confirm.startswith("CON Envoyer ce signalement ? Travail force, Kwilu/Kikwit")
+
+    state, sent = press(state, host, "1")
+    assert sent.effects == [Effect("open_report", {
+        "menu": "report", "category": "forced_labour", "urgent": "no", "province": "CD-KL",
+        "location": "CD-KL/kikwit", "place_detail": "Pres du marche, rue 12", "people": "3",
+        "children": "yes", "description": "deux filles * un garcon", "contact": "confidential",
+        "pin": "4827", "confirm": "send",
+    })]
+    assert state["screen"] == "done"
+    state["vars"]["reference"] = "K7M2QX"
+    assert shown(state, host).startswith("END Merci. Votre reference : K7M2QX.")
+
+
+def test_99_skips_each_optional_question(host: Host) -> None:
+    state, _ = press(dial(), host, "1", "1", "2", "2", "2", "3")
+    screens = []
+    for key in (SKIP, SKIP, "3", SKIP, "3", SKIP):
+        screens.append(state["screen"])
+        state, result = press(state, host, key)
+        assert result.hint is None
+    assert screens == ["place_detail", "people", "children", "description", "contact", "pin"]
+    assert state["screen"] == "confirm"
+    answers = state["answers"]
+    assert (answers["place_detail"], answers["people"], answers["description"], answers["pin"]) == (
+        None, None, None, None)
+    assert answers["children"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    ("keys", "screen_id", "hint"),
+    [
+        pytest.param(["abc"], "people", "CON Tapez un nombre, par exemple 3.", id="people-in-words"),
+        pytest.param(["0"], "place_detail", None, id="people-zero-is-back"),
+        pytest.param(["1000"], "people", "CON C'est trop long.", id="people-too-many-digits"),
+        pytest.param(["3", "1", SKIP, "3", "12345"], "pin", "CON C'est trop long.",
+                     id="pin-too-long"),
+        pytest.param(["3", "1", SKIP, "3", "12a4"], "pin", "CON Tapez 4 chiffres", id="pin-not-digits"),
+    ],
+)
+def test_a_wrong_number_on_a_typed_question_asks_again_with_a_hint(
+    host: Host, keys: list[str], screen_id: str, hint: str | None
+) -> None:
+    state, _ = press(dial(), host, "1", "1", "2", "2", "2", "3", SKIP)  # on "how many people?"
+    state, screen = shown_after(state, host, *keys)
+    assert state["screen"] == screen_id
+    if hint:
+        assert screen.startswith(hint)
+        assert state["errors"] == 1
+
+
+def test_a_star_or_a_hash_typed_inside_free_text_is_kept(host: Host) -> None:
+    state, _ = press(dial(), host, "1", "1", "2", "2", "2", "3", "Rue 5 * #12", SKIP, "2", "a*b#c")
+    assert state["answers"]["place_detail"] == "Rue 5 * #12"
+    assert state["answers"]["description"] == "a*b#c"
+
+
+def test_checking_from_the_reporting_phone_shows_the_status_in_one_line(host: Host) -> None:
+    state, end = shown_after(dial(), host, "1", "2", "k7m3qx")  # small letters are the same code
+    assert end == "END Signalement K7M3QX : recu. Un travailleur social sera prevenu."
+    assert host.lookups == [("K7M3QX", None)]
+
+
+def test_checking_from_another_phone_asks_for_the_pin_and_a_wrong_one_finds_nothing(
+    host: Host,
+) -> None:
+    host.own_reports = False
+    state, pin = shown_after(dial(), host, "1", "2", "K7M3QX")
+    assert pin.startswith("CON Tapez le code PIN de 4 chiffres")
+
+    _, right = shown_after(state, host, "4827")
+    assert right.startswith("END Signalement K7M3QX : recu.")
+    _, wrong = shown_after(state, host, "1111")
+    _, unknown = shown_after(dial(), host, "1", "2", "QQQQQQ", "4827")
+    assert wrong == unknown == "END Aucun signalement avec ce code. Verifiez-le et reessayez."
+
+
+def test_a_reference_that_cannot_be_one_is_refused_before_any_lookup(host: Host) -> None:
+    state, screen = shown_after(dial(), host, "1", "2", "K0O1I")  # letters no reference uses
+    assert state["screen"] == "check_ref"
+    assert screen.startswith("CON Tapez le code recu, par exemple K7F3QX.")
+    assert host.lookups == []
+
+
+# Every conversation, from the language screen: the keys after choosing the language, and the
+# screens it must pass through. The host opens no report, so "done" shows an empty reference.
+CONVERSATIONS = {
+    "report-in-danger": (
+        ["1", "1", "1", "2", "3", "1", "2", "1"],
+        ["menu", "category", "danger", "province", "place", "contact", "safe_time", "confirm",
+         "done_urgent"],
+    ),
+    "report-not-in-danger": (
+        ["1", "2", "2", "8", "Marche central", "4", "1", "Ils travaillent * la nuit", "2", "4827",
+         "1"],
+        ["menu", "category", "danger", "province", "place_detail", "people", "children",
+         "description", "contact", "pin", "confirm", "done"],
+    ),
+    "report-cancelled": (
+        ["1", "7", "2", "1", "1", SKIP, SKIP, "2", SKIP, "3", SKIP, "2"],
+        ["menu", "category", "danger", "province", "place", "place_detail", "people", "children",
+         "description", "contact", "pin", "confirm", "cancelled"],
+    ),
+    "check-from-the-reporting-phone": (["2", "K7M3QX"], ["menu", "check_ref", "check_result"]),
+    "check-from-another-phone": (
+        ["2", "K7M3QX", "4827"], ["menu", "check_ref", "check_pin", "check_result"]),
+    "get-help-now": (["3"], ["menu", "help"]),
+    "learn-the-signs": (["4", "1", "1"], ["menu", "signs1", "signs2", "signs3"]),
+    "change-the-language": (["5", "6"], ["menu", "language", "menu"]),
+}
+
+
+@pytest.mark.parametrize("conversation", list(CONVERSATIONS))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_conversation_can_be_walked_in_every_language(
+    host: Host, lang: str, conversation: str
+) -> None:
+    keys, path = CONVERSATIONS[conversation]
+    host.own_reports = conversation != "check-from-another-phone"
+    state, result = press(dial(), host, str(reporter.LANGUAGE_CODES.index(lang) + 1))
+    seen, problems = [state["screen"]], []
+    for key in keys:
+        state, result = press(state, host, key)
+        assert result.hint is None, (state["screen"], key)
+        seen.append(state["screen"])
+        body = shown(state, host)
+        problems += screen_problems(f"{lang} {state['screen']}", body, body)
+        if state["screen"] != "language":  # the language screen is the same in every language
+            prompt = FLOW.screen(state["screen"]).prompt
+            if "{" not in prompt:
+                assert fold_ascii(host.translate(state["lang"], prompt)) in body
+    assert seen == path
+    assert not problems
+    assert state["finished"] == (conversation != "change-the-language")
+    expected_lang = "en" if conversation == "change-the-language" else lang
+    assert state["lang"] == expected_lang
 
 
 # --- the new input of a hop --------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pycountry
 import pytest
 
 from hotline.locations import (
+    COUNTRY,
     DEFAULT_PATH,
     PILOT_PROVINCES,
     Locations,
@@ -173,13 +174,64 @@ def test_known_codes_are_valid(locations: Locations, code: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["CD-XX", "CD-KL/", "CD-KL/Kikwit", "cd-kl", "CD-KL/kinshasa", "CD-KL/kikwit/x", " CD-KL", ""],
+    ["CD-XX", "CD-KL/", "CD-KL/Kikwit", "cd-kl", "CD-KL/kinshasa", "CD-KL/kikwit/x", " CD-KL", "",
+     "cd", "CD/", "CD/kikwit", "CD-", "CG"],
 )
 def test_malformed_or_unknown_codes_are_refused_everywhere(locations: Locations, code: str) -> None:
     assert not locations.is_valid(code)
     for lookup in (locations.province_of, locations.label, locations.covering, locations.timezone):
         with pytest.raises(LocationsError, match="not a known location code"):
             lookup(code)
+
+
+def test_the_whole_country_is_a_location_for_a_report_whose_place_is_not_known(
+    locations: Locations,
+) -> None:
+    assert COUNTRY == "CD"
+    assert locations.is_valid("CD")
+    assert locations.province_of("CD") == "CD"
+    assert locations.covering("CD") == ("CD",)  # no province's team is alerted by area
+    assert locations.label("CD") == "RDC"
+    assert locations.timezone("CD") == "Africa/Kinshasa"
+    assert locations.province("CD") is None
+    with pytest.raises(LocationsError):
+        locations.places("CD")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("Une fille est retenue a Kikwit depuis hier", "CD-KL/kikwit", id="a-city"),
+        pytest.param("À KIKWIT!", "CD-KL/kikwit", id="capitals-accents-and-punctuation"),
+        pytest.param("des enfants travaillent a Masi-Manimba", "CD-KL/masi-manimba",
+                     id="a-hyphenated-territory"),
+        pytest.param("masi manimba", "CD-KL/masi-manimba", id="the-same-without-the-hyphen"),
+        pytest.param("commune de Ruashi", "CD-HK/lubumbashi-ruashi",
+                     id="a-commune-without-its-city-in-brackets"),
+        pytest.param("a Lubumbashi", "CD-HK/lubumbashi", id="the-city-before-its-commune"),
+        pytest.param("pres de Kikwit, Kwilu", "CD-KL/kikwit", id="the-place-before-its-province"),
+        pytest.param("dans le Kwilu", "CD-KL", id="a-province"),
+        pytest.param("Kasai oriental", "CD-KE", id="the-longer-province-name"),
+        pytest.param("au Kasaï", "CD-KS", id="the-shorter-province-name"),
+        pytest.param("ici a Kinshasa", "CD-KN", id="kinshasa-the-city-province-not-its-commune"),
+        pytest.param("Kinshasa, commune de Gombe", "CD-KN/gombe", id="a-kinshasa-commune"),
+        pytest.param("Haut Lomami", "CD-HL", id="a-two-word-province"),
+    ],
+)
+def test_a_place_named_in_free_text_is_found_most_specific_first(
+    locations: Locations, text: str, code: str
+) -> None:
+    assert locations.find_in_text(text) == code
+    assert locations.is_valid(code)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Aidez-nous", "kikwitois", "Kikwi", "Nord Kivu" + "x", "12345", "😀 *#"],
+    ids=["empty", "no-place", "a-longer-word", "a-shorter-word", "glued", "digits", "symbols"],
+)
+def test_text_that_names_no_place_gives_none(locations: Locations, text: str) -> None:
+    assert locations.find_in_text(text) is None
 
 
 def test_places_of_something_that_is_not_a_province_is_an_error(locations: Locations) -> None:

@@ -27,9 +27,10 @@ LIMIT = 160
 
 # French, report, sexual exploitation, in danger, Kwilu, Kikwit, call me back, afternoon, send.
 FRENCH_REPORT = ["1", "1", "1", "1", "2", "3", "1", "2", "1"]
-# English, report, forced labour, not in danger, Ituri (no places), anonymous, send.
-ENGLISH_REPORT = ["6", "1", "2", "2", "8", "3", "1"]
-HELP = ["1", "2"]  # French, get help now
+# English, report, forced labour, not in danger, Ituri (no places), no place detail, 2 people,
+# children: no, no description, anonymous, no PIN, send.
+ENGLISH_REPORT = ["6", "1", "2", "2", "8", "99", "2", "2", "99", "3", "99", "1"]
+HELP = ["1", "3"]  # French, get help now
 
 _session_ids = count(1)
 
@@ -101,10 +102,12 @@ def test_a_whole_report_in_french_ends_with_its_reference(client: FlaskClient, r
     assert all(screen.startswith("CON ") for screen in screens[:-1])
     assert "1 Signaler une situation" in screens[1]
     [report] = reports(runtime)
-    assert screens[-1].startswith(f"END Merci. Votre reference : {report.reference}.")
-    assert (report.language, report.category, report.location_code) == (
+    # Someone is in danger: no optional question, and the end names the lines to call now.
+    assert screens[-1].startswith(f"END Envoye, reference {report.reference}. Appelez le 129 ou le 122")
+    assert (report.language, report.category, report.urgent, report.location_code) == (
         "fr",
         "sexual_exploitation",
+        True,
         "CD-KL/kikwit",
     )
 
@@ -118,8 +121,13 @@ def test_a_whole_report_in_english_speaks_english_and_ends_with_its_reference(
     assert "1 Report a situation" in screens[1]
     assert screens[2].startswith("CON What happened?")
     assert screens[4].startswith("CON Which province?\n1 Kinshasa")  # 8 Ituri is on page 2
-    assert screens[5].startswith("CON Can a social worker call you back on this number?")
-    assert screens[6].startswith("CON Send this report? Forced labour, Ituri")
+    assert screens[5].startswith("CON Village, street or landmark?\n99 Skip")
+    assert screens[6].startswith("CON How many people are concerned?")
+    assert screens[7].startswith("CON Are there children among them?\n1 Yes\n2 No\n3 Not sure")
+    assert screens[8].startswith("CON In a few words, what did you see?")
+    assert screens[9].startswith("CON Can a social worker call you back on this number?")
+    assert screens[10].startswith("CON To check from another phone, choose a 4-digit PIN.")
+    assert screens[11].startswith("CON Send this report? Forced labour, Ituri")
     assert not any("Retour" in screen or "Suite" in screen for screen in screens[1:])
     [report] = reports(runtime)
     assert screens[-1].startswith(f"END Thank you. Your reference: {report.reference}.")
@@ -129,6 +137,8 @@ def test_a_whole_report_in_english_speaks_english_and_ends_with_its_reference(
         False,
         "CD-IT",
     )
+    assert (report.place_detail, report.people_count, report.children_involved) == (None, 2, False)
+    assert (report.description, report.pin_hash) == (None, None)
 
 
 def test_get_help_now_ends_on_a_screen_naming_the_free_lines(client: FlaskClient, runtime: Runtime) -> None:
@@ -183,10 +193,10 @@ def test_a_call_the_service_has_forgotten_starts_again_in_the_callers_language(
 ) -> None:
     walk(client, [str(LANGUAGE_CODES.index(lang) + 1)])
 
-    restarted = hop(client, new_session_id(), "1*1")  # a session we never saw, already under way
+    restarted = hop(client, new_session_id(), "1*2")  # a session we never saw, already under way
     explanation = fold_ascii(runtime.translations.translate(lang, RESTARTED))
     assert restarted.startswith(f"CON {explanation}\n1 ")
-    assert restarted.count("\n") == 3  # the explanation above the three choices of the main menu
+    assert restarted.count("\n") == 5  # the explanation above the five choices of the main menu
 
 
 # --- a gateway that goes on after the end ------------------------------------------------------

@@ -58,4 +58,7 @@ def handle_inbound(inbound_id: int) -> int:
     rt = runtime()
     message_ids = inbound.process(rt, inbound_id)
     rt.queue.send_messages(message_ids)
+    # A decline made its report's next step due now: run it now, not at the next tick.
+    for report_id in escalation.due_reports(rt):
+        rt.queue.escalate(report_id)
     return len(message_ids)

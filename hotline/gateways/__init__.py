@@ -29,6 +29,7 @@ class GatewayUnavailable(Exception):
 
 class SmsGateway(Protocol):
     name: str
+    max_send_seconds: float  # the longest one send() can take (its timeouts): sets the outbox lease
 
     def send(self, to: str, body: str) -> SendResult:
         """Send ``body`` to one E.164 number. Raises GatewayUnavailable on transport failure."""

@@ -20,6 +20,7 @@ TIMEOUT = (3.05, 10)
 
 class AfricasTalkingGateway:
     name = "africastalking"
+    max_send_seconds = sum(TIMEOUT)
 
     def __init__(self, username: str, api_key: str, sender_id: str | None = None,
                  api_url: str | None = None) -> None:

@@ -9,6 +9,7 @@ from . import SendResult
 
 class LocalOutbox:
     name = "outbox"
+    max_send_seconds = 1.0
 
     def send(self, to: str, body: str) -> SendResult:
         return SendResult(

@@ -8,7 +8,6 @@ re-posts anything else for hours.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from flask import Blueprint, Response, abort, current_app, g, request
@@ -17,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from ..crypto import PiiError
 from ..models import InboundMessage, UssdSessionEvent
 from ..outbox import apply_delivery_report
 from ..phones import try_normalise
 from ..runtime import Runtime
-from ..ussd import INVALID_REQUEST, Hop, UssdService
+from ..ussd import INVALID_REQUEST, Hop, UssdService, last_screen
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")
@@ -89,7 +89,10 @@ def ussd() -> Response:
     except Exception:  # a bug must still leave the caller with words, not a network error
         log.exception("USSD hop failed")
         return screen(INVALID_REQUEST)
-    return screen(reply)
+    response = screen(reply.body)
+    # AT echoes this label in the end-of-session event: where people drop out.
+    response.headers["at-ussd-hop-metadata"] = reply.screen
+    return response
 
 
 def _service_code_ok(service_code: str) -> bool:
@@ -126,11 +129,11 @@ def ussd_events() -> Response:
 
 def _last_screen(rt: Runtime, session_id: str) -> str | None:
     try:
-        raw = rt.redis.get(f"hotline:ussd:{session_id}")
-    except RedisError:
-        raw = None
-    if raw:
-        return str(json.loads(raw)["state"]["screen"])[:64]
+        kept = last_screen(rt, session_id)
+    except (RedisError, PiiError, ValueError, KeyError):
+        kept = None
+    if kept:
+        return kept
     hops = field("hopsMetadata", required=False)
     return hops.replace(",", "|").split("|")[-1][:64] if hops else None
 

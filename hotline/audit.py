@@ -1,0 +1,20 @@
+"""The audit log: who read personal data, who changed what, when. Written in the caller's
+transaction, so an action and its audit line are committed together or not at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry
+from .runtime import Runtime
+
+
+def audit(session: Session, runtime: Runtime, user_id: int | None, action: str,
+          target_type: str | None = None, target_id: object = None, **detail: Any) -> AuditEntry:
+    entry = AuditEntry(at=runtime.clock.now(), user_id=user_id, action=action,
+                       target_type=target_type,
+                       target_id=None if target_id is None else str(target_id), detail=detail)
+    session.add(entry)
+    return entry

@@ -1,0 +1,101 @@
+"""The operator console: server-rendered pages, French first, no external asset, no inline script.
+
+``init_console(app)`` installs login (Flask-Login), CSRF protection (Flask-WTF) on every form,
+session timeouts and the security headers, then the pages' routes on one blueprint.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+
+from ...models import User
+from ...runtime import Runtime
+from .access import ConsoleUser
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+csrf = CSRFProtect()
+login_manager = LoginManager()
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+LANGUAGES = ("fr", "en")
+# (endpoint, label, permission): each page module adds its own entries to the menu.
+NAV: list[tuple[str, str, str]] = []
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["hotline"]
+
+
+def init_console(app: Flask) -> None:
+    production = runtime_of(app).settings.env == "production"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_NAME="hotline_session",
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE_TIMEOUT,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "console.login"
+    from . import auth, pages  # noqa: F401  (routes register on bp)
+
+    app.register_blueprint(bp)
+    app.after_request(security_headers)
+    app.jinja_env.globals["_"] = translate
+    app.context_processor(lambda: {"console_nav": NAV})
+
+
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions["hotline"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> ConsoleUser | None:
+    if not user_id.isdigit():
+        return None
+    with runtime().session() as db:
+        user = db.get(User, int(user_id))
+        return ConsoleUser(user) if user and user.active else None
+
+
+@bp.before_request
+def enforce_session_timeouts():  # type: ignore[no-untyped-def]
+    if "lang" in request.args and request.args["lang"] in LANGUAGES:
+        session["lang"] = request.args["lang"]
+    if not current_user.is_authenticated:
+        return None
+    now = runtime().clock.now().timestamp()
+    started, seen = session.get("login_at", 0), session.get("seen_at", 0)
+    if now - seen > IDLE_TIMEOUT.total_seconds() or now - started > ABSOLUTE_TIMEOUT.total_seconds():
+        logout_user()
+        session.clear()
+        return redirect(url_for("console.login", expired=1))
+    session["seen_at"] = now
+    return None
+
+
+def security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.blueprint in ("console", "dev"):
+        # Pages with personal data must not stay in a shared computer's cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def translate(message: str, **values: object) -> str:
+    lang = session.get("lang", "fr")
+    text = runtime().translations.translate(lang, message)
+    return text.format(**values) if values else text

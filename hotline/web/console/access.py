@@ -1,0 +1,87 @@
+"""Who may do what in the console: roles, area scopes, and the decorator every route carries.
+
+Each view is wrapped by ``requires(permission)``, which also records the permission on the view
+function, so a test can walk the URL map and prove no console route was left without a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from flask_login import UserMixin, current_user
+from sqlalchemy import ColumnElement, false, or_, true
+
+from ...models import Report, User
+
+ALL = ("admin", "supervisor", "operator", "viewer")
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "view": ALL,  # reports (within the user's areas), dashboard
+    "train": ALL,  # the training simulator
+    "edit": ("admin", "supervisor", "operator"),  # status, notes, assignment, merge, referral
+    "reveal": ("admin", "supervisor"),  # a reporter's number, with consent and a reason
+    "people": ("admin", "supervisor"),  # social workers, rosters, escalation policies
+    "audit": ("admin", "supervisor"),
+    "export_full": ("admin",),
+    "users": ("admin",),
+}
+
+
+class ConsoleUser(UserMixin):
+    """The logged-in user as Flask-Login sees it: a detached snapshot of the row."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.email, self.name, self.role = user.email, user.name, user.role
+        self.areas: list[str] = list(user.areas or [])
+
+    def can(self, permission: str) -> bool:
+        return self.role in PERMISSIONS[permission]
+
+    def sees(self, location_code: str) -> bool:
+        if self.role == "admin":
+            return True
+        return any(location_code == a or location_code.startswith(a + "/") for a in self.areas)
+
+    def report_filter(self) -> ColumnElement[bool]:
+        """SQL condition restricting reports to this user's areas."""
+        if self.role == "admin":
+            return true()
+        if not self.areas:
+            return false()
+        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%"))
+                     for a in self.areas))
+
+
+def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission}")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("console.login", next=request.full_path))
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a view that needs no login (the login pages); the URL-map test checks the mark."""
+    view.permission = None  # type: ignore[attr-defined]
+    return view
+
+
+def report_or_404(report: Report | None) -> Report:
+    """A report the current user may see; another area's report is a 404, not a 403."""
+    if report is None or not current_user.sees(report.location_code):
+        abort(404)
+    return report

@@ -1,0 +1,5 @@
+"""Console pages: oversight."""
+
+from __future__ import annotations
+
+from . import bp  # noqa: F401
