@@ -3,6 +3,7 @@ acceptance, the details for the one who accepted. Always GSM-7, in the worker's 
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
@@ -18,6 +19,7 @@ from .runtime import Runtime
 ALERT = N_("ALERT {reference} {urgency}{place}: {category}. Reply 1 {reference} to accept, "
            "2 {reference} to decline.")
 URGENT = N_("URGENT")
+BUNDLE = N_("ALERTS: {alerts}. Reply 1 REF to accept, 2 REF to decline.")
 DETAILS = N_("{reference} {place}{detail}. People: {people}, children: {children}. {callback}")
 CALL_BACK = N_("Call back {phone}, {safe_time}.")
 NO_CALL = N_("Do not call: the reporter did not agree.")
@@ -36,6 +38,28 @@ def alert_text(report: Report, lang: str, translations: Translations, locations:
         "place": fold_ascii(locations.label(report.location_code)),
         "category": tr(CATEGORY_LABELS.get(report.category, report.category)).lower(),
     }))
+
+
+def bundle_references(body: str) -> list[str]:
+    """The references a bundle SMS already lists (they follow its first colon, "; "-separated)."""
+    if ":" not in body:
+        return []
+    listed = body.split(":", 1)[1].split(".", 1)[0]
+    return [part.split()[0] for part in listed.split(";") if part.split()]
+
+
+def bundle_text(session: Session, runtime: Runtime, references: list[str], lang: str) -> str:
+    """``ALERTES: K7F3QX URGENT Kwilu/Kikwit; ... Repondez 1 REF pour accepter.``"""
+    def tr(message: str) -> str:
+        return runtime.translations.translate(lang, message)
+
+    items = []
+    for reference in dict.fromkeys(references):
+        report = session.scalar(select(Report).where(Report.reference == reference))
+        if report is not None:
+            urgent = " " + tr(URGENT) if report.urgent else ""
+            items.append(f"{reference}{urgent} {fold_ascii(runtime.locations.label(report.location_code))}")
+    return to_gsm7(fill(tr(BUNDLE), {"alerts": "; ".join(items)}))
 
 
 def details_text(session: Session, runtime: Runtime, report: Report, lang: str) -> str:

@@ -15,12 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import messages
-from .alerts import alert_text
+from .alerts import alert_text, bundle_references, bundle_text
 from .models import (
+    MESSAGE_BUNDLED,
     MESSAGE_CANCELLED,
     MESSAGE_PENDING,
     EscalationPolicy,
@@ -34,6 +35,9 @@ from .timeline import record
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "escalation.json"
 DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early still runs
+BUNDLE_AFTER = 3  # alerts to one worker within BUNDLE_WINDOW before the next ones are bundled
+BUNDLE_WINDOW = timedelta(minutes=10)
+BUNDLE_HOLD = timedelta(minutes=1)
 
 Step = dict[str, Any]
 
@@ -207,13 +211,48 @@ def _notify(session: Session, runtime: Runtime, report: Report, levels: list[str
     for level in levels:
         workers = recipients(session, runtime.locations, report.location_code, level, now)
         for worker in workers:
-            body = alert_text(report, worker.language, runtime.translations, runtime.locations)
-            message_ids.append(messages.to_worker(session, runtime, worker, body, "alert", report))
+            message_ids.append(_alert(session, runtime, report, worker, now))
         record(session, report.id, "notified" if workers else "nobody_on_call", now,
                level=level, workers=[w.id for w in workers])
     if message_ids and report.status == "new":
         report.status = "alerted"
     return message_ids
+
+
+def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWorker,
+           now: datetime) -> int:
+    """One alert to one worker; past BUNDLE_AFTER alerts in BUNDLE_WINDOW they are bundled.
+
+    A worker flooded with SMS reads none of them: from the fourth alert in ten minutes, the
+    alert row is kept (so replies and checks work) as "bundled", and one bundle SMS, held a
+    minute to collect the others, lists every reference.
+    """
+    body = alert_text(report, worker.language, runtime.translations, runtime.locations)
+    recent = session.scalar(
+        select(func.count()).select_from(OutboundMessage)
+        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "alert",
+               OutboundMessage.status != MESSAGE_CANCELLED,
+               OutboundMessage.created_at >= now - BUNDLE_WINDOW)
+    ) or 0
+    if recent < BUNDLE_AFTER:
+        return messages.to_worker(session, runtime, worker, body, "alert", report)
+    alert = session.get(OutboundMessage,
+                        messages.to_worker(session, runtime, worker, body, "alert", report))
+    alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
+    bundle = session.scalar(
+        select(OutboundMessage)
+        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "bundle",
+               OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at > now)
+        .order_by(OutboundMessage.id.desc()).limit(1)
+    )
+    if bundle is None:
+        bundle = session.get(OutboundMessage,
+                             messages.to_worker(session, runtime, worker, "", "bundle", None))
+        bundle.next_attempt_at = now + BUNDLE_HOLD
+        bundle.training = report.training
+    references = [*bundle_references(bundle.body), report.reference]
+    bundle.body = bundle_text(session, runtime, references, worker.language)
+    return bundle.id
 
 
 def _new_token() -> str:

@@ -25,15 +25,17 @@ STATUS_BUCKETS = {
 
 def check_report(runtime: Runtime, phone_hash: str, reference: str, pin: str | None) -> str:
     """received | handled | closed | not_found | limited | need_pin (see the module docstring)."""
-    if _over_limit(runtime, phone_hash):
-        return "limited"
     with runtime.session() as session:
         report = session.scalar(select(Report).where(Report.reference == reference))
         own = report is not None and phone_hash in _reporting_hashes(report)
+        if not own and pin is None:
+            # Also for an unknown reference: nothing to learn from it, so it is not a lookup.
+            # Counting it too would make one check from another phone cost two of the five.
+            return "need_pin"
+        if _over_limit(runtime, phone_hash):
+            return "limited"
         if not own:
-            if pin is None:
-                return "need_pin"  # also for an unknown reference: nothing to learn from it
-            expected = pin_hash(runtime, reference, pin)
+            expected = pin_hash(runtime, reference, pin or "")
             if report is None or not report.pin_hash or not hmac.compare_digest(
                     report.pin_hash, expected):
                 return "not_found"

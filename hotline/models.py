@@ -22,6 +22,7 @@ CATEGORIES = (
 MESSAGE_PENDING, MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED, MESSAGE_CANCELLED = (
     "pending", "sent", "delivered", "failed", "cancelled",
 )
+MESSAGE_BUNDLED = "bundled"  # an alert listed in a bundle SMS instead of sent on its own
 FINAL_MESSAGE_STATUSES = (MESSAGE_DELIVERED, MESSAGE_FAILED)
 CONSENTS = ("callback", "confidential")  # anonymous reporters have no contact row at all
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from . import escalation
-from .gateways import GatewayUnavailable, SendResult
+from . import escalation, training
+from .gateways import GatewayUnavailable, SendResult, SmsGateway
+from .gateways.local import LocalOutbox
 from .models import (
     FINAL_MESSAGE_STATUSES,
     MESSAGE_CANCELLED,
@@ -35,6 +36,8 @@ IN_FLIGHT_STATUSES = {"sent", "submitted", "buffered"}
 # gateway's slowest send, so a live send is never duplicated; no longer, so the alert of a worker
 # killed mid-send goes out again about a minute later (lease + ticker grace + a tick), not minutes.
 LEASE_MARGIN = timedelta(seconds=5)
+# Training messages stay on this machine whatever SMS_GATEWAY says (hotline.training).
+TRAINING_GATEWAY = LocalOutbox()
 # The ticker leaves a due row to the fast path (the job enqueued at commit) for this many ticks.
 TICKER_GRACE_TICKS = 2
 
@@ -84,20 +87,32 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             return message.status
 
         recipient = runtime.cipher.decrypt(message.recipient_encrypted)
+        gateway = gateway_for(runtime, message, recipient)
         try:
-            result = runtime.gateway.send(recipient, message.body)
+            result = gateway.send(recipient, message.body)
         except GatewayUnavailable as exc:
             _retry_later(session, runtime, message, str(exc))
             raise SendLater(str(exc)) from None
         if not result.accepted and result.retryable:
             _retry_later(session, runtime, message, result.status)
             raise SendLater(result.status)
-        _record_result(session, runtime, message, result)
+        _record_result(session, runtime, message, result, gateway.name)
         escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
     if escalate:
         runtime.queue.escalate(escalate)
     return message.status
+
+
+def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> SmsGateway:
+    """The local outbox for a training message or a simulator phone; else the real gateway.
+
+    The number check also covers what a simulator SMS causes before it is flagged (a worker's
+    command reply has no report to take the flag from).
+    """
+    if message.training or training.is_training_phone(recipient):
+        return TRAINING_GATEWAY
+    return runtime.gateway
 
 
 def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, reason: str) -> None:
@@ -110,9 +125,9 @@ def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, r
 
 
 def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
-                   result: SendResult) -> None:
+                   result: SendResult, gateway_name: str) -> None:
     now = runtime.clock.now()
-    message.gateway = runtime.gateway.name
+    message.gateway = gateway_name
     message.gateway_status = result.status[:32]
     message.updated_at = now
     message.next_attempt_at = None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import escalation
+from . import escalation, training
 from .models import Report, ReporterContact
 from .runtime import Runtime
 from .timeline import record
@@ -88,7 +88,8 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
         language=new.language, category=new.category, urgent=new.urgent,
         location_code=new.location_code, place_detail=new.place_detail,
         people_count=new.people_count, children_involved=new.children_involved,
-        description=new.description, status="new", training=new.training,
+        description=new.description, status="new",
+        training=new.training or training.is_training_source(new.source_key),
         created_at=now, updated_at=now, reporter_hash=new.reporter_hash,
     )
     if new.pin:
@@ -102,7 +103,10 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
             safe_time=new.safe_time if new.contact == "callback" else None, created_at=now,
         ))
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
-    message_ids = escalation.start(session, runtime, report)
+    if report.training:  # the simulator's: its emulated worker only, never the policy's
+        message_ids = training.start_alerts(session, runtime, report)
+    else:
+        message_ids = escalation.start(session, runtime, report)
     return Opened(report, message_ids)
 
 

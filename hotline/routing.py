@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from . import oncall
 from .locations import Locations
 from .models import Roster, SocialWorker, WorkerArea
+from .training import TRAINING_ROLE
 
 NATIONAL = "CD"
 ESCALATION_LEVELS = (*oncall.LEVELS, "national")
@@ -26,7 +27,7 @@ def workers_for(session: Session, locations: Locations, location_code: str) -> l
         select(SocialWorker)
         .join(WorkerArea)
         .where(WorkerArea.location_code.in_(locations.covering(location_code)),
-               SocialWorker.active.is_(True))
+               SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
         .distinct()
         .order_by(SocialWorker.id)
     )
@@ -96,6 +97,8 @@ def _national(session: Session, at: datetime) -> list[SocialWorker]:
 def _active(session: Session, ids: tuple[int, ...] | list[int]) -> list[SocialWorker]:
     if not ids:
         return []
+    # The simulator's emulated workers never take a real report, even if put on a roster.
     found = {w.id: w for w in session.scalars(
-        select(SocialWorker).where(SocialWorker.id.in_(ids), SocialWorker.active.is_(True)))}
+        select(SocialWorker).where(SocialWorker.id.in_(ids), SocialWorker.active.is_(True),
+                                   SocialWorker.role != TRAINING_ROLE))}
     return [found[i] for i in ids if i in found]

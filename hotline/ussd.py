@@ -45,6 +45,7 @@ class Hop:
     phone: str  # E.164, already checked
     text: str
     service_code: str = ""
+    training: bool = False  # a hop from the console's training simulator
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class UssdService:
             people_count=int(people) if people else None,
             children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
             description=answers.get("description"), pin=answers.get("pin"),
+            training=hop.training,
         ))
         state["vars"]["reference"] = opened.report.reference
 

@@ -103,12 +103,23 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
+class BurstWorker(SimpleWorker):
+    """RQ's SimpleWorker without its remote-command channel, which an in-process burst never
+    uses and whose listener thread takes up to a second to stop after every burst."""
+
+    def subscribe(self) -> None:
+        pass
+
+    def unsubscribe(self) -> None:
+        pass
+
+
 @pytest.fixture
 def run_jobs(runtime: Runtime):  # type: ignore[no-untyped-def]
     """Run every queued job in this process with a real RQ worker, as the worker process would."""
 
     def run() -> None:
-        SimpleWorker([runtime.queue.queue], connection=runtime.redis).work(
+        BurstWorker([runtime.queue.queue], connection=runtime.redis).work(
             burst=True, logging_level="WARNING"
         )
 

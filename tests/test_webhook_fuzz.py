@@ -2,7 +2,9 @@
 
 Random forms (text with ``*``, ``#``, emoji, very long values, random extra fields), random content
 types and random binary bodies go to each of the four routes; random key presses go through one USSD
-session. Each test shares one app across its examples (the fixtures are built once per test).
+session, from the first screen or after a valid path to the free-text screens (a place, a
+description), where any text, stars included, must be kept as typed. Each test shares one app
+across its examples (the fixtures are built once per test).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
@@ -188,3 +190,56 @@ def test_any_key_presses_in_one_session_always_get_a_valid_screen(
                                  .where(Report.source_key == f"ussd:{session_id}"))
     assert reports <= 1
 
+
+
+# Francais, report, forced labour, not in danger, Kwilu, Kikwit: the free-text screens follow.
+TO_PLACE_DETAIL = ["1", "1", "2", "2", "2", "3"]
+TO_DESCRIPTION = [*TO_PLACE_DETAIL, "99", "99", "3"]  # no place, no number, children: not sure
+FREE_TEXT = st.one_of(st.text(CHARACTERS, max_size=200), SPECIAL, LONG, KEYPAD,
+                      st.text(st.sampled_from("ab *#1😀é"), max_size=60))
+
+
+def ussd_hop(client: FlaskClient, session_id: str, phone: str, text: str) -> str:
+    form = {"sessionId": session_id, "phoneNumber": phone, "text": text,
+            "serviceCode": "*384*44135#", "networkCode": "63001"}
+    return assert_screen(client.post(f"{BASE}/ussd", data=form))
+
+
+@settings(fuzz, max_examples=80)
+@given(prefix=st.sampled_from([TO_PLACE_DETAIL, TO_DESCRIPTION]),
+       inputs=st.lists(st.one_of(FREE_TEXT, KEY_PRESSES), min_size=1, max_size=10))
+def test_any_input_on_the_free_text_screens_always_gets_a_valid_screen(
+    client: FlaskClient, runtime: Runtime, prefix: list[str], inputs: list[str]
+) -> None:
+    session_id = f"ATUid_text{next(_sessions):026x}"
+    typed: list[str] = []
+    with no_errors_logged():
+        ussd_hop(client, session_id, "+243810000001", "")
+        for key in [*prefix, *inputs]:
+            typed.append(key)
+            ussd_hop(client, session_id, "+243810000001", "*".join(typed))
+    with runtime.session() as session:
+        reports = session.scalar(select(func.count()).select_from(Report)
+                                 .where(Report.source_key == f"ussd:{session_id}"))
+    assert reports <= 1
+
+
+@settings(fuzz, max_examples=60)
+@given(description=FREE_TEXT)
+def test_any_description_that_fits_is_stored_exactly_as_typed(
+    client: FlaskClient, runtime: Runtime, description: str
+) -> None:
+    kept = description.replace("\x00", "").strip()  # NUL cannot be stored; the engine trims
+    assume(0 < len(kept) <= 160 and kept not in ("0", "00", "99"))
+    session_id = f"ATUid_desc{next(_sessions):026x}"
+    # The last hop sends every input joined by "*": the description's own stars stay in it.
+    texts = ["", *("*".join(TO_DESCRIPTION[: i + 1]) for i in range(len(TO_DESCRIPTION)))]
+    texts.append(f"{texts[-1]}*{description}")
+    texts += [f"{texts[-1]}*3", f"{texts[-1]}*3*99", f"{texts[-1]}*3*99*1"]  # anonymous, send
+    with no_errors_logged():
+        screens = [ussd_hop(client, session_id, "+243970000004", text) for text in texts]
+    assert screens[-1].startswith("END Merci.")
+    with runtime.session() as session:
+        stored = session.scalar(select(Report.description)
+                                .where(Report.source_key == f"ussd:{session_id}"))
+    assert stored == kept

@@ -1,0 +1,46 @@
+"""A worker about to get more than three alerts within ten minutes gets one bundled SMS."""
+
+from __future__ import annotations
+
+from builders import add_worker, advance, messages_to, reply, report
+
+from flows.text import is_gsm7
+from hotline.models import Report
+
+
+def test_the_fourth_and_fifth_alerts_in_ten_minutes_arrive_as_one_bundle(runtime, clock, run_jobs):
+    amani = add_worker(runtime, "Amani")
+    opened = []
+    for _ in range(5):
+        opened.append(report(runtime))
+        advance(clock, run_jobs, seconds=20)
+
+    sent = [m for m in messages_to(runtime, amani.phone) if m.status in ("delivered", "sent")]
+    assert [m.purpose for m in sent] == ["alert", "alert", "alert"]  # the bundle is still held
+
+    advance(clock, run_jobs, seconds=120)  # past the hold and the ticker's grace
+    sent = [m for m in messages_to(runtime, amani.phone) if m.status in ("delivered", "sent")]
+    assert [m.purpose for m in sent] == ["alert", "alert", "alert", "bundle"]
+    bundle = sent[-1].body
+    assert opened[3].reference in bundle and opened[4].reference in bundle
+    assert opened[0].reference not in bundle
+    assert is_gsm7(bundle) and "Kikwit" in bundle
+
+
+def test_a_bundled_alert_can_be_accepted_by_its_reference(runtime, clock, run_jobs):
+    amani = add_worker(runtime, "Amani")
+    opened = [report(runtime) for _ in range(4)]
+    run_jobs()
+    reply(runtime, amani, f"1 {opened[3].reference}")
+    run_jobs()
+    with runtime.session() as session:
+        assert session.get(Report, opened[3].id).accepted_by_id == amani.id
+
+
+def test_alerts_spread_over_more_than_ten_minutes_are_never_bundled(runtime, clock, run_jobs):
+    amani = add_worker(runtime, "Amani")
+    for _ in range(5):
+        report(runtime)
+        advance(clock, run_jobs, seconds=301)
+    purposes = [m.purpose for m in messages_to(runtime, amani.phone)]
+    assert "bundle" not in purposes
