@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -11,8 +12,16 @@ from .models import InboundMessage, SocialWorker
 from .runtime import Runtime
 
 
-def process(runtime: Runtime, inbound_id: int) -> list[int]:
-    """Handle one stored SMS once. Returns the outbox ids to enqueue after the commit.
+@dataclass
+class Processed:
+    """What to enqueue once the SMS's work is committed."""
+
+    message_ids: list[int] = field(default_factory=list)
+    escalate_ids: list[int] = field(default_factory=list)
+
+
+def process(runtime: Runtime, inbound_id: int) -> Processed:
+    """Handle one stored SMS once; returns what to enqueue after the commit.
 
     1. Claim the row (a conditional UPDATE on ``processed_at``) and commit: a duplicate job
        stops here.
@@ -30,15 +39,15 @@ def process(runtime: Runtime, inbound_id: int) -> list[int]:
         session.commit()
         message = session.get(InboundMessage, inbound_id)
         if not claimed or message is None:
-            return []
+            return Processed()
         worker = session.scalar(select(SocialWorker).where(
             SocialWorker.phone_hash == message.sender_hash, SocialWorker.active.is_(True)))
         try:
             if worker is None:
-                return reporter_sms.handle(runtime, inbound_id)
-            message_ids = worker_replies.handle(session, runtime, worker, message.text)
+                return Processed(reporter_sms.handle(runtime, inbound_id))
+            replies = worker_replies.handle(session, runtime, worker, message.text)
             session.commit()
-            return message_ids
+            return Processed(replies.message_ids, replies.escalate_ids)
         except Exception:
             session.rollback()
             session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id)

@@ -40,17 +40,19 @@ NO_OPEN_ALERT = N_("You have no open alert. Send AIDE for help.")
 ACCEPT_FIRST = N_("Accept {reference} first: send 1 {reference}.")
 
 
-def handle(session: Session, runtime: Runtime, worker: SocialWorker, text: str) -> list[int]:
-    """Carry out one worker SMS in the caller's transaction; returns the outbox ids to enqueue."""
+def handle(session: Session, runtime: Runtime, worker: SocialWorker, text: str) -> Replies:
+    """Carry out one worker SMS in the caller's transaction. After the commit, the caller
+    enqueues ``message_ids`` (SMS to send) and ``escalate_ids`` (reports due at once)."""
     replies = Replies(session, runtime, worker)
     replies.run(commands.parse(text))
-    return replies.message_ids
+    return replies
 
 
 class Replies:
     def __init__(self, session: Session, runtime: Runtime, worker: SocialWorker) -> None:
         self.session, self.runtime, self.worker = session, runtime, worker
         self.message_ids: list[int] = []
+        self.escalate_ids: list[int] = []
 
     def run(self, command: Command | None) -> None:
         if command is None or command.kind == commands.HELP:
@@ -120,7 +122,8 @@ class Replies:
             return
         record(self.session, report.id, "declined", self.now, actor=self.actor,
                worker_id=self.worker.id)
-        escalation.escalate_now(self.session, self.runtime, report, "declined", actor=self.actor)
+        if escalation.escalate_now(self.session, self.runtime, report, "declined", actor=self.actor):
+            self.escalate_ids.append(report.id)
         self.say(DECLINED, reference=report.reference)
 
     def close(self, report: Report, text: str | None) -> None:

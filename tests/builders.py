@@ -125,11 +125,13 @@ def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT,
 def reply(runtime: Runtime, worker: Worker, text: str) -> list[int]:
     """A worker's SMS, handled in its own transaction as the inbound job would."""
     with runtime.session() as session:
-        message_ids = worker_replies.handle(session, runtime,
-                                            session.get(SocialWorker, worker.id), text)
+        replies = worker_replies.handle(session, runtime,
+                                        session.get(SocialWorker, worker.id), text)
         session.commit()
-    runtime.queue.send_messages(message_ids)
-    return message_ids
+    runtime.queue.send_messages(replies.message_ids)
+    for report_id in replies.escalate_ids:
+        runtime.queue.escalate(report_id)
+    return replies.message_ids
 
 
 def advance(clock: FrozenClock, run_jobs: Callable[[], None], seconds: float = 0) -> None:

@@ -56,9 +56,8 @@ def tick() -> int:
 def handle_inbound(inbound_id: int) -> int:
     """Process one stored incoming SMS (a worker's reply or a reporter's message)."""
     rt = runtime()
-    message_ids = inbound.process(rt, inbound_id)
-    rt.queue.send_messages(message_ids)
-    # A decline made its report's next step due now: run it now, not at the next tick.
-    for report_id in escalation.due_reports(rt):
+    processed = inbound.process(rt, inbound_id)
+    rt.queue.send_messages(processed.message_ids)
+    for report_id in processed.escalate_ids:  # a decline: the next level now, not at the tick
         rt.queue.escalate(report_id)
-    return len(message_ids)
+    return len(processed.message_ids)
