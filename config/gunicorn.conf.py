@@ -1,6 +1,5 @@
 """gunicorn settings for the web process (Procfile: web). Values can be overridden by env vars."""
 
-import logging
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
@@ -16,5 +15,8 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 
 
-def on_starting(server):  # type: ignore[no-untyped-def]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    # Each web worker logs through the phone-scrubbing handler.
+    from hotline.logs import configure_logging
+
+    configure_logging()

@@ -9,11 +9,11 @@ and, as a last resort, re-found from the database's outbox.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from rq import SimpleWorker
 
+from hotline.logs import configure_logging
 from hotline.runtime import Runtime
 from hotline.settings import Settings, SettingsError
 
@@ -32,8 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     rt = Runtime.build(settings)
     context.use(rt)
     worker = SimpleWorker(

@@ -6,11 +6,11 @@ job checks the database before it acts.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from rq.cron import CronScheduler
 
+from hotline.logs import configure_logging
 from hotline.runtime import Runtime
 from hotline.settings import Settings, SettingsError
 
@@ -23,8 +23,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     rt = Runtime.build(settings)
     scheduler = CronScheduler(connection=rt.redis, logging_level="INFO")
     scheduler.register(jobs.tick, queue_name=settings.queue_name, interval=settings.tick_seconds)
