@@ -138,6 +138,7 @@ class UssdService:
         self.runtime.redis.delete(draft_key)
         if restart or not draft:
             return new_state(self.flow, current["lang"], start="category")
+        draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
         return draft
 
     def _keep_draft(self, phone_hash: str, state: State) -> None:

@@ -43,7 +43,8 @@ LIMIT = 160  # africastalking.md section 1: the smallest screen, "CON "/"END " i
 LONGEST_REFERENCE = "ABCDEFGH"  # longer than the references we hand out
 PO_FILES = sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
 # Where the conversation's words live: every N_() in these files can reach a phone.
-CONVERSATION_SOURCES = (*sorted((ROOT / "flows").glob("*.py")), ROOT / "hotline" / "ussd.py")
+CONVERSATION_SOURCES = (*sorted((ROOT / "flows").glob("*.py")), ROOT / "hotline" / "ussd.py",
+                        ROOT / "hotline" / "reporter_sms.py")
 
 
 class Host:
@@ -491,7 +492,7 @@ def test_a_star_or_a_hash_typed_inside_free_text_is_kept(host: Host) -> None:
 
 
 def test_checking_from_the_reporting_phone_shows_the_status_in_one_line(host: Host) -> None:
-    state, end = shown_after(dial(), host, "1", "2", "k7m3qx")  # small letters are the same code
+    _, end = shown_after(dial(), host, "1", "2", "k7m3qx")  # small letters are the same code
     assert end == "END Signalement K7M3QX : recu. Un travailleur social sera prevenu."
     assert host.lookups == [("K7M3QX", None)]
 
@@ -596,10 +597,11 @@ def test_the_new_input_is_what_follows_the_previous_text(
 # --- the catalogs ------------------------------------------------------------------------------
 
 
-def test_every_message_the_conversation_can_show_has_a_french_translation(host: Host) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_a_reporter_can_see_is_translated_in_every_catalog(host: Host, lang: str) -> None:
     messages = sorted(set().union(*(marked_messages(path) for path in CONVERSATION_SOURCES)))
     assert MENU_HINT in messages
-    assert host.translations.missing("fr", messages) == []
+    assert host.translations.missing(lang, messages) == []
 
 
 @pytest.mark.parametrize("po_file", PO_FILES, ids=[p.parent.parent.name for p in PO_FILES])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterator
+from contextlib import suppress
 from itertools import count
 from typing import Any
 
@@ -52,8 +53,13 @@ _session_ids = count(1)
 class Call:
     """One USSD session from one phone: ``press`` sends the cumulative ``text`` AT would send."""
 
-    def __init__(self, client: FlaskClient, phone: str = PHONE, service_code: str = SERVICE_CODE,
-                 session_id: str | None = None) -> None:
+    def __init__(
+        self,
+        client: FlaskClient,
+        phone: str = PHONE,
+        service_code: str = SERVICE_CODE,
+        session_id: str | None = None,
+    ) -> None:
         self.client, self.phone, self.service_code = client, phone, service_code
         self.session_id = session_id or f"ATUid_{next(_session_ids):032x}"
         self.inputs: list[str] = []
@@ -70,9 +76,16 @@ class Call:
         return body
 
     def send(self, text: str) -> str:
-        response = self.client.post(f"{BASE}/ussd", data={
-            "sessionId": self.session_id, "serviceCode": self.service_code,
-            "phoneNumber": self.phone, "networkCode": "63001", "text": text})
+        response = self.client.post(
+            f"{BASE}/ussd",
+            data={
+                "sessionId": self.session_id,
+                "serviceCode": self.service_code,
+                "phoneNumber": self.phone,
+                "networkCode": "63001",
+                "text": text,
+            },
+        )
         body = screen_of(response)
         self.screens.append(response.headers["at-ussd-hop-metadata"])
         return body
@@ -143,16 +156,36 @@ def test_in_danger_the_report_skips_the_optional_questions_and_ends_naming_129_a
     call.dial()
     end = call.press("1", "1", *IN_DANGER, "1", "3", "1")  # call me back, in the evening, send
 
-    assert call.screens == ["language", "menu", "category", "danger", "province", "place",
-                            "contact", "safe_time", "confirm", "done_urgent"]
+    assert call.screens == [
+        "language",
+        "menu",
+        "category",
+        "danger",
+        "province",
+        "place",
+        "contact",
+        "safe_time",
+        "confirm",
+        "done_urgent",
+    ]
     assert not set(OPTIONAL) & set(call.screens)
     report = the_report(runtime)
-    assert end == (f"END Envoye, reference {report.reference}. Appelez le 129 ou le 122 "
-                   "maintenant, gratuit. Un travailleur social est alerte.")
+    assert end == (
+        f"END Envoye, reference {report.reference}. Appelez le 129 ou le 122 "
+        "maintenant, gratuit. Un travailleur social est alerte."
+    )
     assert (report.urgent, report.category, report.location_code) == (
-        True, "sexual_exploitation", "CD-KL/kikwit")
-    assert (report.place_detail, report.people_count, report.children_involved,
-            report.description, report.pin_hash) == (None, None, None, None, None)
+        True,
+        "sexual_exploitation",
+        "CD-KL/kikwit",
+    )
+    assert (
+        report.place_detail,
+        report.people_count,
+        report.children_involved,
+        report.description,
+        report.pin_hash,
+    ) == (None, None, None, None, None)
     contact = contact_of(runtime, report)
     assert contact is not None and (contact.consent, contact.safe_time) == ("callback", "evening")
 
@@ -160,8 +193,7 @@ def test_in_danger_the_report_skips_the_optional_questions_and_ends_naming_129_a
 @pytest.mark.parametrize(
     "description",
     ["two girls * one boy", "*", "1*2", "deux filles enlevées * 3 garçons #urgent", "**a**"],
-    ids=["a-star-inside", "only-a-star", "looks-like-two-inputs", "accents-star-and-hash",
-         "stars-around"],
+    ids=["a-star-inside", "only-a-star", "looks-like-two-inputs", "accents-star-and-hash", "stars-around"],
 )
 def test_without_danger_the_answers_are_stored_exactly_as_typed(
     client: FlaskClient, runtime: Runtime, description: str
@@ -176,13 +208,29 @@ def test_without_danger_the_answers_are_stored_exactly_as_typed(
     assert call.screens[-1] == "contact"
     end = call.press("2", "4827", "1")  # keep my number secret, PIN 4827, send
 
-    assert call.screens == ["language", "menu", "category", "danger", "province", "place",
-                            "place_detail", "people", "children", "description", "contact",
-                            "pin", "confirm", "done"]
+    assert call.screens == [
+        "language",
+        "menu",
+        "category",
+        "danger",
+        "province",
+        "place",
+        "place_detail",
+        "people",
+        "children",
+        "description",
+        "contact",
+        "pin",
+        "confirm",
+        "done",
+    ]
     report = the_report(runtime)
     assert end.startswith(f"END Merci. Votre reference : {report.reference}.")
     assert (report.place_detail, report.people_count, report.children_involved) == (
-        "Quartier Lukolela, pres de l'eglise", 3, True)
+        "Quartier Lukolela, pres de l'eglise",
+        3,
+        True,
+    )
     assert report.description == description
     assert (report.urgent, report.category) == (False, "forced_labour")
     assert report.pin_hash == pin_hash(runtime, report.reference, "4827")
@@ -203,8 +251,13 @@ def test_99_skips_each_optional_question(client: FlaskClient, runtime: Runtime) 
     call.press("1")
 
     report = the_report(runtime)
-    assert (report.place_detail, report.people_count, report.children_involved,
-            report.description, report.pin_hash) == (None, None, None, None, None)
+    assert (
+        report.place_detail,
+        report.people_count,
+        report.children_involved,
+        report.description,
+        report.pin_hash,
+    ) == (None, None, None, None, None)
     assert contact_of(runtime, report) is None
 
 
@@ -225,8 +278,7 @@ def test_a_repeated_hop_creates_nothing_twice(
         assert call.send(call.text) == end
     assert how_many(runtime, Report) == 1
     assert the_report(runtime).description == "a * b"
-    assert (how_many(runtime, OutboundMessage), how_many(runtime, ReportEvent)) == (
-        outbox_rows, events)
+    assert (how_many(runtime, OutboundMessage), how_many(runtime, ReportEvent)) == (outbox_rows, events)
     run_jobs()
     assert [m.status for m in all_of(runtime, OutboundMessage)] == ["delivered"]  # sent once
 
@@ -250,8 +302,10 @@ def test_a_dropped_call_resumes_at_the_same_screen_with_the_earlier_answers(
 
     again = Call(client)  # a new sessionId from the same phone
     resume = again.dial()
-    assert resume == ("CON Vous n'avez pas termine votre dernier signalement.\n"
-                      "1 Continuer ou je m'etais arrete\n2 Recommencer")
+    assert resume == (
+        "CON Vous n'avez pas termine votre dernier signalement.\n"
+        "1 Continuer ou je m'etais arrete\n2 Recommencer"
+    )
     assert again.screens == ["resume"]
     people = again.press("1")
     assert people.startswith("CON Combien de personnes sont concernees ?")
@@ -261,10 +315,12 @@ def test_a_dropped_call_resumes_at_the_same_screen_with_the_earlier_answers(
     again.press("Marche central, pres du pont", "4", "2", "99", "3", "99", "1")
 
     report = the_report(runtime)
-    assert (report.category, report.urgent, report.location_code) == (
-        "forced_labour", False, "CD-KL/kikwit")
+    assert (report.category, report.urgent, report.location_code) == ("forced_labour", False, "CD-KL/kikwit")
     assert (report.place_detail, report.people_count, report.children_involved) == (
-        "Marche central, pres du pont", 4, False)
+        "Marche central, pres du pont",
+        4,
+        False,
+    )
     assert Call(client).dial().startswith("CON Ligne contre la traite.")  # no draft once sent
 
 
@@ -281,8 +337,26 @@ def test_after_a_dropped_call_2_starts_a_new_report_without_the_earlier_answers(
 
     report = the_report(runtime)
     assert (report.category, report.urgent, report.location_code, report.place_detail) == (
-        "sexual_exploitation", True, "CD-KL", None)
+        "sexual_exploitation",
+        True,
+        "CD-KL",
+        None,
+    )
     assert Call(client).dial().startswith("CON Ligne contre la traite.")
+
+
+def test_a_resumed_report_forgives_the_mistakes_made_before_the_call_dropped(
+    client: FlaskClient,
+) -> None:
+    call = start_then_drop(client)
+    call.press("abc", "abc")  # two wrong answers to "how many people?", then the network drops
+
+    again = Call(client)
+    again.dial()
+    again.press("1")
+    hint = again.press("xyz")
+    assert hint.startswith("CON Tapez un nombre, par exemple 3.")  # a hint, not the end of the call
+    assert again.screens[-1] == "people"
 
 
 def test_a_draft_belongs_to_its_phone_only(client: FlaskClient) -> None:
@@ -322,8 +396,7 @@ def test_a_draft_expires_after_hotline_draft_minutes(
 # --- direct dial -------------------------------------------------------------------------------
 
 
-def test_a_first_hop_with_text_1_goes_straight_to_the_report(client: FlaskClient,
-                                                             runtime: Runtime) -> None:
+def test_a_first_hop_with_text_1_goes_straight_to_the_report(client: FlaskClient, runtime: Runtime) -> None:
     call = Call(client)
     assert call.dial("1").startswith("CON Que s'est-il passe ?\n1 Exploitation sexuelle")
     call.inputs = ["1"]
@@ -374,8 +447,10 @@ def check(client: FlaskClient, reference: str, phone: str = PHONE, pin: str | No
 
 
 def worker_sms(client: FlaskClient, phone: str, text: str, message_id: str) -> None:
-    response = client.post(f"{BASE}/sms", data={"from": phone, "to": "12345", "text": text,
-                                                "id": message_id, "date": "2026-01-05 08:10:00"})
+    response = client.post(
+        f"{BASE}/sms",
+        data={"from": phone, "to": "12345", "text": text, "id": message_id, "date": "2026-01-05 08:10:00"},
+    )
     assert response.status_code == 200
 
 
@@ -387,13 +462,15 @@ def test_the_reporting_phone_sees_received_then_being_handled_then_closed(
     run_jobs()  # the alert reaches the Kwilu worker
 
     assert check(client, reference) == (
-        f"END Signalement {reference} : recu. Un travailleur social sera prevenu.")
+        f"END Signalement {reference} : recu. Un travailleur social sera prevenu."
+    )
 
     worker_sms(client, kwilu_worker, f"1 {reference}", "ATSMS-accept")
     run_jobs()
     assert the_report(runtime).status == "accepted"
     assert check(client, reference.lower()) == (
-        f"END Signalement {reference} : pris en charge par un travailleur social.")
+        f"END Signalement {reference} : pris en charge par un travailleur social."
+    )
 
     with runtime.session() as session:
         session.execute(update(Report).values(status="closed"))
@@ -411,7 +488,8 @@ def test_another_phone_needs_the_pin_and_a_wrong_pin_is_answered_like_an_unknown
     reference = reference_in(runtime, end)
 
     assert check(client, reference, OTHER_PHONE, pin="4827") == (
-        f"END Signalement {reference} : recu. Un travailleur social sera prevenu.")
+        f"END Signalement {reference} : recu. Un travailleur social sera prevenu."
+    )
     assert check(client, reference, OTHER_PHONE, pin="4828") == NOT_FOUND
     assert check(client, "QQQQQQ", OTHER_PHONE, pin="4827") == NOT_FOUND
     assert check(client, "QQQQQQ", PHONE, pin="4827") == NOT_FOUND  # unknown: the same PIN screen
@@ -454,17 +532,13 @@ def leaks(value: Any, runtime: Runtime) -> list[str]:
     """The forms of the anonymous number found in ``value``, in clear or behind our encryption."""
     if isinstance(value, bytes):
         candidates = [value.decode("utf-8", "replace")]
-        try:
+        with suppress(zlib.error):  # RQ keeps a job's data compressed
             candidates.append(zlib.decompress(value).decode("utf-8", "replace"))
-        except zlib.error:
-            pass
     else:
         candidates = [str(value)]
     for candidate in list(candidates):
-        try:
+        with suppress(PiiError, ValueError, TypeError):
             candidates.append(runtime.cipher.decrypt(candidate))
-        except (PiiError, ValueError, TypeError):
-            pass
     return [form for form in NUMBER_FORMS for text in candidates if form in text]
 
 
@@ -485,17 +559,20 @@ def redis_values(runtime: Runtime) -> list[bytes]:
         elif kind == b"zset":
             found += redis.zrange(key, 0, -1)
         elif kind == b"stream":
-            found += [item for _, fields in redis.xrange(key) for pair in fields.items()
-                      for item in pair]
+            found += [item for _, fields in redis.xrange(key) for pair in fields.items() for item in pair]
     return found
 
 
 def job_ids(runtime: Runtime) -> set[str]:
     queue = runtime.queue.queue
     ids = set(queue.get_job_ids())
-    for registry in (queue.scheduled_job_registry, queue.started_job_registry,
-                     queue.deferred_job_registry, queue.finished_job_registry,
-                     queue.failed_job_registry):
+    for registry in (
+        queue.scheduled_job_registry,
+        queue.started_job_registry,
+        queue.deferred_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+    ):
         ids |= set(registry.get_job_ids())
     return ids
 
@@ -505,12 +582,17 @@ def database_rows(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     metadata = MetaData()
     metadata.reflect(bind=runtime.engine)
     with runtime.engine.connect() as conn:
-        return {table.name: [tuple(row) for row in conn.execute(select(table))]
-                for table in metadata.sorted_tables}
+        return {
+            table.name: [tuple(row) for row in conn.execute(select(table))]
+            for table in metadata.sorted_tables
+        }
 
 
 def test_an_anonymous_report_keeps_the_number_nowhere(
-    client: FlaskClient, runtime: Runtime, run_jobs: Any, kwilu_worker: str,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: Any,
+    kwilu_worker: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -523,10 +605,21 @@ def test_an_anonymous_report_keeps_the_number_nowhere(
     dropped = Call(client, "243997654321")
     dropped.dial()
     dropped.press("1", "1")  # on "is someone in danger?"
-    client.post(f"{BASE}/ussd/events", data={
-        "sessionId": call.session_id, "phoneNumber": ANONYMOUS_PHONE, "status": "Success",
-        "serviceCode": SERVICE_CODE, "networkCode": "63001", "durationInMillis": "52000",
-        "hopsCount": "13", "input": call.text, "lastAppResponse": "END ...", "errorMessage": ""})
+    client.post(
+        f"{BASE}/ussd/events",
+        data={
+            "sessionId": call.session_id,
+            "phoneNumber": ANONYMOUS_PHONE,
+            "status": "Success",
+            "serviceCode": SERVICE_CODE,
+            "networkCode": "63001",
+            "durationInMillis": "52000",
+            "hopsCount": "13",
+            "input": call.text,
+            "lastAppResponse": "END ...",
+            "errorMessage": "",
+        },
+    )
 
     jobs = job_ids(runtime)
     assert jobs  # the alert to send and the next escalation step
@@ -542,33 +635,45 @@ def test_an_anonymous_report_keeps_the_number_nowhere(
     assert contact_of(runtime, report) is None
     rows = database_rows(runtime)
     assert rows["reports"] and rows["outbound_messages"] and rows["ussd_session_events"]
-    found = [(table, row) for table, table_rows in rows.items() for row in table_rows
-             if any(leaks(value, runtime) for value in row)]
+    found = [
+        (table, row)
+        for table, table_rows in rows.items()
+        for row in table_rows
+        if any(leaks(value, runtime) for value in row)
+    ]
     assert found == []
 
     stored = redis_values(runtime)
     assert any(b"hotline:draft:" in value for value in stored)  # the dropped report's draft...
     assert [value for value in stored if leaks(value, runtime)] == []  # ...by hash, encrypted
 
-    logged = [caplog.text, *(record.getMessage() for record in caplog.records),
-              *(repr(record.args) for record in caplog.records)]
+    logged = [
+        caplog.text,
+        *(record.getMessage() for record in caplog.records),
+        *(repr(record.args) for record in caplog.records),
+    ]
     assert [line for line in logged if leaks(line, runtime)] == []
 
 
 # --- telemetry ---------------------------------------------------------------------------------
 
 
-def test_the_end_of_session_event_keeps_the_last_screen_shown(
-    client: FlaskClient, runtime: Runtime
-) -> None:
+def test_the_end_of_session_event_keeps_the_last_screen_shown(client: FlaskClient, runtime: Runtime) -> None:
     call = Call(client)
     call.dial()
     call.press("1", "1", *NOT_IN_DANGER, "99")
     assert call.screens[-1] == "people"
-    response = client.post(f"{BASE}/ussd/events", data={
-        "sessionId": call.session_id, "phoneNumber": PHONE, "status": "Incomplete",
-        "durationInMillis": "61000", "hopsCount": str(len(call.screens)),
-        "hopsMetadata": "|".join(call.screens[:-1])})  # AT lags a hop behind; ours is the truth
+    response = client.post(
+        f"{BASE}/ussd/events",
+        data={
+            "sessionId": call.session_id,
+            "phoneNumber": PHONE,
+            "status": "Incomplete",
+            "durationInMillis": "61000",
+            "hopsCount": str(len(call.screens)),
+            "hopsMetadata": "|".join(call.screens[:-1]),
+        },
+    )  # AT lags a hop behind; ours is the truth
     assert response.status_code == 200
 
     [event] = all_of(runtime, UssdSessionEvent)
@@ -578,8 +683,10 @@ def test_the_end_of_session_event_keeps_the_last_screen_shown(
 def test_a_session_the_service_forgot_takes_its_last_screen_from_the_echoed_labels(
     client: FlaskClient, runtime: Runtime
 ) -> None:
-    client.post(f"{BASE}/ussd/events", data={
-        "sessionId": "ATUid_gone", "status": "Incomplete", "hopsMetadata": "language|menu|signs1"})
+    client.post(
+        f"{BASE}/ussd/events",
+        data={"sessionId": "ATUid_gone", "status": "Incomplete", "hopsMetadata": "language|menu|signs1"},
+    )
     [event] = all_of(runtime, UssdSessionEvent)
     assert event.last_screen == "signs1"
 

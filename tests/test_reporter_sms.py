@@ -20,9 +20,10 @@ from hotline import worker_replies
 from hotline.app import create_app
 from hotline.clock import FrozenClock
 from hotline.i18n import LANGUAGES
-from hotline.models import InboundMessage, OutboundMessage, Report, ReportEvent, SmsOptOut
+from hotline.models import InboundMessage, Report, ReportEvent, SmsOptOut
 from hotline.reporter_sms import RECEIVED
 from hotline.runtime import Runtime
+from hotline.settings import Settings
 from tests.builders import add_worker, messages_to, runtime_with, texts_to
 from tests.conftest import TEST_TOKEN
 
@@ -38,9 +39,18 @@ _ids = count(1)
 def sms(client: FlaskClient, text: str, phone: str = PHONE, message_id: str | None = None) -> str:
     """POST one SMS exactly as AT does; returns AT's id for it."""
     message_id = message_id or f"7a1bd5b8-0000-4000-8000-{next(_ids):012d}"
-    response = client.post(f"{BASE}/sms", data={
-        "from": phone, "to": "12345", "text": text, "date": "2026-01-05T08:00:00Z",
-        "id": message_id, "linkId": "SampleLinkId123", "networkCode": "63001"})
+    response = client.post(
+        f"{BASE}/sms",
+        data={
+            "from": phone,
+            "to": "12345",
+            "text": text,
+            "date": "2026-01-05T08:00:00Z",
+            "id": message_id,
+            "linkId": "SampleLinkId123",
+            "networkCode": "63001",
+        },
+    )
     assert response.status_code == 200
     return message_id
 
@@ -60,8 +70,12 @@ def received(runtime: Runtime, lang: str, reference: str) -> str:
 
 
 def dial_and_choose_language(client: FlaskClient, key: str) -> None:
-    form = {"sessionId": f"ATUid_sms{next(_ids):029d}", "serviceCode": "*384*44135#",
-            "phoneNumber": PHONE, "networkCode": "63001"}
+    form = {
+        "sessionId": f"ATUid_sms{next(_ids):029d}",
+        "serviceCode": "*384*44135#",
+        "phoneNumber": PHONE,
+        "networkCode": "63001",
+    }
     for text in ("", key):
         assert client.post(f"{BASE}/ussd", data={**form, "text": text}).status_code == 200
 
@@ -90,8 +104,10 @@ def test_an_sms_opens_a_report_with_its_text_and_gets_one_short_neutral_reply(
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_reply_fits_one_gsm7_part_in_every_language(runtime: Runtime, lang: str) -> None:
-    for body in (received(runtime, lang, LONGEST_REFERENCE),
-                 to_gsm7(runtime.translations.translate(lang, HELP_LINES))):
+    for body in (
+        received(runtime, lang, LONGEST_REFERENCE),
+        to_gsm7(runtime.translations.translate(lang, HELP_LINES)),
+    ):
         assert is_gsm7(body)
         assert sms_segments(body) == 1, body
 
@@ -100,17 +116,27 @@ def test_the_reply_fits_one_gsm7_part_in_every_language(runtime: Runtime, lang: 
     ("text", "location", "urgent"),
     [
         pytest.param("Aidez-moi, on nous garde enfermees", "CD", False, id="no-place-the-whole-country"),
-        pytest.param("URGENT des enfants enfermes a Bandundu", "CD-KL/bandundu", True,
-                     id="urgent-and-a-city"),
-        pytest.param("Venez vite, ils partent maintenant de Masi-Manimba", "CD-KL/masi-manimba",
-                     True, id="vite-maintenant"),
+        pytest.param(
+            "URGENT des enfants enfermes a Bandundu", "CD-KL/bandundu", True, id="urgent-and-a-city"
+        ),
+        pytest.param(
+            "Venez vite, ils partent maintenant de Masi-Manimba",
+            "CD-KL/masi-manimba",
+            True,
+            id="vite-maintenant",
+        ),
         pytest.param("Des filles travaillent de force au Kasai", "CD-KS", False, id="a-province"),
-        pytest.param("haraka! watoto wako hatarini Lubumbashi", "CD-HK/lubumbashi", True,
-                     id="swahili-urgency"),
+        pytest.param(
+            "haraka! watoto wako hatarini Lubumbashi", "CD-HK/lubumbashi", True, id="swahili-urgency"
+        ),
     ],
 )
 def test_the_place_is_guessed_from_a_name_in_the_text_and_urgency_from_its_words(
-    client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None], text: str, location: str,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: Callable[[], None],
+    text: str,
+    location: str,
     urgent: bool,
 ) -> None:
     sms(client, text)
@@ -146,8 +172,7 @@ def test_the_language_chosen_earlier_by_ussd_wins_over_the_words_of_the_sms(
     run_jobs()
     [report] = reports(runtime)
     assert report.language == "en"
-    assert replies(runtime) == [f"Received, reference {report.reference}. In danger, call 129 or "
-                                "122 (free)."]
+    assert replies(runtime) == [f"Received, reference {report.reference}. In danger, call 129 or 122 (free)."]
 
 
 def test_a_second_sms_within_ten_minutes_joins_the_same_report_without_a_second_reply(
@@ -181,8 +206,10 @@ def test_an_sms_more_than_ten_minutes_later_opens_a_new_report_with_its_own_repl
     first, second = reports(runtime)
     assert (first.location_code, second.location_code) == ("CD-KL/kikwit", "CD-KL/gungu")
     assert first.reference != second.reference
-    assert replies(runtime) == [received(runtime, "fr", first.reference),
-                                received(runtime, "fr", second.reference)]
+    assert replies(runtime) == [
+        received(runtime, "fr", first.reference),
+        received(runtime, "fr", second.reference),
+    ]
 
 
 def test_an_sms_that_at_posts_twice_is_processed_once(
@@ -226,7 +253,8 @@ def test_status_from_the_reporting_number_answers_in_one_line(
     run_jobs()
 
     assert replies(runtime)[-1] == (
-        f"Signalement {report.reference} : recu. Un travailleur social sera prévenu.")
+        f"Signalement {report.reference} : recu. Un travailleur social sera prévenu."
+    )
     assert len(reports(runtime)) == 1  # a question, not more words for the report
     assert reports(runtime)[0].description == KIKWIT_TEXT
 
@@ -235,8 +263,12 @@ def test_status_from_another_number_needs_the_pin_chosen_on_ussd(
     client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None]
 ) -> None:
     keys = ["1", "1", "2", "2", "2", "3", "99", "99", "3", "99", "3", "4827", "1"]
-    form = {"sessionId": "ATUid_pin", "serviceCode": "*384*44135#", "phoneNumber": PHONE,
-            "networkCode": "63001"}
+    form = {
+        "sessionId": "ATUid_pin",
+        "serviceCode": "*384*44135#",
+        "phoneNumber": PHONE,
+        "networkCode": "63001",
+    }
     for i in range(len(keys) + 1):
         client.post(f"{BASE}/ussd", data={**form, "text": "*".join(keys[:i])})
     [report] = reports(runtime)
@@ -247,7 +279,10 @@ def test_status_from_another_number_needs_the_pin_chosen_on_ussd(
     run_jobs()
     not_found = "Aucun signalement avec ce code. Vérifiez-le et réessayez."
     assert replies(runtime, OTHER_PHONE) == [
-        not_found, not_found, f"Signalement {report.reference} : recu. Un travailleur social sera prévenu."]
+        not_found,
+        not_found,
+        f"Signalement {report.reference} : recu. Un travailleur social sera prévenu.",
+    ]
 
 
 def test_stop_sends_nothing_now_and_cancels_the_reply_still_waiting(
@@ -291,8 +326,9 @@ def test_stop_inside_a_sentence_is_a_report_not_an_opt_out(
 
 
 def test_with_hotline_sms_ack_off_a_report_gets_no_reply_at_all(
-    runtime: Runtime, run_jobs: Callable[[], None]
+    runtime: Runtime, environ: dict[str, str], run_jobs: Callable[[], None]
 ) -> None:
+    assert Settings.from_env({**environ, "HOTLINE_SMS_ACK": "off"}).sms_acknowledge is False
     with runtime_with(runtime, sms_acknowledge=False) as quiet:
         client = create_app(runtime=quiet).test_client()
         sms(client, KIKWIT_TEXT)

@@ -199,10 +199,15 @@ FREE_TEXT = st.one_of(st.text(CHARACTERS, max_size=200), SPECIAL, LONG, KEYPAD,
                       st.text(st.sampled_from("ab *#1😀é"), max_size=60))
 
 
-def ussd_hop(client: FlaskClient, session_id: str, phone: str, text: str) -> str:
+def ussd_hop(client: FlaskClient, session_id: str, phone: str, text: str) -> str | None:
+    """The screen answered, or None for a body bigger than any AT sends (refused as too large)."""
     form = {"sessionId": session_id, "phoneNumber": phone, "text": text,
             "serviceCode": "*384*44135#", "networkCode": "63001"}
-    return assert_screen(client.post(f"{BASE}/ussd", data=form))
+    response = client.post(f"{BASE}/ussd", data=form)
+    if response.status_code == 413:
+        assert (response.request.content_length or 0) > MAX_BODY_BYTES
+        return None
+    return assert_screen(response)
 
 
 @settings(fuzz, max_examples=80)
@@ -217,7 +222,8 @@ def test_any_input_on_the_free_text_screens_always_gets_a_valid_screen(
         ussd_hop(client, session_id, "+243810000001", "")
         for key in [*prefix, *inputs]:
             typed.append(key)
-            ussd_hop(client, session_id, "+243810000001", "*".join(typed))
+            if ussd_hop(client, session_id, "+243810000001", "*".join(typed)) is None:
+                break  # the inputs so far add up to more than a callback can carry
     with runtime.session() as session:
         reports = session.scalar(select(func.count()).select_from(Report)
                                  .where(Report.source_key == f"ussd:{session_id}"))
@@ -238,7 +244,7 @@ def test_any_description_that_fits_is_stored_exactly_as_typed(
     texts += [f"{texts[-1]}*3", f"{texts[-1]}*3*99", f"{texts[-1]}*3*99*1"]  # anonymous, send
     with no_errors_logged():
         screens = [ussd_hop(client, session_id, "+243970000004", text) for text in texts]
-    assert screens[-1].startswith("END Merci.")
+    assert (screens[-1] or "").startswith("END Merci.")
     with runtime.session() as session:
         stored = session.scalar(select(Report.description)
                                 .where(Report.source_key == f"ussd:{session_id}"))

@@ -47,7 +47,8 @@ SCREEN_TYPE = "text/plain; charset=utf-8"
 USSD_LIMIT = 160
 
 # Inputs of a whole report, one per screen: language 1 Francais, menu 1 report, category 1 sexual
-# exploitation, danger 1 yes, province 2 Kwilu, place 3 Kikwit, then contact and confirmation.
+# exploitation, danger 1 yes, province 2 Kwilu, place 3 Kikwit, then contact and confirmation
+# (someone in danger: the optional questions are skipped, tests/test_reporter_flows.py has both paths).
 TO_CONTACT = ["1", "1", "1", "1", "2", "3"]
 ANONYMOUS_REPORT = [*TO_CONTACT, "3", "1"]  # contact 3 anonymous, confirm 1 send
 CALLBACK_REPORT = [*TO_CONTACT, "1", "2", "1"]  # contact 1 call me back, safe time 2 afternoon, send
