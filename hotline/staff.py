@@ -12,6 +12,7 @@ from .i18n import LANGUAGES
 from .models import SocialWorker, WorkerArea
 from .phones import InvalidPhone, normalise
 from .runtime import Runtime
+from .training import is_training_phone
 
 COLUMNS = ("name", "phone", "language", "areas", "role")
 ROLES = ("worker", "supervisor", "national_duty")
@@ -74,6 +75,8 @@ def _check(runtime: Runtime, raw: dict[str, str]) -> tuple[WorkerRow | None, lis
     except InvalidPhone:
         phone = ""
         problems.append("phone is not a valid number")
+    if phone and is_training_phone(phone):
+        problems.append("this number is reserved for the training simulator")
     language = raw.get("language", "").lower() or "fr"
     if language not in LANGUAGES:
         problems.append(f"language must be one of {', '.join(LANGUAGES)}")

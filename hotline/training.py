@@ -38,7 +38,7 @@ from .timeline import record
 
 TRAINING_ROLE = "training"
 TRAINING_ID_PREFIX = "TRAIN-"
-RESERVED_RANGE = "+2438900000"  # +243 89 000 0xxx: the simulator's phones, never a real one
+RESERVED_RANGE = "+243890000"  # +243 89 000 0xxx: the simulator's phones, never a real one
 REPORTER_PHONES = tuple(f"+24389000000{i}" for i in range(1, 6))
 WORKER_PHONES = tuple(f"+24389000090{i}" for i in range(1, 6))
 SHOWN_MESSAGES = 30  # an emulated phone lists the latest ones

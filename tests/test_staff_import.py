@@ -314,3 +314,13 @@ def test_the_installed_hotline_command_imports_workers(
             "active": True,
         }
     }
+
+
+def test_a_number_of_the_training_simulators_range_is_refused(runtime, tmp_path):
+    from hotline.staff import StaffImportError, import_workers
+
+    csv = tmp_path / "workers.csv"
+    csv.write_text("name,phone,language,areas,role\nFormateur,+243890000901,fr,CD-KL,worker\n")
+    with pytest.raises(StaffImportError) as error:
+        import_workers(runtime, csv)
+    assert "line 2: this number is reserved for the training simulator" in error.value.errors
