@@ -24,6 +24,8 @@ from hotline.runtime import Runtime
 from hotline.settings import Settings
 from workers import context
 
+pytest_plugins = ["browser_fixtures"]
+
 TEST_PII_KEY = "3q2-yXc6V3HXh1tPiU7vG1dRdbOvBf6AA0Q9qk2vF2I="
 TEST_TOKEN = "test-webhook-token-0123456789abcdef"
 
