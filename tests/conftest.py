@@ -30,6 +30,17 @@ TEST_PII_KEY = "3q2-yXc6V3HXh1tPiU7vG1dRdbOvBf6AA0Q9qk2vF2I="
 TEST_TOKEN = "test-webhook-token-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):  # type: ignore[no-untyped-def]
+    """Real argon2, with the cheapest parameters: production's cost (~0.5 s a hash) is the point
+    in production and only slows the suite."""
+    from argon2 import PasswordHasher
+
+    from hotline import users
+
+    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[PrivateRedis]:
     with PrivateRedis() as server:

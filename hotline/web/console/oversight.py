@@ -1,5 +1,273 @@
-"""Console pages: oversight."""
+"""Console pages: oversight. The audit log (who read or changed what) and the dashboard.
+
+The dashboard's rows are loaded here, narrowed by the user's areas and without training reports;
+the arithmetic is in ``hotline.stats`` and the drawing in ``hotline.charts``, both free of Flask.
+"""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ... import charts, stats
+from ...audit import audit
+from ...locations import LocationsError
+from ...models import AuditEntry, OutboundMessage, Report, UssdSessionEvent, User
+from . import NAV, bp, runtime, translate
+from .access import requires
+from .report_timeline import STATUS_LABELS, category_label
+from .reports import viewer_today, viewer_zone, when
+
+NAV.append(("console.dashboard", "Dashboard", "view"))
+NAV.append(("console.audit_log", "Audit log", "audit"))
+
+AUDIT_PAGE_SIZE = 50
+DAYS, WEEKS = 30, 12
+AREAS_SHOWN = 6  # provinces with a colour of their own; the rest are added up as "Other areas"
+URGENT_LISTED = 20
+FUNNEL_SCREENS = 15
+FUNNEL_COLOURS = {"Success": "#009e73", "Incomplete": "#e69f00", "Failed": "#d55e00"}
+DELIVERY_COLOURS = {"delivered": "#009e73", "failed": "#d55e00", "pending": "#9aa4ae"}
+DELIVERY_LABELS = {"delivered": "Delivered", "failed": "Failed", "pending": "Not yet confirmed"}
+
+
+# The audit log
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    who: str = ""  # part of a user's name or e-mail address
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> AuditFilters:
+        def text(name: str) -> str:
+            return str(args.get(name, "")).strip()[:100]
+
+        return cls(who=text("who"), action=text("action"), target_type=text("target_type"),
+                   target_id=text("target_id"), since=_day(text("since")), until=_day(text("until")))
+
+    def conditions(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.who:
+            needle = self.who.lower()
+            found.append(or_(func.lower(User.name).contains(needle, autoescape=True),
+                             func.lower(User.email).contains(needle, autoescape=True)))
+        if self.action:
+            found.append(AuditEntry.action == self.action)
+        if self.target_type:
+            found.append(AuditEntry.target_type == self.target_type)
+        if self.target_id:
+            found.append(func.lower(AuditEntry.target_id) == self.target_id.lower())
+        if self.since:
+            found.append(AuditEntry.at >= datetime.combine(self.since, time.min, zone))
+        if self.until:
+            found.append(AuditEntry.at < datetime.combine(self.until + timedelta(days=1), time.min, zone))
+        return found
+
+    def args(self) -> dict[str, str]:
+        """The filters as query arguments (for the pager's links), empty ones left out."""
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items() if v}
+
+
+@bp.get("/audit")
+@requires("audit")
+def audit_log():  # type: ignore[no-untyped-def]
+    rt = runtime()
+    filters = AuditFilters.from_args(request.args)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    query = _audit_query(filters)
+    with rt.session() as db:
+        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = db.execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                          .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
+        actions = list(db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+        types = list(db.scalars(select(AuditEntry.target_type).distinct()
+                                .where(AuditEntry.target_type.is_not(None))
+                                .order_by(AuditEntry.target_type)))
+        # Reading the log is itself a read of personal data (numbers revealed, reasons typed).
+        audit(db, rt, current_user.id, "audit_viewed", None, None, page=page, **filters.args())
+        db.commit()
+    return render_template(
+        "console/oversight_audit.html", rows=rows, total=total, page=page,
+        pages=max(1, -(-total // AUDIT_PAGE_SIZE)), filters=filters, actions=actions, types=types,
+        when=when, detail_lines=detail_lines,
+    )
+
+
+def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEntry, str | None, str | None]]:
+    """Entries with their author's name and address. Outside the admin role, a line about a
+    report is shown only if that report is in the user's areas, like the report itself."""
+    query = (select(AuditEntry, User.name, User.email)
+             .outerjoin(User, User.id == AuditEntry.user_id)
+             .where(*filters.conditions(viewer_zone())))
+    if current_user.role != "admin":
+        query = query.outerjoin(Report, and_(AuditEntry.target_type == "report",
+                                             Report.reference == AuditEntry.target_id))
+        query = query.where(or_(AuditEntry.target_type.is_(None), AuditEntry.target_type != "report",
+                                AuditEntry.target_id.is_(None), current_user.report_filter()))
+    return query
+
+
+def detail_lines(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An entry's detail as (key, text) pairs; the template escapes both."""
+    return [(str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+            for key, value in sorted((detail or {}).items())]
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+# The dashboard
+
+
+@bp.get("/dashboard")
+@requires("view")
+def dashboard():  # type: ignore[no-untyped-def]
+    rt = runtime()
+    zone, today = viewer_zone(), viewer_today()
+    days, weeks = stats.day_starts(today, DAYS), stats.week_starts(today, WEEKS)
+    since = datetime.combine(min(days[0], weeks[0]), time.min, zone)
+    month_ago = datetime.combine(days[0], time.min, zone)
+    with rt.session() as db:
+        rows = stats.countable(_report_rows(db, since), current_user.sees)
+        urgent, urgent_total = _open_urgent(db)
+        alerts = stats.delivery(_alert_statuses(db, month_ago))
+        funnel = stats.ussd_funnel(db.execute(
+            select(UssdSessionEvent.last_screen, UssdSessionEvent.status)
+            .where(UssdSessionEvent.received_at >= month_ago)).tuples())
+    waits = stats.acceptance(rows, month_ago)
+    return render_template(
+        "console/oversight_dashboard.html", since=days[0], today=today,
+        received=sum(1 for r in rows if r.created_at >= month_ago), waits=waits,
+        urgent=urgent, urgent_total=urgent_total, alerts=alerts, funnel=funnel,
+        charts=_report_charts(rows, days, weeks, zone), funnel_chart=_funnel_chart(funnel),
+        delivery_chart=_delivery_chart(alerts), duration=duration, place=place_label,
+        category_label=category_label, status_labels=STATUS_LABELS, when=when,
+    )
+
+
+def _report_rows(db: Session, since: datetime) -> list[stats.ReportRow]:
+    columns = (Report.created_at, Report.accepted_at, Report.category, Report.location_code,
+               Report.urgent, Report.status, Report.training)
+    found = db.execute(select(*columns).where(current_user.report_filter(),
+                                              Report.training.is_(False), Report.created_at >= since))
+    return [stats.ReportRow(*row) for row in found]
+
+
+def _open_urgent(db: Session) -> tuple[list[Report], int]:
+    """Urgent reports still open, however old: the oldest first, as they have waited longest."""
+    scope = (current_user.report_filter(), Report.training.is_(False), Report.urgent.is_(True),
+             Report.status.not_in(stats.CLOSED_STATUSES))
+    total = db.scalar(select(func.count()).select_from(Report).where(*scope)) or 0
+    listed = list(db.scalars(select(Report).where(*scope)
+                             .order_by(Report.created_at, Report.id).limit(URGENT_LISTED)))
+    return listed, total
+
+
+def _alert_statuses(db: Session, since: datetime) -> list[str]:
+    return list(db.scalars(
+        select(OutboundMessage.status).join(Report, Report.id == OutboundMessage.report_id)
+        .where(OutboundMessage.purpose == "alert", OutboundMessage.training.is_(False),
+               Report.training.is_(False), current_user.report_filter(),
+               OutboundMessage.created_at >= since)))
+
+
+def _report_charts(rows: list[stats.ReportRow], days: list[date], weeks: list[date],
+                   zone: ZoneInfo) -> list[tuple[str, str]]:
+    other = translate("Other areas")
+
+    def by_day(row: stats.ReportRow) -> date:
+        return stats.local_day(row.created_at, zone)
+
+    def by_week(row: stats.ReportRow) -> date:
+        return stats.week_start(by_day(row))
+
+    def by_category(row: stats.ReportRow) -> str:
+        return translate(category_label(row.category))
+
+    def by_area(row: stats.ReportRow) -> str:
+        return province_label(row.location_code)
+
+    drawn = []
+    for title, buckets, bucket_of, group_of, every in (
+        (translate("Reports per day, by category"), days, by_day, by_category, 5),
+        (translate("Reports per day, by area"), days, by_day, by_area, 5),
+        (translate("Reports per week, by category"), weeks, by_week, by_category, 2),
+        (translate("Reports per week (from Monday), by area"), weeks, by_week, by_area, 2),
+    ):
+        groups = stats.count_by(rows, buckets, bucket_of, group_of)
+        if group_of is by_area:
+            groups = stats.keep_largest(groups, AREAS_SHOWN, other)
+        svg = charts.stacked_columns(
+            [b.strftime("%d/%m") for b in buckets], list(groups.items()), title=title,
+            empty_text=translate("No report in this period."), label_every=every, other=other)
+        drawn.append((title, svg))
+    return drawn
+
+
+def _funnel_chart(funnel: list[stats.FunnelStep]) -> str:
+    shown = funnel[:FUNNEL_SCREENS]
+    statuses = list(dict.fromkeys(s for step in shown for s in step.ended))
+    series = [(translate(s), [step.ended.get(s, 0) for step in shown]) for s in statuses]
+    svg = charts.stacked_rows(
+        [step.screen for step in shown], series,
+        title=translate("USSD sessions by the screen they ended on"),
+        empty_text=translate("No USSD session in this period."),
+        fixed={translate(k): v for k, v in FUNNEL_COLOURS.items()})
+    return svg
+
+
+def _delivery_chart(alerts: stats.Delivery) -> str:
+    names = {k: translate(label) for k, label in DELIVERY_LABELS.items()}
+    series = [(names[k], [getattr(alerts, k)]) for k in DELIVERY_COLOURS]
+    svg = charts.stacked_rows(
+        [translate("Alerts")], series, title=translate("Alert delivery"),
+        empty_text=translate("No alert in this period."),
+        fixed={names[k]: v for k, v in DELIVERY_COLOURS.items()})
+    return svg
+
+
+def province_label(code: str) -> str:
+    locations = runtime().locations
+    try:
+        return locations.label(locations.province_of(code))
+    except LocationsError:
+        return code
+
+
+def place_label(code: str) -> str:
+    try:
+        return runtime().locations.label(code)
+    except (LocationsError, KeyError):
+        return code
+
+
+def duration(seconds: float | None) -> str:
+    """A wait as a person reads it: "45 min", "3 h 05 min", "2 d 4 h"."""
+    if seconds is None:
+        return "–"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return translate("{minutes} min", minutes=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return translate("{hours} h {minutes:02d} min", hours=hours, minutes=minutes)
+    days, hours = divmod(hours, 24)
+    return translate("{days} d {hours} h", days=days, hours=hours)

@@ -1,22 +1,236 @@
-"""Console pages: reports (inbox, report page, actions, export)."""
+"""Console pages: the inbox, a report's page, and the CSV export (the actions are in report_actions).
+
+Every query is narrowed by the user's areas (``report_filter``), and a single report is looked up
+through ``report_or_404``, so another area's report is as absent by URL as it is from the lists.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import select
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from ...models import Report
-from . import bp, runtime
-from .access import requires
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...audit import audit
+from ...casework import ESCALATING_STATUSES, PARTNERS, assignable_workers, record_view
+from ...models import (
+    CATEGORIES,
+    REPORT_STATUSES,
+    OutboundMessage,
+    Referral,
+    Report,
+    ReportEvent,
+    SocialWorker,
+)
+from ...phones import mask
+from . import bp, runtime, translate
+from .access import report_or_404, requires
+from .report_filters import CHANNELS, InboxFilters, inbox_order
+from .report_timeline import (
+    CHANNEL_LABELS,
+    CONSENT_LABELS,
+    DELIVERY_LABELS,
+    MESSAGE_LABELS,
+    PARTNER_LABELS,
+    SAFE_TIME_LABELS,
+    STATUS_LABELS,
+    category_label,
+    load_names,
+    timeline,
+)
+
+PAGE_SIZE = 50
+REMINDERS = 20
+REFRESH_SECONDS = 60
+DEFAULT_ZONE = "Africa/Kinshasa"
+LABELS = {
+    "status_labels": STATUS_LABELS, "partner_labels": PARTNER_LABELS,
+    "channel_labels": CHANNEL_LABELS, "consent_labels": CONSENT_LABELS,
+    "message_labels": MESSAGE_LABELS, "delivery_labels": DELIVERY_LABELS,
+    "safe_time_labels": SAFE_TIME_LABELS,
+}
 
 
 @bp.get("/")
 @requires("view")
 def inbox():  # type: ignore[no-untyped-def]
-    with runtime().session() as db:
-        reports = db.scalars(
-            select(Report).where(current_user.report_filter())
-            .order_by(Report.urgent.desc(), Report.created_at.desc()).limit(50)
-        ).all()
-    return render_template("console/inbox.html", reports=reports)
+    rt = runtime()
+    filters = InboxFilters.from_args(request.args, rt.locations)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
+    with rt.session() as db:
+        total = db.scalar(select(func.count()).select_from(Report).where(*scope)) or 0
+        reports = list(db.scalars(select(Report).where(*scope).order_by(*inbox_order())
+                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        workers = _worker_names(db, {r.accepted_by_id for r in reports if r.accepted_by_id})
+        reminders = _reminders(db, filters)
+    return render_template(
+        "console/inbox.html", reports=reports, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), filters=filters, workers=workers,
+        reminders=reminders, areas=_area_choices(), statuses=REPORT_STATUSES,
+        categories=CATEGORIES, channels=CHANNELS, category_label=category_label,
+        place=rt.locations.label, when=when, waiting_ids=_waiting_ids(reports),
+        refresh_seconds=REFRESH_SECONDS, today=viewer_today(), **LABELS,
+    )
+
+
+@bp.get("/reports/<reference>")
+@requires("view")
+def report_page(reference: str):  # type: ignore[no-untyped-def]
+    rt = runtime()
+    with rt.session() as db:
+        report = find_report(db, reference)
+        record_view(db, rt, report, current_user.id)
+        db.commit()
+        context = report_context(db, report)
+    return render_template("console/reports_page.html", **context)
+
+
+@bp.get("/reports.csv")
+@requires("view")
+def reports_csv():  # type: ignore[no-untyped-def]
+    """Reports in the user's areas, with the inbox's filters. No personal data unless ``full=1``,
+    which only admins may ask for and which adds the free text, never a phone number."""
+    rt = runtime()
+    full = request.args.get("full") == "1"
+    if full and not current_user.can("export_full"):
+        abort(403)
+    filters = InboxFilters.from_args(request.args, rt.locations)
+    scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
+    with rt.session() as db:
+        reports = list(db.scalars(select(Report).where(*scope).order_by(Report.created_at, Report.id)))
+        merged = dict(db.execute(select(Report.id, Report.reference).where(
+            Report.id.in_({r.merged_into_id for r in reports if r.merged_into_id}))).all())
+        audit(db, rt, current_user.id, "reports_exported", "report", None, full=full,
+              count=len(reports), filters=filters.args())
+        db.commit()
+    body = _csv(reports, merged, full, rt.locations.province_of)
+    name = "reports-full.csv" if full else "reports.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def find_report(db: Session, reference: str) -> Report:
+    report = db.scalar(select(Report).where(Report.reference == reference.strip().upper()[:8]))
+    return report_or_404(report)
+
+
+def report_context(db: Session, report: Report) -> dict[str, object]:
+    """Everything the report page shows, read in one session (the number stays masked)."""
+    rt = runtime()
+    events = list(db.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)
+                             .order_by(ReportEvent.at, ReportEvent.id)))
+    messages = list(db.scalars(select(OutboundMessage).where(OutboundMessage.report_id == report.id)
+                               .order_by(OutboundMessage.id)))
+    can_edit = current_user.can("edit")
+    choices = assignable_workers(db, rt, report) if can_edit else []
+    names = load_names(db, report, events, messages, {w.id for w in choices})
+    contact = report.contact
+    return {
+        "report": report, "lines": timeline(events, names, translate), "messages": messages,
+        "names": names, "contact": contact,
+        "masked": mask(rt.cipher.decrypt(contact.phone_encrypted)) if contact else None,
+        "can_reveal": current_user.can("reveal") and contact is not None
+        and contact.consent == "callback",
+        "can_edit": can_edit, "workers": choices,
+        "referrals": list(db.scalars(select(Referral).where(Referral.report_id == report.id)
+                                     .order_by(Referral.follow_up_on))),
+        "merged_into": db.get(Report, report.merged_into_id) if report.merged_into_id else None,
+        "duplicates": list(db.scalars(select(Report.reference)
+                                      .where(Report.merged_into_id == report.id))),
+        "place": rt.locations.label(report.location_code), "category_label": category_label,
+        "when": when, "statuses": REPORT_STATUSES, "partner_codes": PARTNERS,
+        "today": viewer_today(), **LABELS,
+    }
+
+
+def viewer_zone() -> ZoneInfo:
+    """The time zone of the user's first area (Kwilu and Kinshasa UTC+1, the east UTC+2)."""
+    locations = runtime().locations
+    area = next((a for a in current_user.areas if locations.is_valid(a)), None)
+    return ZoneInfo(locations.timezone(area) if area else DEFAULT_ZONE)
+
+
+def viewer_today() -> date:
+    return runtime().clock.now().astimezone(viewer_zone()).date()
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(viewer_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def _worker_names(db: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(ids)))
+    return dict(rows.all())
+
+
+def _waiting_ids(reports: list[Report]) -> set[int]:
+    return {r.id for r in reports if r.accepted_at is None and r.status in ESCALATING_STATUSES}
+
+
+def _reminders(db: Session, filters: InboxFilters) -> list[tuple[Referral, str]]:
+    """Referrals whose follow-up date has come, in the user's areas (overdue first)."""
+    rows = db.execute(
+        select(Referral, Report.reference).join(Report, Report.id == Referral.report_id)
+        .where(current_user.report_filter(), Referral.done.is_(False),
+               Referral.follow_up_on <= viewer_today(),
+               Report.training.is_(bool(filters.training)))
+        .order_by(Referral.follow_up_on, Referral.id).limit(REMINDERS)
+    )
+    return [(referral, reference) for referral, reference in rows]
+
+
+def _area_choices() -> list[tuple[str, str]]:
+    """Provinces and places the user may filter on: all for admins, else their own areas."""
+    locations = runtime().locations
+    choices = []
+    for province in locations.provinces():
+        codes = [province.code, *(p.code for p in province.places)]
+        choices += [(code, locations.label(code)) for code in codes if current_user.sees(code)]
+    return choices
+
+
+CSV_COLUMNS = ("reference", "received_at", "channel", "language", "category", "urgent", "province",
+               "location_code", "status", "training", "people_count", "children_involved",
+               "accepted_at", "minutes_to_acceptance", "merged_into")
+
+
+def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of) -> str:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*CSV_COLUMNS, *(("description", "place_detail") if full else ())])
+    for r in reports:
+        waited = (r.accepted_at - r.created_at).total_seconds() // 60 if r.accepted_at else ""
+        row = [r.reference, r.created_at.isoformat(), r.channel, r.language, r.category,
+               int(r.urgent), province_of(r.location_code), r.location_code, r.status,
+               int(r.training), _blank(r.people_count), _blank(r.children_involved),
+               r.accepted_at.isoformat() if r.accepted_at else "",
+               int(waited) if waited != "" else "", merged.get(r.merged_into_id or 0, "")]
+        if full:
+            row += [_cell(r.description), _cell(r.place_detail)]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _blank(value: object) -> object:
+    if value is None:
+        return ""
+    return int(value) if isinstance(value, bool) else value
+
+
+def _cell(text: str | None) -> str:
+    # Anyone can send an SMS: text starting like a formula must not run in a spreadsheet.
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+from . import report_actions  # noqa: E402, F401  (its routes register on bp)

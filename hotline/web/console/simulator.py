@@ -1,5 +1,179 @@
-"""Console pages: simulator."""
+"""Console pages: the training simulator, two emulated phones driving the real conversations.
+
+The reporter phone dials the real USSD service (``UssdService``) or sends SMS down the real
+inbound path; the social worker phone receives what the outbox handed to the (local) gateway
+and answers through the real worker commands. The simulator only chooses the identities: phones
+of the reserved range and ``TRAIN-`` ids, which make everything training (``hotline.training``).
+
+Each action answers JSON to the page's script (``fetch`` with the CSRF token in X-CSRFToken) and,
+for the no-script fallback, the page itself to a plain form post.
+"""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+import re
+from typing import Any
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from ... import inbound, training
+from ...models import InboundMessage
+from ...ussd import Hop, UssdService
+from . import NAV, bp, runtime, translate
+from .access import requires
+
+NAV.append(("console.simulator", "Training simulator", "train"))
+
+DEFAULT_SERVICE_CODE = "*384*123#"
+SESSION_ID = re.compile(r"^TRAIN-[0-9a-f]{24}$")
+SERVICE_CODE = re.compile(r"^\*[0-9*]{1,20}#$")
+MAX_USSD_INPUT = 182  # what a handset lets one type on a USSD screen
+MAX_SMS_TEXT = 918  # six SMS parts
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
+
+
+@bp.get("/simulator")
+@requires("train")
+def simulator():  # type: ignore[no-untyped-def]
+    pair = _pair(request.args.get("pair"))
+    training.ensure_worker(runtime(), pair, session.get("lang", "fr"))
+    return _page(pair, mode=request.args.get("mode", "ussd"))
+
+
+@bp.get("/simulator/phones")
+@requires("train")
+def simulator_phones():  # type: ignore[no-untyped-def]
+    return jsonify(_phones(_pair(request.args.get("pair"))))
+
+
+@bp.post("/simulator/ussd")
+@requires("train")
+def simulator_ussd():  # type: ignore[no-untyped-def]
+    """One key press of the reporter phone: dial, send, hang up (and, without script, a key)."""
+    form = _fields()
+    pair = _pair(form.get("pair"))
+    action = str(form.get("action", "send"))
+    session_id, text = str(form.get("session", "")), str(form.get("text", ""))
+    typed = str(form.get("input", ""))[:MAX_USSD_INPUT]
+    if action in KEYS or action == "clear":  # the no-script keypad edits the line here
+        typed = typed + action if action in KEYS else ""
+        return _answer(pair, {"session": session_id, "text": text, "input": typed,
+                              "screen": str(form.get("screen", "")), "end": False})
+    service_code = runtime().settings.ussd_service_code or DEFAULT_SERVICE_CODE
+    if action == "hangup":  # nothing to tell the service: AT's end-of-session event feeds statistics
+        return _answer(pair, {"session": "", "text": "", "input": service_code, "screen": "",
+                              "end": True})
+    if not SESSION_ID.match(session_id):  # no call yet: this press dials what was typed
+        if SERVICE_CODE.match(typed):
+            service_code = typed
+        session_id, text = training.new_training_id(), ""
+    else:
+        text = typed if text == "" else f"{text}*{typed}"
+    reply = UssdService(runtime()).handle(Hop(
+        session_id=session_id, phone=training.REPORTER_PHONES[pair], text=text,
+        service_code=service_code, training=True))
+    end = reply.body.startswith("END")
+    return _answer(pair, {"session": "" if end else session_id, "text": "" if end else text,
+                          "input": "", "screen": reply.body[4:], "end": end})
+
+
+@bp.post("/simulator/sms")
+@requires("train")
+def simulator_sms():  # type: ignore[no-untyped-def]
+    """The reporter phone sends an SMS to the hotline."""
+    form = _fields()
+    pair = _pair(form.get("pair"))
+    _receive(training.REPORTER_PHONES[pair], str(form.get("text", "")))
+    return _after_sms(pair, "sms")
+
+
+@bp.post("/simulator/worker")
+@requires("train")
+def simulator_worker():  # type: ignore[no-untyped-def]
+    """The social worker phone answers (``1 K7F3QX``): the real worker command path."""
+    form = _fields()
+    pair = _pair(form.get("pair"))
+    training.ensure_worker(runtime(), pair, session.get("lang", "fr"))
+    _receive(training.WORKER_PHONES[pair], str(form.get("text", "")))
+    return _after_sms(pair, str(form.get("mode", "ussd")))
+
+
+def _receive(phone: str, text: str) -> None:
+    """What the SMS webhook and its job do with an incoming SMS, done here and now.
+
+    1. Store it as the webhook would, under a ``TRAIN-`` id (a report it opens is training).
+    2. Process it (reporter or worker, by the sender's number), as the inbound job would.
+    3. Flag what it caused as training, then queue the sending.
+    """
+    rt = runtime()
+    text = text.replace("\x00", "").strip()[:MAX_SMS_TEXT]
+    if not text:
+        return
+    with rt.session() as db:
+        message = InboundMessage(
+            gateway_id=training.new_training_id(), sender_encrypted=rt.cipher.encrypt(phone),
+            sender_hash=rt.cipher.lookup_hash(phone), text=text, received_at=rt.clock.now())
+        db.add(message)
+        db.commit()
+        inbound_id = message.id
+    processed = inbound.process(rt, inbound_id)
+    training.mark_training(rt, processed.message_ids)
+    rt.queue.send_messages(processed.message_ids)
+    for report_id in processed.escalate_ids:  # as the job does (a training report never has one)
+        rt.queue.escalate(report_id)
+
+
+def _fields() -> dict[str, Any]:
+    if request.is_json:
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else {}
+    return request.form.to_dict()
+
+
+def _pair(value: object) -> int:
+    try:
+        pair = int(str(value))
+    except ValueError:
+        return 0
+    return pair if 0 <= pair < len(training.REPORTER_PHONES) else 0
+
+
+def _phones(pair: int) -> dict[str, Any]:
+    rt = runtime()
+    return {
+        "reporter": training.received(rt, training.REPORTER_PHONES[pair]),
+        "worker": training.received(rt, training.WORKER_PHONES[pair]),
+        "reports": [{**r, "status": translate(r["status"])} for r in training.reports_of(rt, pair)],
+    }
+
+
+def _answer(pair: int, ussd: dict[str, Any]) -> Response | str:
+    if request.is_json:
+        return jsonify({"ussd": ussd, **_phones(pair)})
+    return _page(pair, mode="ussd", ussd=ussd)
+
+
+def _after_sms(pair: int, mode: str) -> Response:
+    if request.is_json:
+        return jsonify({"ok": True, **_phones(pair)})
+    return redirect(url_for("console.simulator", pair=pair, mode=mode))
+
+
+def _page(pair: int, mode: str, ussd: dict[str, Any] | None = None) -> str:
+    rt = runtime()
+    service_code = rt.settings.ussd_service_code or DEFAULT_SERVICE_CODE
+    ussd = ussd or {"session": "", "text": "", "input": service_code, "screen": "", "end": True}
+    return render_template(
+        "console/simulator.html", pair=pair, mode="sms" if mode == "sms" else "ussd",
+        ussd=ussd, service_code=service_code, keys=KEYS,
+        pairs=[(i, _spaced(r), _spaced(w)) for i, (r, w)
+               in enumerate(zip(training.REPORTER_PHONES, training.WORKER_PHONES, strict=True))],
+        reporter_phone=_spaced(training.REPORTER_PHONES[pair]),
+        worker_phone=_spaced(training.WORKER_PHONES[pair]), **_phones(pair),
+    )
+
+
+def _spaced(e164: str) -> str:
+    """``+243890000001`` -> ``+243 89 000 0001``."""
+    return f"{e164[:4]} {e164[4:6]} {e164[6:9]} {e164[9:]}"

@@ -1,0 +1,108 @@
+"""The inbox's filters: read from the query string, turned into SQL, written back into links.
+
+A value that is not one of the known choices is ignored rather than refused, so an old bookmark
+or a hand-edited link still shows a list. Free text reaches the database only as a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, or_
+from werkzeug.datastructures import MultiDict
+
+from ...casework import ESCALATING_STATUSES
+from ...locations import Locations
+from ...models import CATEGORIES, REPORT_STATUSES, Report
+
+CHANNELS = ("ussd", "sms")
+URGENCIES = ("urgent", "normal")
+MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""
+    urgency: str = ""
+    category: str = ""
+    area: str = ""
+    channel: str = ""
+    since: str = ""  # YYYY-MM-DD, inclusive, in the viewer's time zone
+    until: str = ""
+    unaccepted: str = ""
+    training: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str], locations: Locations) -> InboxFilters:
+        def pick(name: str, choices: tuple[str, ...]) -> str:
+            value = args.get(name, "")
+            return value if value in choices else ""
+
+        area = args.get("area", "").strip()
+        return cls(
+            status=pick("status", REPORT_STATUSES), urgency=pick("urgency", URGENCIES),
+            category=pick("category", CATEGORIES), channel=pick("channel", CHANNELS),
+            area=area if area and locations.is_valid(area) else "",
+            since=_iso_date(args.get("since", "")), until=_iso_date(args.get("until", "")),
+            unaccepted=pick("unaccepted", ("1",)), training=pick("training", ("1",)),
+            q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
+        )
+
+    def args(self) -> dict[str, str]:
+        """The filters that are set, for links (paging, CSV export) that keep them."""
+        return {key: value for key, value in asdict(self).items() if value}
+
+    def conditions(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = [Report.training.is_(bool(self.training))]
+        if self.status:
+            found.append(Report.status == self.status)
+        if self.urgency:
+            found.append(Report.urgent.is_(self.urgency == "urgent"))
+        if self.category:
+            found.append(Report.category == self.category)
+        if self.channel:
+            found.append(Report.channel == self.channel)
+        if self.area:
+            found.append(or_(Report.location_code == self.area,
+                             Report.location_code.like(_like_escape(self.area) + "/%", escape="\\")))
+        if self.since:
+            found.append(Report.created_at >= _start_of(self.since, zone))
+        if self.until:
+            found.append(Report.created_at < _start_of(self.until, zone) + timedelta(days=1))
+        if self.unaccepted:
+            found.append(waiting())
+        if self.q:
+            pattern = f"%{_like_escape(self.q)}%"
+            found.append(or_(Report.description.ilike(pattern, escape="\\"),
+                             Report.reference == self.q.upper()))
+        return found
+
+
+def waiting() -> ColumnElement[bool]:
+    """Nobody has taken it yet: no worker accepted it and no one in the console moved it on."""
+    return and_(Report.accepted_at.is_(None), Report.status.in_(ESCALATING_STATUSES))
+
+
+def inbox_order() -> list[ColumnElement[object]]:
+    """Urgent reports nobody has accepted first, then the others still waiting, then the rest."""
+    rank = case((and_(waiting(), Report.urgent.is_(True)), 0), (waiting(), 1), else_=2)
+    return [rank, Report.created_at.desc(), Report.id.desc()]
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return ""
+
+
+def _start_of(day: str, zone: ZoneInfo) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(), zone).astimezone(UTC)
+
+
+def _like_escape(text: str) -> str:
+    # % and _ typed by a user are letters to look for, not wildcards.
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

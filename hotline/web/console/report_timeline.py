@@ -1,0 +1,170 @@
+"""What a report page shows: readable labels, and the timeline as lines a person can follow.
+
+Labels are English message ids (marked for extraction with N_) that the templates translate.
+The timeline never shows a phone number: events do not hold any, and messages are shown by
+purpose, worker and delivery status only, never by recipient or body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.engine import N_
+from flows.reporter import CATEGORY_LABELS, SAFE_TIMES
+
+from ...models import OutboundMessage, Report, ReportEvent, SocialWorker, User
+
+STATUS_LABELS = {
+    "new": N_("New"), "alerted": N_("Alerted"), "accepted": N_("Accepted"),
+    "in_progress": N_("In progress"), "referred": N_("Referred"), "closed": N_("Closed"),
+    "duplicate": N_("Duplicate"), "unfounded": N_("Unfounded"),
+}
+PARTNER_LABELS = {
+    "129": N_("129 (APLTP, trafficking line)"), "122": N_("122 (gender-based violence line)"),
+    "police": N_("Police"), "health": N_("Health services"), "shelter": N_("Shelter"),
+    "legal": N_("Legal aid"),
+}
+CHANNEL_LABELS = {"ussd": "USSD", "sms": "SMS"}
+CONSENT_LABELS = {
+    "callback": N_("Agreed to be called back"),
+    "confidential": N_("Number kept confidential: do not call"),
+}
+SAFE_TIME_LABELS = {option.value: option.label for option in SAFE_TIMES}
+MESSAGE_LABELS = {
+    "alert": N_("Alert"), "bundle": N_("Alert bundle"), "details": N_("Details"),
+    "notice": N_("Notice"), "reply": N_("Reply to the reporter"),
+}
+DELIVERY_LABELS = {
+    "pending": N_("waiting to be sent"), "sent": N_("sent"), "delivered": N_("delivered"),
+    "failed": N_("failed"), "cancelled": N_("cancelled"), "bundled": N_("sent in a bundle"),
+}
+EVENT_LABELS = {
+    "received": N_("Report received"),
+    "notified": N_("Alert sent to the on-call worker"),
+    "nobody_on_call": N_("Nobody on call at this level"),
+    "escalation_hastened": N_("Escalation moved to the next step"),
+    "escalation_finished": N_("Escalation steps finished"),
+    "escalation_stopped": N_("Escalation stopped"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "closed": N_("Closed by the worker"),
+    "note": N_("Note"),
+    "sms_joined": N_("More text from the reporter, added to the description"),
+    "message_sent": N_("SMS sent"),
+    "message_delivered": N_("SMS delivered"),
+    "message_failed": N_("SMS failed"),
+    "message_cancelled": N_("SMS cancelled"),
+    "message_bundled": N_("SMS sent in a bundle"),
+    "viewed": N_("Viewed"),
+    "assigned": N_("Assigned"),
+    "status_changed": N_("Status changed"),
+    "merged_into": N_("Merged into another report"),
+    "merged_from": N_("Another report was merged into this one"),
+    "referred": N_("Referred to a partner"),
+    "follow_up_done": N_("Referral followed up"),
+    "number_revealed": N_("Reporter's number revealed"),
+}
+
+
+@dataclass
+class Line:
+    at: datetime
+    label: str  # a message id
+    who: str = ""  # a name, or empty for the system
+    detail: str = ""  # plain text, escaped by the template
+    link: str = ""  # a report reference to link to
+    times: int = 1  # repeated views folded into one line
+
+
+class Names:
+    """Names of the workers and users a page mentions, loaded in two queries."""
+
+    def __init__(self, session: Session, worker_ids: set[int], user_ids: set[int]) -> None:
+        self.workers = dict(session.execute(
+            select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(worker_ids))
+        ).all()) if worker_ids else {}
+        self.users = dict(session.execute(
+            select(User.id, User.name).where(User.id.in_(user_ids))
+        ).all()) if user_ids else {}
+
+    def actor(self, actor: str | None) -> str:
+        kind, _, raw = (actor or "").partition(":")
+        if not raw.isdigit():
+            return ""
+        names = self.workers if kind == "worker" else self.users if kind == "user" else {}
+        return names.get(int(raw), f"#{raw}")
+
+    def worker(self, worker_id: object) -> str:
+        return self.workers.get(worker_id, "") if isinstance(worker_id, int) else ""
+
+
+def load_names(session: Session, report: Report, events: list[ReportEvent],
+               messages: list[OutboundMessage], extra_workers: set[int]) -> Names:
+    workers = {m.worker_id for m in messages if m.worker_id} | extra_workers
+    workers |= {report.accepted_by_id, report.assigned_to_id} - {None}  # type: ignore[arg-type]
+    users: set[int] = set()
+    for event in events:
+        kind, _, raw = (event.actor or "").partition(":")
+        if raw.isdigit():
+            (workers if kind == "worker" else users).add(int(raw))
+        workers.update(w for w in event.detail.get("workers", []) if isinstance(w, int))
+        if isinstance(event.detail.get("worker_id"), int):
+            workers.add(event.detail["worker_id"])
+    return Names(session, workers, users)
+
+
+def timeline(events: list[ReportEvent], names: Names, tr: Callable[[str], str]) -> list[Line]:
+    """One line per event, oldest first; consecutive views by one person fold into one line."""
+    lines: list[Line] = []
+    for event in events:
+        line = Line(event.at, EVENT_LABELS.get(event.kind, event.kind), names.actor(event.actor),
+                    _detail(event, names, tr), str(event.detail.get("reference") or ""))
+        last = lines[-1] if lines else None
+        if (event.kind == "viewed" and last and last.label == line.label
+                and last.who == line.who):
+            last.times += 1
+            last.at = event.at
+            continue
+        lines.append(line)
+    return lines
+
+
+def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
+    detail = event.detail
+    kind = event.kind
+    if kind in ("note", "closed"):
+        return str(detail.get("note") or "")
+    if kind == "notified":
+        who = ", ".join(names.worker(w) for w in detail.get("workers", []))
+        return f"{detail.get('level', '')}: {who}"
+    if kind == "nobody_on_call":
+        return str(detail.get("level", ""))
+    if kind in ("assigned", "declined") or kind.startswith("message_"):
+        return names.worker(detail.get("worker_id"))
+    if kind == "status_changed":
+        return (f"{tr(STATUS_LABELS.get(detail.get('previous', ''), ''))} → "
+                f"{tr(STATUS_LABELS.get(detail.get('status', ''), ''))}")
+    if kind in ("referred", "follow_up_done"):
+        partner = tr(PARTNER_LABELS.get(detail.get("partner", ""), ""))
+        return f"{partner} {_day(detail.get('follow_up_on'))}".strip()
+    if kind == "received":
+        return CHANNEL_LABELS.get(detail.get("channel", ""), "")
+    if kind == "escalation_hastened":
+        return str(detail.get("reason") or "")
+    return ""
+
+
+def _day(iso: object) -> str:
+    try:
+        return date.fromisoformat(str(iso)).strftime("%d/%m/%Y")
+    except ValueError:
+        return ""
+
+
+def category_label(code: str) -> str:
+    return CATEGORY_LABELS.get(code, code)
