@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -13,13 +14,14 @@ import click
 from sqlalchemy import func, select
 
 from .migrate import upgrade
-from .models import SocialWorker
+from .models import SocialWorker, User
 from .redis_server import PrivateRedis
 from .runtime import Runtime
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_WORKERS = ROOT / "config" / "demo-workers.csv"
+DEMO_USER = "demo@example.org"
 
 
 def run(port: int) -> None:
@@ -67,16 +69,32 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _seed_demo_workers(settings: Settings) -> None:
     from .staff import import_workers
+    from .users import create_user
 
     runtime = Runtime.build(settings)
     try:
         with runtime.session() as session:
             count = session.scalar(select(func.count()).select_from(SocialWorker))
+            users = session.scalar(select(func.count()).select_from(User))
         if not count:
             result = import_workers(runtime, DEMO_WORKERS)
             click.echo(f"demo social workers added: {result.created}")
+        if not users:
+            # A supervisor for the pilot provinces, so the console opens without a phone app for
+            # the second factor (admins must set one up). The password stays in the instance folder.
+            password = secrets.token_urlsafe(12)
+            with runtime.session() as session:
+                create_user(session, runtime, email=DEMO_USER, name="Demo", password=password,
+                            role="supervisor", areas=["CD-KN", "CD-KL", "CD-HK"])
+                session.commit()
+            (settings.instance_path / "demo_password").write_text(password)
     finally:
         runtime.close()
+
+
+def _demo_password(settings: Settings) -> str:
+    path = settings.instance_path / "demo_password"
+    return path.read_text() if path.exists() else "(your own user)"
 
 
 def _banner(settings: Settings, port: int) -> None:
@@ -84,6 +102,8 @@ def _banner(settings: Settings, port: int) -> None:
     hooks = f"{base}/webhooks/at/{settings.webhook_token}"
     click.echo(f"""
 Hotline running (development). Ctrl-C to stop.
+  Console:                {base}/console/  ({DEMO_USER} / {_demo_password(settings)})
+  Training simulator:     {base}/console/simulator
   SMS outbox (console):   {base}/dev/outbox
   USSD callback:          {hooks}/ussd
   USSD events callback:   {hooks}/ussd/events
