@@ -16,7 +16,7 @@ PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f
 OTHER_COLOUR = "#9aa4ae"
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
 WIDTH = 720
-LEGEND_ITEM = 175  # px per legend entry; labels are shortened to fit
+LEGEND_ITEM = 236  # px per legend entry (three a row); names are shortened to fit
 LEGEND_ROW = 16
 Series = Sequence[tuple[str, Sequence[int]]]
 
@@ -62,7 +62,7 @@ def _legend(series: Series, fills: list[str], top: float, width: int) -> tuple[s
         y = top + (i // per_row) * LEGEND_ROW
         parts.append(f'<rect x="{x}" y="{_num(y)}" width="10" height="10" '
                      f'fill={quoteattr(fills[i])}/>'
-                     f'<text x="{x + 14}" y="{_num(y + 9)}">{escape(shorten(name, 22))} '
+                     f'<text x="{x + 14}" y="{_num(y + 9)}">{escape(shorten(name, 26))} '
                      f'({sum(values)})<title>{escape(name)}</title></text>')
     rows = -(-len(series) // per_row)
     return "".join(parts), rows * LEGEND_ROW

@@ -17,17 +17,19 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from flows.engine import N_
+
 from ... import charts, stats
 from ...audit import audit
 from ...locations import LocationsError
-from ...models import AuditEntry, OutboundMessage, Report, UssdSessionEvent, User
+from ...models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
 from . import NAV, bp, runtime, translate
 from .access import requires
 from .report_timeline import STATUS_LABELS, category_label
 from .reports import viewer_today, viewer_zone, when
 
-NAV.append(("console.dashboard", "Dashboard", "view"))
-NAV.append(("console.audit_log", "Audit log", "audit"))
+NAV.append(("console.dashboard", N_("Dashboard"), "view"))
+NAV.append(("console.audit_log", N_("Audit log"), "audit"))
 
 AUDIT_PAGE_SIZE = 50
 DAYS, WEEKS = 30, 12
@@ -36,7 +38,8 @@ URGENT_LISTED = 20
 FUNNEL_SCREENS = 15
 FUNNEL_COLOURS = {"Success": "#009e73", "Incomplete": "#e69f00", "Failed": "#d55e00"}
 DELIVERY_COLOURS = {"delivered": "#009e73", "failed": "#d55e00", "pending": "#9aa4ae"}
-DELIVERY_LABELS = {"delivered": "Delivered", "failed": "Failed", "pending": "Not yet confirmed"}
+DELIVERY_LABELS = {"delivered": N_("Delivered"), "failed": N_("Failed"),
+                   "pending": N_("Not yet confirmed")}
 
 
 # The audit log
@@ -98,7 +101,7 @@ def audit_log():  # type: ignore[no-untyped-def]
                                 .where(AuditEntry.target_type.is_not(None))
                                 .order_by(AuditEntry.target_type)))
         # Reading the log is itself a read of personal data (numbers revealed, reasons typed).
-        audit(db, rt, current_user.id, "audit_viewed", None, None, page=page, **filters.args())
+        audit(db, rt, current_user.id, "audit_viewed", None, None, page=page, filters=filters.args())
         db.commit()
     return render_template(
         "console/oversight_audit.html", rows=rows, total=total, page=page,
@@ -151,7 +154,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         alerts = stats.delivery(_alert_statuses(db, month_ago))
         funnel = stats.ussd_funnel(db.execute(
             select(UssdSessionEvent.last_screen, UssdSessionEvent.status)
-            .where(UssdSessionEvent.received_at >= month_ago)).tuples())
+            .where(UssdSessionEvent.received_at >= month_ago)).all())
     waits = stats.acceptance(rows, month_ago)
     return render_template(
         "console/oversight_dashboard.html", since=days[0], today=today,
@@ -191,7 +194,7 @@ def _alert_statuses(db: Session, since: datetime) -> list[str]:
 
 def _report_charts(rows: list[stats.ReportRow], days: list[date], weeks: list[date],
                    zone: ZoneInfo) -> list[tuple[str, str]]:
-    other = translate("Other areas")
+    other = translate(N_("Other areas"))
 
     def by_day(row: stats.ReportRow) -> date:
         return stats.local_day(row.created_at, zone)
@@ -207,17 +210,17 @@ def _report_charts(rows: list[stats.ReportRow], days: list[date], weeks: list[da
 
     drawn = []
     for title, buckets, bucket_of, group_of, every in (
-        (translate("Reports per day, by category"), days, by_day, by_category, 5),
-        (translate("Reports per day, by area"), days, by_day, by_area, 5),
-        (translate("Reports per week, by category"), weeks, by_week, by_category, 2),
-        (translate("Reports per week (from Monday), by area"), weeks, by_week, by_area, 2),
+        (translate(N_("Reports per day, by category")), days, by_day, by_category, 5),
+        (translate(N_("Reports per day, by area")), days, by_day, by_area, 5),
+        (translate(N_("Reports per week, by category")), weeks, by_week, by_category, 2),
+        (translate(N_("Reports per week (from Monday), by area")), weeks, by_week, by_area, 2),
     ):
         groups = stats.count_by(rows, buckets, bucket_of, group_of)
         if group_of is by_area:
             groups = stats.keep_largest(groups, AREAS_SHOWN, other)
         svg = charts.stacked_columns(
             [b.strftime("%d/%m") for b in buckets], list(groups.items()), title=title,
-            empty_text=translate("No report in this period."), label_every=every, other=other)
+            empty_text=translate(N_("No report in this period.")), label_every=every, other=other)
         drawn.append((title, svg))
     return drawn
 
@@ -228,8 +231,8 @@ def _funnel_chart(funnel: list[stats.FunnelStep]) -> str:
     series = [(translate(s), [step.ended.get(s, 0) for step in shown]) for s in statuses]
     svg = charts.stacked_rows(
         [step.screen for step in shown], series,
-        title=translate("USSD sessions by the screen they ended on"),
-        empty_text=translate("No USSD session in this period."),
+        title=translate(N_("USSD sessions by the screen they ended on")),
+        empty_text=translate(N_("No USSD session in this period.")),
         fixed={translate(k): v for k, v in FUNNEL_COLOURS.items()})
     return svg
 
@@ -238,8 +241,8 @@ def _delivery_chart(alerts: stats.Delivery) -> str:
     names = {k: translate(label) for k, label in DELIVERY_LABELS.items()}
     series = [(names[k], [getattr(alerts, k)]) for k in DELIVERY_COLOURS]
     svg = charts.stacked_rows(
-        [translate("Alerts")], series, title=translate("Alert delivery"),
-        empty_text=translate("No alert in this period."),
+        [translate(N_("Alerts"))], series, title=translate(N_("Alert delivery")),
+        empty_text=translate(N_("No alert in this period.")),
         fixed={names[k]: v for k, v in DELIVERY_COLOURS.items()})
     return svg
 
@@ -265,9 +268,9 @@ def duration(seconds: float | None) -> str:
         return "–"
     minutes = round(seconds / 60)
     if minutes < 60:
-        return translate("{minutes} min", minutes=minutes)
+        return translate(N_("{minutes} min"), minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return translate("{hours} h {minutes:02d} min", hours=hours, minutes=minutes)
+        return translate(N_("{hours} h {minutes:02d} min"), hours=hours, minutes=minutes)
     days, hours = divmod(hours, 24)
-    return translate("{days} d {hours} h", days=days, hours=hours)
+    return translate(N_("{days} d {hours} h"), days=days, hours=hours)
