@@ -21,6 +21,22 @@ def main() -> None:
     """SMS/USSD hotline against human trafficking (DR Congo)."""
 
 
+def _import_all_or_nothing(run, error_type):  # type: ignore[no-untyped-def]
+    """Run an import; on its error, list every problem on stderr and exit 1 (nothing written)."""
+    from .runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        return run(runtime)
+    except error_type as exc:
+        click.echo("nothing was imported:", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        runtime.close()
+
+
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -46,19 +62,10 @@ def workers() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def workers_import(csv_file: Path) -> None:
     """Import or update social workers from CSV_FILE (name,phone,language,areas,role)."""
-    from .runtime import Runtime
     from .staff import StaffImportError, import_workers
 
-    runtime = Runtime.build(load_settings())
-    try:
-        result = import_workers(runtime, csv_file)
-    except StaffImportError as exc:
-        click.echo("nothing was imported:", err=True)
-        for line in exc.errors:
-            click.echo(f"  {line}", err=True)
-        raise SystemExit(1) from None
-    finally:
-        runtime.close()
+    result = _import_all_or_nothing(lambda runtime: import_workers(runtime, csv_file),
+                                    StaffImportError)
     click.echo(f"{result.created} created, {result.updated} updated")
 
 
@@ -103,18 +110,9 @@ def rosters() -> None:
 def rosters_import(json_file: Path) -> None:
     """Replace the rosters of the areas in JSON_FILE (see config/rosters.example.json)."""
     from .roster_import import RosterFileError, import_rosters
-    from .runtime import Runtime
 
-    runtime = Runtime.build(load_settings())
-    try:
-        count = import_rosters(runtime, json_file)
-    except RosterFileError as exc:
-        click.echo("nothing was imported:", err=True)
-        for line in exc.errors:
-            click.echo(f"  {line}", err=True)
-        raise SystemExit(1) from None
-    finally:
-        runtime.close()
+    count = _import_all_or_nothing(lambda runtime: import_rosters(runtime, json_file),
+                                   RosterFileError)
     click.echo(f"{count} roster(s) imported")
 
 

@@ -13,10 +13,6 @@ import sys
 
 from rq import SimpleWorker
 
-from hotline.logs import configure_logging
-from hotline.runtime import Runtime
-from hotline.settings import Settings, SettingsError
-
 from . import context
 
 JOB_MONITORING_INTERVAL = 10  # seconds between heartbeats while a job runs
@@ -27,14 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    rt = context.boot()
+    if rt is None:
         return 2
-    configure_logging()
-    rt = Runtime.build(settings)
-    context.use(rt)
     worker = SimpleWorker(
         [rt.queue.queue],
         connection=rt.redis,

@@ -19,3 +19,21 @@ def use(rt: Runtime | None) -> None:
     """Install a runtime (the worker entry point and in-process tests do this)."""
     global _runtime
     _runtime = rt
+
+
+def boot() -> Runtime | None:
+    """Start of a worker or cron process: settings, logging and the runtime, or None after
+    printing a configuration error (the process then exits with status 2)."""
+    import sys
+
+    from hotline.logs import configure_logging
+    from hotline.settings import SettingsError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return None
+    configure_logging()
+    use(Runtime.build(settings))
+    return _runtime

@@ -10,23 +10,15 @@ import sys
 
 from rq.cron import CronScheduler
 
-from hotline.logs import configure_logging
-from hotline.runtime import Runtime
-from hotline.settings import Settings, SettingsError
-
-from . import jobs
+from . import context, jobs
 
 
 def main() -> int:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    rt = context.boot()
+    if rt is None:
         return 2
-    configure_logging()
-    rt = Runtime.build(settings)
     scheduler = CronScheduler(connection=rt.redis, logging_level="INFO")
-    scheduler.register(jobs.tick, queue_name=settings.queue_name, interval=settings.tick_seconds)
+    scheduler.register(jobs.tick, queue_name=rt.settings.queue_name, interval=rt.settings.tick_seconds)
     scheduler.start()
     return 0
 
