@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .i18n import LANGUAGES
 from .models import SocialWorker, WorkerArea
@@ -93,27 +94,35 @@ def _check(runtime: Runtime, raw: dict[str, str]) -> tuple[WorkerRow | None, lis
 
 def import_workers(runtime: Runtime, path: Path) -> ImportResult:
     rows = parse_rows(runtime, path)
+    with runtime.session() as session:
+        result = save_rows(session, runtime, rows)
+        session.commit()
+    return result
+
+
+def save_rows(session: Session, runtime: Runtime, rows: list[WorkerRow]) -> ImportResult:
+    """Create or update (by phone) a worker per row, in the caller's transaction (not committed),
+    so the console can audit the import in the same transaction."""
     created = updated = 0
     now = runtime.clock.now()
-    with runtime.session() as session:
-        for row in rows:
-            phone_hash = runtime.cipher.lookup_hash(row.phone)
-            worker = session.scalar(select(SocialWorker).where(SocialWorker.phone_hash == phone_hash))
-            if worker is None:
-                worker = SocialWorker(phone_hash=phone_hash, created_at=now, active=True)
-                session.add(worker)
-                created += 1
-            else:
-                updated += 1
-            worker.name, worker.language, worker.role = row.name, row.language, row.role
-            worker.phone_encrypted = runtime.cipher.encrypt(row.phone)
-            worker.updated_at = now
-            _set_areas(worker, row.areas)
-        session.commit()
+    for row in rows:
+        phone_hash = runtime.cipher.lookup_hash(row.phone)
+        worker = session.scalar(select(SocialWorker).where(SocialWorker.phone_hash == phone_hash))
+        if worker is None:
+            worker = SocialWorker(phone_hash=phone_hash, created_at=now, active=True)
+            session.add(worker)
+            created += 1
+        else:
+            updated += 1
+        worker.name, worker.language, worker.role = row.name, row.language, row.role
+        worker.phone_encrypted = runtime.cipher.encrypt(row.phone)
+        worker.updated_at = now
+        set_areas(worker, row.areas)
+    session.flush()
     return ImportResult(created, updated)
 
 
-def _set_areas(worker: SocialWorker, codes: tuple[str, ...]) -> None:
+def set_areas(worker: SocialWorker, codes: tuple[str, ...]) -> None:
     # Keep rows that stay, so the (worker, area) unique key is never hit by a delete-then-insert.
     keep = [area for area in worker.areas if area.location_code in codes]
     have = {area.location_code for area in keep}

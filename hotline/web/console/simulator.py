@@ -22,6 +22,7 @@ from ...models import InboundMessage
 from ...ussd import Hop, UssdService
 from . import NAV, bp, runtime, translate
 from .access import requires
+from .report_timeline import STATUS_LABELS
 
 NAV.append(("console.simulator", "Training simulator", "train"))
 
@@ -144,7 +145,8 @@ def _phones(pair: int) -> dict[str, Any]:
     return {
         "reporter": training.received(rt, training.REPORTER_PHONES[pair]),
         "worker": training.received(rt, training.WORKER_PHONES[pair]),
-        "reports": [{**r, "status": translate(r["status"])} for r in training.reports_of(rt, pair)],
+        "reports": [{**r, "status": translate(STATUS_LABELS.get(r["status"], r["status"]))}
+                    for r in training.reports_of(rt, pair)],
     }
 
 

@@ -1,0 +1,170 @@
+"""Console pages: the escalation policy per area, for normal and urgent reports.
+
+A policy is edited as short lines, one step each, read by ``parse_steps`` and checked by
+``hotline.escalation.check_steps``:
+
+    notify primary
+    wait 10          (minutes; the policy stores seconds)
+    notify backup, supervisor
+    repeat 3
+
+An area without its own policy uses its province's, else the default (config/escalation.json).
+Reports already escalating keep the steps they started with.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.engine import N_
+
+from ...audit import audit
+from ...escalation import PolicyError, Step, check_steps, default_policy
+from ...models import EscalationPolicy
+from . import bp, runtime, translate
+from .access import requires
+from .people_common import LEVEL_LABELS, area_choices, area_label, managed_area_or_404
+
+KINDS = ("normal", "urgent")
+MAX_LINES = 40
+NUMBER = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
+
+
+def format_steps(steps: list[Step]) -> str:
+    lines = []
+    for step in steps:
+        (kind, value), = step.items()
+        if kind == "notify":
+            lines.append("notify " + ", ".join(value))
+        elif kind == "wait":
+            lines.append(f"wait {value / 60:g}")
+        else:
+            lines.append(f"{kind} {value}")
+    return "\n".join(lines)
+
+
+def parse_steps(text: str) -> tuple[list[Step], list[str]]:
+    """The steps the lines describe, and the problems found (each naming its line)."""
+    steps: list[Step] = []
+    errors: list[str] = []
+    for number, line in enumerate(text.splitlines()[:MAX_LINES], 1):
+        words = line.strip().lower()
+        if not words:
+            continue
+        kind, _, rest = words.partition(" ")
+        rest = rest.strip()
+        step: Step | None = None
+        if kind == "notify":
+            step = {"notify": [level for level in re.split(r"[,\s]+", rest) if level]}
+        elif kind == "wait" and NUMBER.match(rest):
+            step = {"wait": round(float(rest.replace(",", ".")) * 60)}
+        elif kind == "repeat" and rest.isdigit() and len(rest) < 4:
+            step = {"repeat": int(rest)}
+        problem = _problem(step, kind)
+        if problem:
+            errors.append(translate(N_("line {number}: {problem}"), number=number, problem=problem))
+        elif step:
+            steps.append(step)
+    if not errors and not any("notify" in step for step in steps):
+        errors.append(translate(N_("a policy notifies at least one level")))
+    return steps, errors
+
+
+@bp.get("/people/policies")
+@requires("people")
+def policies():  # type: ignore[no-untyped-def]
+    wanted = request.args.get("area", "")
+    if wanted:
+        return redirect(url_for("console.policy", area=managed_area_or_404(wanted)))
+    with runtime().session() as db:
+        own = [(p.area_code, area_label(p.area_code), format_steps(p.steps),
+                format_steps(p.urgent_steps))
+               for p in db.scalars(select(EscalationPolicy).order_by(EscalationPolicy.area_code))
+               if current_user.sees(p.area_code)]
+    default = default_policy()
+    return render_template("console/people_policies.html", own=own,
+                           normal=format_steps(default["normal"]),
+                           urgent=format_steps(default["urgent"]),
+                           areas=area_choices(include_country=True), **_help())
+
+
+@bp.route("/people/policies/<path:area>", methods=["GET", "POST"])
+@requires("people")
+def policy(area: str):  # type: ignore[no-untyped-def]
+    area = managed_area_or_404(area)
+    rt = runtime()
+    with rt.session() as db:
+        own = db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == area))
+        if request.method == "GET":
+            return _page(db, area, own)
+        action = request.form.get("action", "")
+        if action == "reset":
+            if own is not None:
+                audit(db, rt, current_user.id, "policy_reset", "escalation_policy", area)
+                db.delete(own)
+                db.commit()
+            flash(translate(N_("This area now follows the default policy.")))
+            return redirect(url_for("console.policy", area=area))
+        if action != "save":
+            abort(400)
+        texts = {kind: request.form.get(kind, "")[:2000] for kind in KINDS}
+        parsed = {kind: parse_steps(texts[kind]) for kind in KINDS}
+        errors = [f"{translate(title)}, {message}" for kind, title in
+                  (("normal", N_("Normal reports")), ("urgent", N_("Urgent reports")))
+                  for message in parsed[kind][1]]
+        if errors:
+            return _page(db, area, own, errors=errors, texts=texts, status=400)
+        normal, urgent = parsed["normal"][0], parsed["urgent"][0]
+        if own is None:
+            own = EscalationPolicy(area_code=area)
+            db.add(own)
+        own.steps, own.urgent_steps, own.updated_at = normal, urgent, rt.clock.now()
+        audit(db, rt, current_user.id, "policy_saved", "escalation_policy", area,
+              steps=normal, urgent_steps=urgent)
+        db.commit()
+        flash(translate(N_("The policy was saved. Reports already escalating keep their steps.")))
+    return redirect(url_for("console.policy", area=area))
+
+
+def _page(db: Session, area: str, own: EscalationPolicy | None, *,  # type: ignore[no-untyped-def]
+          errors: list[str] | None = None, texts: dict[str, str] | None = None, status: int = 200):
+    steps, source = _effective(db, area, own)
+    shown = {kind: format_steps(steps[kind]) for kind in KINDS}
+    return render_template("console/people_policy.html", area=area, label=area_label(area),
+                           own=own, source=source, shown=shown, texts=texts or shown,
+                           source_label=area_label(source) if source else None,
+                           errors=errors or [], **_help()), status
+
+
+def _effective(db: Session, area: str,
+               own: EscalationPolicy | None) -> tuple[dict[str, list[Step]], str | None]:
+    """The steps a report here would copy, and the area they come from (None: the default)."""
+    for code in runtime().locations.covering(area):
+        found = own if code == area else db.scalar(
+            select(EscalationPolicy).where(EscalationPolicy.area_code == code))
+        if found is not None:
+            return {"normal": found.steps, "urgent": found.urgent_steps}, code
+    return default_policy(), None
+
+
+def _problem(step: Step | None, kind: str) -> str | None:
+    if step is None:
+        if kind in ("wait", "repeat"):
+            return translate(N_("{kind} takes a whole number"), kind=kind)
+        return translate(N_("start the line with notify, wait or repeat"))
+    try:
+        check_steps([step])
+    except PolicyError as error:
+        return str(error).removeprefix("step 1: ")
+    return None
+
+
+def _help() -> dict[str, Any]:
+    return {"level_labels": LEVEL_LABELS,
+            "wait_override": runtime().settings.escalation_wait_seconds}

@@ -1,0 +1,164 @@
+"""Console pages: users and roles (admins only). Create, change name, role, areas or password,
+deactivate or reactivate, and reset the second factor (the user enrols again at the next login).
+
+An admin cannot take away their own admin role or deactivate themselves, so the console always
+keeps an admin who can undo a mistake. Every change is audited; passwords never are.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.engine import N_
+
+from ...audit import audit
+from ...models import ROLES, User
+from ...users import UserError, create_user, reset_totp, set_password
+from . import bp, runtime, translate
+from .access import requires
+from .people_common import USER_ROLE_LABELS, area_choices, area_label
+from .reports import when
+
+
+@bp.get("/users")
+@requires("users")
+def users():  # type: ignore[no-untyped-def]
+    with runtime().session() as db:
+        found = list(db.scalars(select(User).order_by(User.active.desc(), User.name, User.id)))
+    return render_template("console/people_users.html", users=found, role_labels=USER_ROLE_LABELS,
+                           area_label=area_label, when=when)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("users")
+def user_new():  # type: ignore[no-untyped-def]
+    if request.method == "GET":
+        return _page(None, {"role": "operator", "areas": []})
+    rt = runtime()
+    form = _form()
+    if not form["name"]:
+        return _page(None, form, [translate(N_("Give a name."))], 400)
+    with rt.session() as db:
+        try:
+            user = create_user(db, rt, email=form["email"], name=form["name"],
+                               password=request.form.get("password", ""), role=form["role"],
+                               areas=_areas_for(form))
+        except UserError as error:
+            return _page(None, form, [str(error)], 400)
+        audit(db, rt, current_user.id, "user_created", "user", user.id, email=user.email,
+              role=user.role, areas=user.areas)
+        db.commit()
+        flash(translate(N_("{name} can now log in."), name=user.name))
+    return redirect(url_for("console.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("users")
+def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+    rt = runtime()
+    with rt.session() as db:
+        user = _user_or_404(db, user_id)
+        if request.method == "GET":
+            return _page(user, {"name": user.name, "role": user.role, "areas": list(user.areas)})
+        form = _form()
+        areas = _areas_for(form)
+        errors = _problems(user, form["name"], form["role"], areas)
+        password = request.form.get("password", "")
+        if password and not errors:
+            try:
+                set_password(user, password)
+            except UserError as error:
+                errors.append(str(error))
+        if errors:
+            db.rollback()
+            return _page(user, form, errors, 400)
+        changed = [name for name, value in (("name", form["name"]), ("role", form["role"]),
+                                            ("areas", areas)) if getattr(user, name) != value]
+        user.name, user.role, user.areas = form["name"], form["role"], areas
+        if password:
+            changed.append("password")
+        if changed:
+            audit(db, rt, current_user.id, "user_updated", "user", user.id, changed=changed,
+                  role=user.role, areas=areas)
+            db.commit()
+            flash(translate(N_("The changes to {name} were saved."), name=user.name))
+    return redirect(url_for("console.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@requires("users")
+def user_active(user_id: int):  # type: ignore[no-untyped-def]
+    rt = runtime()
+    active = request.form.get("active") == "1"
+    with rt.session() as db:
+        user = _user_or_404(db, user_id)
+        if user.id == current_user.id and not active:
+            flash(translate(N_("You cannot deactivate yourself.")), "error")
+            return redirect(url_for("console.user_edit", user_id=user_id))
+        if user.active != active:
+            user.active = active
+            audit(db, rt, current_user.id, "user_reactivated" if active else "user_deactivated",
+                  "user", user.id)
+            db.commit()
+        message = N_("{name} can log in again.") if active else N_("{name} can no longer log in.")
+        flash(translate(message, name=user.name))
+    return redirect(url_for("console.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+@requires("users")
+def user_reset_totp(user_id: int):  # type: ignore[no-untyped-def]
+    """For a lost phone: the old codes stop working; the user sets up a new app at next login
+    (an admin must, others may)."""
+    rt = runtime()
+    with rt.session() as db:
+        user = _user_or_404(db, user_id)
+        reset_totp(user)
+        audit(db, rt, current_user.id, "user_totp_reset", "user", user.id)
+        db.commit()
+        flash(translate(N_("The second factor of {name} was reset."), name=user.name))
+    return redirect(url_for("console.user_edit", user_id=user_id))
+
+
+def _user_or_404(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _form() -> dict[str, object]:
+    return {"email": request.form.get("email", "").strip()[:200],
+            "name": request.form.get("name", "").strip()[:120],
+            "role": request.form.get("role", ""),
+            "areas": list(dict.fromkeys(request.form.getlist("areas")))[:50]}
+
+
+def _areas_for(form: dict[str, object]) -> list[str]:
+    """Admins see everything: their areas would mean nothing, so none are kept."""
+    return [] if form["role"] == "admin" else list(form["areas"])  # type: ignore[call-overload]
+
+
+def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
+    errors = []
+    if not name:
+        errors.append(translate(N_("Give a name.")))
+    if role not in ROLES:
+        errors.append(translate(N_("Choose a role.")))
+    if any(not runtime().locations.is_valid(code) for code in areas):
+        errors.append(translate(N_("Choose areas from the list.")))
+    if role != "admin" and not areas:
+        errors.append(translate(N_("A user other than an admin needs at least one area.")))
+    if user.id == current_user.id and role != "admin":
+        errors.append(translate(N_("You cannot take away your own admin role.")))
+    return errors
+
+
+def _page(user: User | None, form: dict[str, object], errors: list[str] | None = None,  # type: ignore[no-untyped-def]
+          status: int = 200):
+    return render_template("console/people_user.html", user=user, form=form, errors=errors or [],
+                           roles=ROLES, role_labels=USER_ROLE_LABELS,
+                           areas=area_choices(include_country=True), when=when), status
