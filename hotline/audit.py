@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 from .models import AuditEntry
 from .runtime import Runtime
 
+TARGET_MAX = 64  # the audit_log.target_id column
+
 
 def audit(session: Session, runtime: Runtime, user_id: int | None, action: str,
           target_type: str | None = None, target_id: object = None, **detail: Any) -> AuditEntry:
     entry = AuditEntry(at=runtime.clock.now(), user_id=user_id, action=action,
                        target_type=target_type,
-                       target_id=None if target_id is None else str(target_id), detail=detail)
+                       # What users type (an e-mail on the login page) may be longer.
+                       target_id=None if target_id is None else str(target_id)[:TARGET_MAX],
+                       detail=detail)
     session.add(entry)
     return entry

@@ -54,3 +54,27 @@ def login(client, runtime, role: str = "operator", areas: tuple[str, ...] = ("CD
 def post(client, path: str, data: dict | None = None, token_from: str = "/console/"):  # type: ignore[no-untyped-def]
     """POST a console form with a valid CSRF token taken from ``token_from``."""
     return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)})
+
+
+def totp_code(runtime, secret: str) -> str:
+    """The code an authenticator app would show now, by the app's (frozen) clock."""
+    return pyotp.TOTP(secret).at(runtime.clock.now())
+
+
+def browser_login(page, runtime, role: str = "operator", areas: tuple[str, ...] = ("CD-KL",),  # type: ignore[no-untyped-def]
+                  email: str | None = None) -> int:
+    """Create a user of ``role`` and log a Playwright page in through the real forms, typing the
+    second factor when the user has one. The page is left on the inbox."""
+    user_id, secret = make_user(runtime, role, areas, email)
+    with runtime.session() as db:
+        address = db.get(User, user_id).email
+    page.goto("/console/login")
+    page.locator("main input[name=email]").fill(address)
+    page.locator("main input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    if secret:
+        page.wait_for_url("**/console/login/code")
+        page.locator("main input[name=code]").press_sequentially(totp_code(runtime, secret))
+        page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/console/")
+    return user_id
