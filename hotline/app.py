@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .runtime import Runtime
 from .settings import Settings
@@ -21,6 +22,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
     )
     app.extensions["hotline"] = runtime
+    if settings.trusted_proxies:
+        # Behind nginx, the client's address (login limits, audit) comes from X-Forwarded-For;
+        # only as many hops as there are proxies of ours are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies)
 
     from .web import dev, health, webhooks
     from .web.console import csrf, init_console

@@ -43,6 +43,7 @@ class Settings:
     queue_name: str = "hotline"
     tick_seconds: int = 15
     draft_ttl_seconds: int = 1800
+    trusted_proxies: int = 0
     sms_acknowledge: bool = True
 
     @property
@@ -121,6 +122,10 @@ def _parse(env: dict[str, str]) -> Settings:
     if ack not in ("on", "off"):
         raise SettingsError("HOTLINE_SMS_ACK must be on or off")
 
+    proxies = get("HOTLINE_TRUSTED_PROXIES") or "0"
+    if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 5:
+        raise SettingsError("HOTLINE_TRUSTED_PROXIES must be a whole number from 0 to 5")
+
     return Settings(
         env=environment,
         instance_path=instance,
@@ -139,6 +144,7 @@ def _parse(env: dict[str, str]) -> Settings:
         queue_name=get("HOTLINE_QUEUE") or "hotline",
         tick_seconds=int(tick),
         draft_ttl_seconds=int(draft_minutes) * 60,
+        trusted_proxies=int(proxies),
         sms_acknowledge=ack == "on",
     )
 

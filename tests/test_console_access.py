@@ -325,3 +325,30 @@ def test_wrong_second_factor_codes_count_as_failures(app, client, runtime):
     assert response.status_code == 429
     assert not logged_in(client)
     assert len(audits(runtime, "second_factor_failed")) == MAX_FAILURES
+
+
+def test_behind_a_trusted_proxy_login_limits_count_per_client_address(settings, clock):
+    """Behind nginx every request comes from 127.0.0.1: one client's failures must not lock
+    out the others, so the forwarded address is the one counted."""
+    from hotline.app import create_app
+    from hotline.runtime import Runtime
+
+    rt = Runtime.build(settings.with_overrides(trusted_proxies=1), clock=clock)
+    try:
+        app = create_app(runtime=rt)
+        make_user(rt, "operator", email="victim@example.org")
+        attacker, colleague = app.test_client(), app.test_client()
+        for _ in range(MAX_FAILURES):
+            attacker.post("/console/login", data={
+                "email": f"other{_}@example.org", "password": "wrong",
+                "csrf_token": csrf_token(attacker)}, headers={"X-Forwarded-For": "198.51.100.7"})
+        refused = attacker.post("/console/login", data={
+            "email": "victim@example.org", "password": PASSWORD,
+            "csrf_token": csrf_token(attacker)}, headers={"X-Forwarded-For": "198.51.100.7"})
+        allowed = colleague.post("/console/login", data={
+            "email": "victim@example.org", "password": PASSWORD,
+            "csrf_token": csrf_token(colleague)}, headers={"X-Forwarded-For": "203.0.113.9"})
+        assert refused.status_code == 429
+        assert allowed.status_code == 302
+    finally:
+        rt.close()
