@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from . import reporter_sms, worker_replies
 from .models import InboundMessage, SocialWorker
+from .outbox import TICKER_GRACE_TICKS
 from .runtime import Runtime
 
 
@@ -56,9 +57,10 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
             raise
 
 
-def unprocessed(runtime: Runtime, grace: timedelta = timedelta(seconds=30)) -> list[int]:
-    """Stored SMS whose job was lost (the ticker re-enqueues them)."""
-    cutoff = runtime.clock.now() - grace
+def unprocessed(runtime: Runtime) -> list[int]:
+    """Stored SMS whose job was lost (the ticker re-enqueues them), given the same grace as the
+    outbox so the fast path goes first."""
+    cutoff = runtime.clock.now() - timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
     with runtime.session() as session:
         return list(session.scalars(
             select(InboundMessage.id)
