@@ -31,6 +31,8 @@ ALREADY_YOURS = N_("{reference} is already yours.")
 TAKEN_BY_OTHER = N_("{reference} was already accepted by a colleague. Nothing to do.")
 TAKEN_NOTICE = N_("{reference} was accepted by a colleague. Nothing to do.")
 DECLINED = N_("Noted: you declined {reference}. It goes to the next person.")
+DECLINED_LAST = N_("Noted: you declined {reference}. Everyone on call was alerted; "
+                   "the supervisors follow it in the console.")
 CLOSED = N_("{reference} is closed. Thank you.")
 NOTED = N_("Note added to {reference}.")
 UNKNOWN = N_("Unknown reference {reference}. Check the code in the alert.")
@@ -124,7 +126,9 @@ class Replies:
                worker_id=self.worker.id)
         if escalation.escalate_now(self.session, self.runtime, report, "declined", actor=self.actor):
             self.escalate_ids.append(report.id)
-        self.say(DECLINED, reference=report.reference)
+            self.say(DECLINED, reference=report.reference)
+        else:  # the policy has run its course: there is no "next person" to promise
+            self.say(DECLINED_LAST, reference=report.reference)
 
     def close(self, report: Report, text: str | None) -> None:
         if report.accepted_by_id != self.worker.id:

@@ -182,6 +182,20 @@ def test_a_decline_alerts_the_next_level_at_the_next_tick_without_waiting(
     assert load(runtime, opened.id).accepted_at is None
 
 
+def test_a_decline_after_the_last_level_promises_no_next_person(
+    client: FlaskClient, runtime: Runtime, run_jobs: RunJobs, team: Team,
+) -> None:
+    opened = report(runtime)
+    run_jobs()
+    with runtime.session() as session:  # the policy has run to its end
+        session.get(Report, opened.id).escalation_due_at = None
+        session.commit()
+    sms(client, run_jobs, team.primary, f"2 {opened.reference}")
+    assert replies_to(runtime, team.primary) == [
+        f"Noté : vous refusez {opened.reference}. Toutes les personnes de garde ont été alertées ; "
+        "les superviseurs suivent dans la console."]
+
+
 # --- closing, notes, details -----------------------------------------------------------------------
 
 
