@@ -52,6 +52,12 @@ KEYWORDS: dict[str, str] = {
 # Reference codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, which people confuse on a small screen or a call.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
+
+
+def is_reference(text: str) -> bool:
+    """``acd347`` or `` ACD347 `` as typed on a keypad: a well-formed reference code."""
+    return bool(REFERENCE.match(text.strip().upper()))
+
 # A word of a reference's length with a character codes never use: a mistyped reference. Taken
 # as one (it matches no report: "unknown reference"), never as a bare "1" acting on another case.
 MISTYPED_REFERENCE = re.compile(r"^[A-Z0-9]{6,8}$")

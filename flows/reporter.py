@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .commands import REFERENCE_ALPHABET
+from .commands import is_reference
 from .engine import N_, Context, Final, Flow, Menu, Option, State, TextInput
 
 LANGUAGES = (
@@ -54,7 +54,6 @@ STATUS_LINES = {
     "limited": N_("Too many checks from this phone. Try again in an hour."),
 }
 PIN = re.compile(r"^[0-9]{4}$")
-REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
 
 
 def _provinces(state: State, ctx: Context) -> Sequence[Option]:
@@ -128,7 +127,7 @@ def _validate_pin(text: str) -> str | None:
 
 
 def _validate_reference(text: str) -> str | None:
-    return None if REFERENCE.match(text.strip().upper()) else N_(
+    return None if is_reference(text) else N_(
         "Type the code you received, for example K7F3QX.")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .commands import REFERENCE_ALPHABET
+from .commands import is_reference
 from .text import fold_ascii
 
 HELP, STATUS, STOP, REPORT = "help", "status", "stop", "report"
@@ -31,7 +31,6 @@ LANGUAGE_WORDS = {
 }
 URGENT_WORDS = {"urgent", "urgence", "danger", "maintenant", "vite", "now", "haraka", "noki",
                 "sasa", "mbangu", "lukasa"}
-REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
 PIN = re.compile(r"^[0-9]{4}$")
 
 
@@ -50,7 +49,7 @@ def parse(text: str) -> Intent:
     if kind is None or (kind == STOP and len(words) > 3):
         return Intent(REPORT)  # "stop" inside a sentence is a report, not an opt-out
     if kind == STATUS:
-        reference = words[1].upper() if len(words) > 1 and REFERENCE.match(words[1].upper()) else None
+        reference = words[1].upper() if len(words) > 1 and is_reference(words[1]) else None
         pin = words[2] if len(words) > 2 and PIN.match(words[2]) else None
         return Intent(STATUS, reference, pin) if reference else Intent(HELP)
     return Intent(kind)

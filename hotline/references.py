@@ -14,8 +14,3 @@ ReferenceFactory = Callable[[], str]
 
 def new_reference() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
-def looks_like_reference(text: str) -> bool:
-    candidate = text.strip().upper()
-    return 6 <= len(candidate) <= 8 and all(ch in ALPHABET for ch in candidate)

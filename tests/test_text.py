@@ -7,8 +7,9 @@ import itertools
 
 import pytest
 
+from flows.commands import is_reference as looks_like_reference
 from flows.text import fold_ascii, is_gsm7, sms_segments, to_gsm7
-from hotline.references import ALPHABET, LENGTH, looks_like_reference, new_reference
+from hotline.references import ALPHABET, LENGTH, new_reference
 
 # fold_ascii: what a USSD screen shows
 
