@@ -352,3 +352,9 @@ def test_behind_a_trusted_proxy_login_limits_count_per_client_address(settings, 
         assert allowed.status_code == 302
     finally:
         rt.close()
+
+
+def test_the_header_names_the_role_in_the_operators_language(client, runtime):
+    login(client, runtime, "supervisor")
+    assert "(Superviseur)" in client.get("/console/").data.decode()
+    assert "(Supervisor)" in client.get("/console/?lang=en").data.decode()

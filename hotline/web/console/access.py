@@ -14,9 +14,15 @@ from flask import abort, redirect, request, url_for
 from flask_login import UserMixin, current_user
 from sqlalchemy import ColumnElement, false, or_, true
 
+from flows.engine import N_
+
 from ...models import Report, User
 
 ALL = ("admin", "supervisor", "operator", "viewer")
+USER_ROLE_LABELS = {
+    "admin": N_("Administrator"), "supervisor": N_("Supervisor"), "operator": N_("Operator"),
+    "viewer": N_("Viewer"),
+}
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "view": ALL,  # reports (within the user's areas), dashboard
     "train": ALL,  # the training simulator
@@ -36,6 +42,10 @@ class ConsoleUser(UserMixin):
         self.id = user.id
         self.email, self.name, self.role = user.email, user.name, user.role
         self.areas: list[str] = list(user.areas or [])
+
+    @property
+    def role_label(self) -> str:
+        return USER_ROLE_LABELS.get(self.role, self.role)
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS[permission]

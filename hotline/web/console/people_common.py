@@ -31,10 +31,6 @@ WORKER_ROLE_LABELS = {
     "worker": N_("Social worker"), "supervisor": N_("Supervisor"),
     "national_duty": N_("National duty"),
 }
-USER_ROLE_LABELS = {
-    "admin": N_("Administrator"), "supervisor": N_("Supervisor"), "operator": N_("Operator"),
-    "viewer": N_("Viewer"),
-}
 # Each language by its own name, as a worker would look for it.
 LANGUAGE_NAMES = {"fr": "Français", "ln": "Lingala", "kg": "Kikongo", "sw": "Kiswahili",
                   "lua": "Tshiluba", "en": "English"}

@@ -18,8 +18,8 @@ from ...audit import audit
 from ...models import ROLES, User
 from ...users import UserError, create_user, reset_totp, set_password
 from . import bp, runtime, translate
-from .access import requires
-from .people_common import USER_ROLE_LABELS, area_choices, area_label
+from .access import USER_ROLE_LABELS, requires
+from .people_common import area_choices, area_label
 from .reports import when
 
 
