@@ -62,7 +62,7 @@ def bundle_text(session: Session, runtime: Runtime, references: list[str], lang:
     return to_gsm7(fill(tr(BUNDLE), {"alerts": "; ".join(items)}))
 
 
-def details_text(session: Session, runtime: Runtime, report: Report, lang: str) -> str:
+def details_text(runtime: Runtime, report: Report, lang: str) -> str:
     """What only the accepting worker gets. The number only when the reporter agreed to a call."""
     def tr(message: str) -> str:
         return runtime.translations.translate(lang, message)

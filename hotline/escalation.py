@@ -164,9 +164,10 @@ def overdue_reports(runtime: Runtime, tolerance: timedelta = timedelta(minutes=2
     """How many escalation steps are late by more than ``tolerance``: the service is unhealthy."""
     cutoff = runtime.clock.now() - tolerance
     with runtime.session() as session:
-        return len(list(session.scalars(
-            select(Report.id).where(Report.escalation_due_at < cutoff, Report.accepted_at.is_(None))
-        )))
+        return session.scalar(
+            select(func.count()).select_from(Report)
+            .where(Report.escalation_due_at < cutoff, Report.accepted_at.is_(None))
+        ) or 0
 
 
 def _claim(session: Session, report: Report, token: str | None) -> bool:

@@ -111,7 +111,7 @@ class Replies:
             self.say(TAKEN_BY_OTHER, reference=report.reference)
         else:
             self.say(ACCEPTED, reference=report.reference)
-            self.send(self.worker, details_text(self.session, self.runtime, report, self.worker.language),
+            self.send(self.worker, details_text(self.runtime, report, self.worker.language),
                       "details", report)
             for colleague in self.alerted_colleagues(report):
                 self.send(colleague, self.tr(TAKEN_NOTICE, colleague.language,
@@ -146,7 +146,7 @@ class Replies:
         if report.accepted_by_id != self.worker.id:
             self.say(ACCEPT_FIRST, reference=report.reference)
             return
-        self.send(self.worker, details_text(self.session, self.runtime, report, self.worker.language),
+        self.send(self.worker, details_text(self.runtime, report, self.worker.language),
                   "details", report)
 
     def alerted_colleagues(self, report: Report) -> list[SocialWorker]:

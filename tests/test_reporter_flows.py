@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from leaks import redis_values
 from rq.job import Job
 from sqlalchemy import MetaData, func, select, update
 from werkzeug.test import TestResponse
@@ -540,27 +541,6 @@ def leaks(value: Any, runtime: Runtime) -> list[str]:
         with suppress(PiiError, ValueError, TypeError):
             candidates.append(runtime.cipher.decrypt(candidate))
     return [form for form in NUMBER_FORMS for text in candidates if form in text]
-
-
-def redis_values(runtime: Runtime) -> list[bytes]:
-    """Every key in Redis and every member, field and value stored under it."""
-    redis, found = runtime.redis, []
-    for key in redis.scan_iter(count=500):
-        found.append(key)
-        kind = redis.type(key)
-        if kind == b"string":
-            found.append(redis.get(key) or b"")
-        elif kind == b"hash":
-            found += [item for pair in redis.hgetall(key).items() for item in pair]
-        elif kind == b"list":
-            found += redis.lrange(key, 0, -1)
-        elif kind == b"set":
-            found += list(redis.smembers(key))
-        elif kind == b"zset":
-            found += redis.zrange(key, 0, -1)
-        elif kind == b"stream":
-            found += [item for _, fields in redis.xrange(key) for pair in fields.items() for item in pair]
-    return found
 
 
 def job_ids(runtime: Runtime) -> set[str]:

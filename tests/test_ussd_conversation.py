@@ -10,6 +10,7 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
+from leaks import redis_values
 from sqlalchemy import select
 
 from flows.reporter import LANGUAGE_CODES
@@ -73,24 +74,6 @@ def walk(
 def reports(runtime: Runtime) -> list[Report]:
     with runtime.session() as session:
         return list(session.scalars(select(Report).order_by(Report.id)))
-
-
-def redis_values(runtime: Runtime) -> list[bytes]:
-    """Every key in Redis and everything stored under it that can be read as bytes."""
-    redis = runtime.redis
-    found: list[bytes] = []
-    for key in redis.scan_iter(count=500):
-        found.append(key)
-        kind = redis.type(key)
-        if kind == b"string":
-            found.append(redis.get(key) or b"")
-        elif kind == b"hash":
-            found += [item for pair in redis.hgetall(key).items() for item in pair]
-        elif kind == b"list":
-            found += redis.lrange(key, 0, -1)
-        elif kind in (b"set", b"zset"):
-            found += list(redis.smembers(key)) if kind == b"set" else redis.zrange(key, 0, -1)
-    return found
 
 
 # --- whole reports -----------------------------------------------------------------------------
