@@ -189,6 +189,7 @@ def _change_status(session: Session, runtime: Runtime, report: Report, status: s
                    user_id: int) -> None:
     now = runtime.clock.now()
     previous, report.status, report.updated_at = report.status, status, now
+    report.finished_at = now if status in FINISHED_STATUSES else None
     record(session, report.id, "status_changed", now, actor=actor(user_id),
            previous=previous, status=status)
     if status not in ESCALATING_STATUSES:

@@ -66,6 +66,11 @@ class Report(Base):
     # Console case management.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    # Retention: when the case finished (closed, duplicate, unfounded), whether an operator marked the
+    # free text as needed beyond the retention period, and when personal data was removed.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    keep_text: Mapped[bool] = mapped_column(default=False)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[ReporterContact | None] = relationship(back_populates="report")
     events: Mapped[list[ReportEvent]] = relationship(
@@ -309,3 +314,75 @@ class Referral(Base):
     done: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """An alarm for operators (SMS cap reached, low gateway balance), shown in the console until cleared.
+
+    ``key`` makes raising idempotent: raising the same condition twice (one per hour, one per day)
+    updates the open notice instead of stacking copies.
+    """
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[str] = mapped_column(String(16), default="warning")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class ApiClient(Base):
+    """A partner system calling the REST API: a hashed token and the scopes it was granted."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hint: Mapped[str] = mapped_column(String(8))  # first characters, to recognise a token
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every area
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PartnerWebhook(Base):
+    """An outbound webhook: report events POSTed to a partner system, signed with HMAC-SHA256."""
+
+    __tablename__ = "partner_webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str] = mapped_column(String(500))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every area
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebhookDelivery(Base):
+    """One event for one partner webhook: the exact body sent, and every attempt's outcome."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("webhook_id", "event_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("partner_webhooks.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    event_key: Mapped[str] = mapped_column(String(96))  # idempotency: one delivery per event
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -134,7 +134,7 @@ class Replies:
         if report.accepted_by_id != self.worker.id:
             self.say(ACCEPT_FIRST, reference=report.reference)
             return
-        report.status, report.updated_at = "closed", self.now
+        report.status, report.updated_at, report.finished_at = "closed", self.now, self.now
         record(self.session, report.id, "closed", self.now, actor=self.actor, note=text)
         self.say(CLOSED, reference=report.reference)
 
