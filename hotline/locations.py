@@ -23,6 +23,7 @@ import pycountry
 COUNTRY, COUNTRY_LABEL = "CD", "RDC"
 PILOT_PROVINCES = ("CD-KN", "CD-KL", "CD-HK")
 PLACE_KINDS = ("city", "territory", "commune", "district")
+SMALL_KINDS = ("commune", "district")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "locations.json"
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -39,6 +40,9 @@ class Place:
     code: str
     name: str
     kind: str
+    # A name that is also an everyday word or another country ("Annexe", "Kenya"): free text names
+    # this place only next to a cue ("commune de Kenya") or with its city or province in the text.
+    needs_context: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Locations:
     def __init__(self, provinces: list[Province]) -> None:
         self._provinces = {p.code: p for p in provinces}
         self._places = {place.code: place for p in provinces for place in p.places}
+        # Free text is searched most specific first: "Ruashi, Lubumbashi" is the commune of Ruashi.
+        self._search_order = sorted(self._places.values(), key=lambda p: p.kind not in SMALL_KINDS)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Locations:
@@ -126,11 +132,13 @@ class Locations:
     def find_in_text(self, text: str) -> str | None:
         """The most specific location named in free text (``... a Kikwit ...`` -> ``CD-KL/kikwit``)."""
         words = f" {_words(text)} "
-        for code, place in self._places.items():
-            name = _words(place.name.split(" (")[0])
-            if name == _words(self._provinces[code.split("/", 1)[0]].name):
+        for place in self._search_order:
+            code, name = place.code, _words(place.name.split(" (")[0])
+            province = _words(self._provinces[code.split("/", 1)[0]].name)
+            if name == province:
                 continue  # "Kinshasa" names the city-province far more often than its commune
-            if f" {name} " in words:
+            if f" {name} " in words and (not place.needs_context
+                                         or _in_context(words, name, place.name, province)):
                 return code
         for code, province in self._provinces.items():
             if f" {_words(province.name)} " in words:
@@ -198,7 +206,7 @@ def _parse_place(source: Path, province_code: str, raw: Any) -> Place:
         raise LocationsError(f"{source}: each place of {province_code} must be an object")
     slug = raw.get("slug")
     where = f"place {province_code}/{slug}"
-    _check_keys(source, where, raw, {"slug", "name", "kind"})
+    _check_keys(source, where, raw, {"slug", "name", "kind", "needs_context"})
     if not isinstance(slug, str) or not _SLUG.match(slug):
         raise LocationsError(
             f"{source}: {where}: slug {slug!r} must be lower-case ASCII words joined by '-'"
@@ -206,7 +214,11 @@ def _parse_place(source: Path, province_code: str, raw: Any) -> Place:
     kind = _text(source, where, raw, "kind")
     if kind not in PLACE_KINDS:
         raise LocationsError(f"{source}: {where}: kind {kind!r} is not one of {PLACE_KINDS}")
-    return Place(code=f"{province_code}/{slug}", name=_text(source, where, raw, "name"), kind=kind)
+    needs_context = raw.get("needs_context", False)
+    if not isinstance(needs_context, bool):
+        raise LocationsError(f'{source}: {where}: "needs_context" must be true or false')
+    return Place(code=f"{province_code}/{slug}", name=_text(source, where, raw, "name"), kind=kind,
+                 needs_context=needs_context)
 
 
 def _text(source: Path, where: str, obj: dict[str, Any], key: str) -> str:
@@ -230,6 +242,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if repeated:
         raise ValueError(f"repeated keys {repeated}")
     return dict(pairs)
+
+
+_CUES = ("commune", "commune de", "commune d", "quartier", "cite", "c")
+
+
+def _in_context(words: str, name: str, full_name: str, province: str) -> bool:
+    """``name`` follows a cue word, or the text also names its city (``Kenya (Lubumbashi)``) or
+    province."""
+    if any(f" {cue} {name} " in words for cue in _CUES):
+        return True
+    city = _words(full_name.split(" (", 1)[1]) if " (" in full_name else ""
+    return any(f" {other} " in words for other in (city, province) if other)
 
 
 def _words(text: str) -> str:

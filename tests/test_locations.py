@@ -216,6 +216,14 @@ def test_the_whole_country_is_a_location_for_a_report_whose_place_is_not_known(
         pytest.param("ici a Kinshasa", "CD-KN", id="kinshasa-the-city-province-not-its-commune"),
         pytest.param("Kinshasa, commune de Gombe", "CD-KN/gombe", id="a-kinshasa-commune"),
         pytest.param("Haut Lomami", "CD-HL", id="a-two-word-province"),
+        pytest.param("Ruashi, Lubumbashi", "CD-HK/lubumbashi-ruashi", id="the-commune-before-its-city"),
+        pytest.param("commune Kenya", "CD-HK/lubumbashi-kenya", id="a-commune-that-is-a-country-cued"),
+        pytest.param("quartier Kenya a Lubumbashi", "CD-HK/lubumbashi-kenya",
+                     id="a-commune-that-is-a-country-with-its-city"),
+        pytest.param("commune de Lubumbashi", "CD-HK/lubumbashi-lubumbashi",
+                     id="the-commune-named-like-its-city-when-cued"),
+        pytest.param("on l'a emmenee au Kenya depuis Kikwit", "CD-KL/kikwit",
+                     id="the-country-kenya-is-not-the-commune"),
     ],
 )
 def test_a_place_named_in_free_text_is_found_most_specific_first(
@@ -227,8 +235,10 @@ def test_a_place_named_in_free_text_is_found_most_specific_first(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Aidez-nous", "kikwitois", "Kikwi", "Nord Kivu" + "x", "12345", "😀 *#"],
-    ids=["empty", "no-place", "a-longer-word", "a-shorter-word", "glued", "digits", "symbols"],
+    ["", "Aidez-nous", "kikwitois", "Kikwi", "Nord Kivu" + "x", "12345", "😀 *#",
+     "des filles envoyees au Kenya", "voir l'annexe du contrat"],
+    ids=["empty", "no-place", "a-longer-word", "a-shorter-word", "glued", "digits", "symbols",
+         "the-country-kenya", "the-word-annexe"],
 )
 def test_text_that_names_no_place_gives_none(locations: Locations, text: str) -> None:
     assert locations.find_in_text(text) is None
@@ -289,6 +299,10 @@ def _bad_kind(data: dict[str, Any]) -> None:
     _province(data, "CD-KL")["places"][1]["kind"] = "village"
 
 
+def _needs_context_not_a_boolean(data: dict[str, Any]) -> None:
+    _province(data, "CD-KL")["places"][1]["needs_context"] = "yes"
+
+
 def _misspelt_key(data: dict[str, Any]) -> None:
     _province(data, "CD-KL")["timezon"] = "Africa/Kinshasa"
 
@@ -304,6 +318,7 @@ def _misspelt_key(data: dict[str, Any]) -> None:
         (_missing_province, r"provinces missing: CD-TU"),
         (_bad_timezone, r"CD-KL has an unknown time zone 'Africa/Kikwit'"),
         (_bad_kind, r"kind 'village' is not one of"),
+        (_needs_context_not_a_boolean, r'CD-KL/kikwit: "needs_context" must be true or false'),
         (_misspelt_key, r"province CD-KL: unknown keys \['timezon'\]"),
     ],
 )
