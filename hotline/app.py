@@ -28,14 +28,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
                                 x_proto=settings.trusted_proxies)
 
-    from .web import dev, health, webhooks
+    from .web import dev, health, metrics, webhooks
     from .web.console import csrf, init_console
+    from .web.request_ids import init_request_ids
 
+    init_request_ids(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)  # the gateway posts without a session; the path token guards it
     if settings.is_development or settings.env == "test":
         app.register_blueprint(dev.bp)
     init_console(app)
+    from .web.api import init_api
+
+    init_api(app)  # after the console: it exempts its blueprint from the console's CSRF check
 
     return app

@@ -43,8 +43,9 @@ class CaseworkError(ValueError):
     """A refused operation; ``str(error)`` is an English message id for the console."""
 
 
-def actor(user_id: int) -> str:
-    return f"user:{user_id}"
+def actor(user_id: int | str) -> str:
+    """A console user's id, or already an actor string ("api:<client id>", see hotline.api_clients)."""
+    return user_id if isinstance(user_id, str) else f"user:{user_id}"
 
 
 def record_view(session: Session, runtime: Runtime, report: Report, user_id: int) -> None:
@@ -76,7 +77,8 @@ def assign(session: Session, runtime: Runtime, report: Report, worker_id: int, u
           worker_id=worker.id, previous_worker_id=previous)
 
 
-def set_status(session: Session, runtime: Runtime, report: Report, status: str, user_id: int) -> None:
+def set_status(session: Session, runtime: Runtime, report: Report, status: str,
+               user_id: int | str) -> None:
     if status not in REPORT_STATUSES:
         raise CaseworkError(N_("Unknown status."))
     if status == report.status:
@@ -86,7 +88,8 @@ def set_status(session: Session, runtime: Runtime, report: Report, status: str, 
           to=status)
 
 
-def add_note(session: Session, runtime: Runtime, report: Report, text: str, user_id: int) -> None:
+def add_note(session: Session, runtime: Runtime, report: Report, text: str,
+             user_id: int | str) -> None:
     note = text.strip()
     if not note:
         raise CaseworkError(N_("The note is empty."))
@@ -158,7 +161,7 @@ def follow_up_done(session: Session, runtime: Runtime, report: Report, referral_
 
 
 def reveal_number(session: Session, runtime: Runtime, report: Report, reason: str,
-                  user_id: int) -> str:
+                  user_id: int | str) -> str:
     """The reporter's number in clear, for someone allowed to call back.
 
     1. Refuse (and audit the refusal) without the reporter's consent to be called back (a
@@ -196,7 +199,7 @@ def _change_status(session: Session, runtime: Runtime, report: Report, status: s
         _stop_escalation(session, report, now, user_id)
 
 
-def _stop_escalation(session: Session, report: Report, now: datetime, user_id: int) -> None:
+def _stop_escalation(session: Session, report: Report, now: datetime, user_id: int | str) -> None:
     """No more alert steps: the due time and token go, so a queued step job finds nothing to do."""
     if report.escalation_due_at is None and report.escalation_token is None:
         return
