@@ -189,7 +189,7 @@ def reveal_number(session: Session, runtime: Runtime, report: Report, reason: st
 
 
 def _change_status(session: Session, runtime: Runtime, report: Report, status: str,
-                   user_id: int) -> None:
+                   user_id: int | str) -> None:
     now = runtime.clock.now()
     previous, report.status, report.updated_at = report.status, status, now
     report.finished_at = now if status in FINISHED_STATUSES else None
