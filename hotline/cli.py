@@ -116,6 +116,57 @@ def rosters_import(json_file: Path) -> None:
     click.echo(f"{count} roster(s) imported")
 
 
+@main.group()
+def keys() -> None:
+    """Encryption keys for personal data (HOTLINE_PII_KEY)."""
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10000))
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt and re-hash every stored number with the first key (idempotent, resumable)."""
+    from .keyrotation import rotate
+    from .runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        result = rotate(runtime, batch_size)
+    finally:
+        runtime.close()
+    for table, count in result.reencrypted.items():
+        click.echo(f"{table}: {count} re-encrypted, {result.rehashed.get(table, 0)} re-hashed")
+    for table in ("reports", "sms_opt_outs"):
+        click.echo(f"{table}: {result.rehashed[table]} re-hashed")
+    click.echo(f"reporter fingerprints without a stored number (anonymous): "
+               f"{result.unverifiable_fingerprints}; report PINs (re-keyed when next typed): "
+               f"{result.pins}")
+    if result.old_key_needed:
+        click.echo(f"{result.unreadable} value(s) cannot be read with the configured keys: "
+                   "keep every old key until they are found")
+        raise SystemExit(1)
+    click.echo("no row needs an old key any more: it can be removed from HOTLINE_PII_KEY "
+               "(anonymous fingerprints and PINs above made under it will no longer match)")
+
+
+@main.group()
+def retention() -> None:
+    """Removal of personal data from finished reports (HOTLINE_RETENTION_DAYS)."""
+
+
+@retention.command("run")
+def retention_run() -> None:
+    """Remove personal data from reports finished longer ago than the retention period."""
+    from .retention import purge_due
+    from .runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        purged = purge_due(runtime)
+    finally:
+        runtime.close()
+    click.echo(f"{purged} report(s) lost their personal data")
+
+
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="port of the web server")
 def dev(port: int) -> None:

@@ -41,8 +41,9 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
         message = session.get(InboundMessage, inbound_id)
         if not claimed or message is None:
             return Processed()
+        sender = runtime.cipher.hashes_of(message.sender_hash, message.sender_encrypted)
         worker = session.scalar(select(SocialWorker).where(
-            SocialWorker.phone_hash == message.sender_hash, SocialWorker.active.is_(True)))
+            SocialWorker.phone_hash.in_(sender), SocialWorker.active.is_(True)))
         try:
             if worker is None:
                 return Processed(reporter_sms.handle(runtime, inbound_id))

@@ -8,11 +8,11 @@ number has at most five lookups an hour.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
 from .models import Report
-from .reports import pin_hash
 from .runtime import Runtime
 
 LOOKUPS_PER_HOUR = 5
@@ -23,23 +23,40 @@ STATUS_BUCKETS = {
 }
 
 
-def check_report(runtime: Runtime, phone_hash: str, reference: str, pin: str | None) -> str:
-    """received | handled | closed | not_found | limited | need_pin (see the module docstring)."""
+def check_report(runtime: Runtime, phone_hashes: str | Sequence[str], reference: str,
+                 pin: str | None) -> str:
+    """received | handled | closed | not_found | limited | need_pin (see the module docstring).
+
+    ``phone_hashes``: the caller's fingerprint, or all of them during a key rotation.
+    """
+    hashes = (phone_hashes,) if isinstance(phone_hashes, str) else tuple(phone_hashes)
     with runtime.session() as session:
         report = session.scalar(select(Report).where(Report.reference == reference))
-        own = report is not None and phone_hash in _reporting_hashes(report)
+        own = report is not None and not _reporting_hashes(report).isdisjoint(hashes)
         if not own and pin is None:
             # Also for an unknown reference: nothing to learn from it, so it is not a lookup.
             # Counting it too would make one check from another phone cost two of the five.
             return "need_pin"
-        if _over_limit(runtime, phone_hash):
+        if _over_limit(runtime, hashes[0]):
             return "limited"
         if not own:
-            expected = pin_hash(runtime, reference, pin or "")
-            if report is None or not report.pin_hash or not hmac.compare_digest(
-                    report.pin_hash, expected):
+            if report is None or not _pin_matches(runtime, report, pin or ""):
                 return "not_found"
+            session.commit()  # a PIN kept under an old key was just re-keyed
         return STATUS_BUCKETS.get(report.status, "received")
+
+
+def _pin_matches(runtime: Runtime, report: Report, pin: str) -> bool:
+    """Compare the PIN under every configured key (each one, so timing says nothing). A match
+    under an old key re-keys the stored hash: the PIN itself is never stored, so a right answer
+    is the only moment it can move to the new key."""
+    if not report.pin_hash:
+        return False
+    candidates = runtime.cipher.lookup_hashes(f"pin:{report.reference}:{pin}")
+    matches = [hmac.compare_digest(report.pin_hash, c) for c in candidates]
+    if any(matches[1:]) and not matches[0]:
+        report.pin_hash = candidates[0]
+    return any(matches)
 
 
 def _reporting_hashes(report: Report) -> set[str]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from . import escalation, training
+from . import escalation, sms_cap, training
 from .gateways import GatewayUnavailable, SendResult, SmsGateway
 from .gateways.local import LocalOutbox
 from .models import (
@@ -88,6 +88,9 @@ def send_message(runtime: Runtime, message_id: int) -> str:
 
         recipient = runtime.cipher.decrypt(message.recipient_encrypted)
         gateway = gateway_for(runtime, message, recipient)
+        if gateway is not TRAINING_GATEWAY and not sms_cap.take(session, runtime, message):
+            session.commit()  # held back by the global cap: deferred (to a worker) or cancelled
+            return message.status
         try:
             result = gateway.send(recipient, message.body)
         except GatewayUnavailable as exc:

@@ -17,7 +17,7 @@ from flows.reporter import HELP_LINES, STATUS_LINES
 from flows.text import to_gsm7
 from flows.ussd import fill
 
-from . import lookups, messages
+from . import flood, lookups, messages
 from .models import InboundMessage, Report, SmsOptOut
 from .reports import NewReport, open_report
 from .runtime import Runtime
@@ -25,6 +25,8 @@ from .timeline import record
 
 JOIN_WINDOW = timedelta(minutes=10)  # split SMS and panic repeats join the report just made
 RECEIVED = N_("Received, reference {reference}. In danger, call 129 or 122 (free).")
+# The one SMS a number over its flood limits may get in an hour: no reference, nothing to act on.
+NEUTRAL = N_("We have your messages. In danger, call 129 or 122 (free).")
 
 
 def handle(runtime: Runtime, inbound_id: int) -> list[int]:
@@ -39,7 +41,9 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
             session.commit()
             return []
         session.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash == message.sender_hash))
+        quiet = flood.quiet_sms(runtime, message.sender_hash)
         lang = _language(runtime, message)
+        held = False
         if intent.kind == reporter_sms.HELP:
             body = runtime.translations.translate(lang, HELP_LINES)
         elif intent.kind == reporter_sms.STATUS:
@@ -48,13 +52,20 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
             line = STATUS_LINES.get(result, STATUS_LINES["not_found"])
             body = fill(runtime.translations.translate(lang, line), {"ref": intent.reference})
         else:
-            body = _report(session, runtime, message, lang)
+            body, held = _report(session, runtime, message, lang)
+        if quiet:
+            flood.record_held(session, runtime, "sms")
+        if (quiet or held) and body is not None:  # over its limits: one neutral line an hour at most
+            due = flood.neutral_reply_due(runtime, message.sender_hash)
+            body = runtime.translations.translate(lang, NEUTRAL) if due else None
         ids = [_reply(session, runtime, message, body).id] if body else []
         session.commit()
         return ids
 
 
-def _report(session: Session, runtime: Runtime, message: InboundMessage, lang: str) -> str | None:
+def _report(session: Session, runtime: Runtime, message: InboundMessage,
+            lang: str) -> tuple[str | None, bool]:
+    """Join the text to the number's report of the last minutes, or open one; (reply, held)."""
     now = runtime.clock.now()
     recent = session.scalar(
         select(Report)
@@ -67,7 +78,7 @@ def _report(session: Session, runtime: Runtime, message: InboundMessage, lang: s
         recent.updated_at = now
         message.report_id = recent.id
         record(session, recent.id, "sms_joined", now, inbound_id=message.id)
-        return None  # one reply per report is enough
+        return None, False  # one reply per report is enough
     session.commit()  # open_report writes in its own transaction
     opened = open_report(runtime, NewReport(
         source_key=f"sms:{message.gateway_id}", channel="sms", language=lang, category="other",
@@ -77,9 +88,9 @@ def _report(session: Session, runtime: Runtime, message: InboundMessage, lang: s
     ))
     message.report_id = opened.report.id
     if not opened.created or not runtime.settings.sms_acknowledge:
-        return None
+        return None, opened.held
     return fill(runtime.translations.translate(lang, RECEIVED),
-                {"reference": opened.report.reference})
+                {"reference": opened.report.reference}), opened.held
 
 
 def _reply(session: Session, runtime: Runtime, message: InboundMessage, body: str):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import escalation, training
+from . import escalation, flood, training
 from .models import Report, ReporterContact
 from .runtime import Runtime
 from .timeline import record
@@ -43,6 +43,7 @@ class Opened:
     report: Report
     message_ids: list[int] = field(default_factory=list)
     created: bool = True
+    held: bool = False  # over its number's flood limits: stored, but nobody is alerted
 
 
 def open_report(runtime: Runtime, new: NewReport) -> Opened:
@@ -50,7 +51,8 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
 
     1. If this channel request already made a report (same ``source_key``), return that one.
     2. In ONE transaction: the report, its contact (unless anonymous), a "received" event, its
-       escalation policy and the outbox rows of the first escalation step.
+       escalation policy and the outbox rows of the first escalation step (none when the
+       number is over its flood limits: the report is held, see hotline.flood).
     3. After the commit, enqueue a send job per outbox row and the next escalation step (a lost
        enqueue is re-found by the ticker).
     """
@@ -60,9 +62,10 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
         existing = _by_source(session, new.source_key)
         if existing:
             return Opened(existing, created=False)
+        held = not new.training and flood.hold_report(runtime, new.reporter_hash)
         for _ in range(MAX_REFERENCE_TRIES):
             try:
-                opened = _insert(session, runtime, new)
+                opened = _insert(session, runtime, new, held)
                 session.commit()
                 break
             except IntegrityError:
@@ -81,7 +84,7 @@ def _by_source(session: Session, source_key: str) -> Report | None:
     return session.scalar(select(Report).where(Report.source_key == source_key))
 
 
-def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
+def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = False) -> Opened:
     now = runtime.clock.now()
     report = Report(
         reference=runtime.new_reference(), source_key=new.source_key, channel=new.channel,
@@ -105,9 +108,13 @@ def _insert(session: Session, runtime: Runtime, new: NewReport) -> Opened:
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
     if report.training:  # the simulator's: its emulated worker only, never the policy's
         message_ids = training.start_alerts(session, runtime, report)
+    elif held:  # kept for the operators; a flood must not page the on-call workers
+        record(session, report.id, "flood_held", now)
+        flood.record_held(session, runtime, "reports")
+        message_ids = []
     else:
         message_ids = escalation.start(session, runtime, report)
-    return Opened(report, message_ids)
+    return Opened(report, message_ids, held=held)
 
 
 def pin_hash(runtime: Runtime, reference: str, pin: str) -> str:

@@ -81,11 +81,11 @@ def _parse(session: Session, runtime: Runtime, entry: dict[str, Any]) -> oncall.
 def _worker_lookup(session: Session, runtime: Runtime):  # type: ignore[no-untyped-def]
     def worker_id(phone: str) -> int:
         try:
-            phone_hash = runtime.cipher.lookup_hash(normalise(phone))
+            phone_hashes = runtime.cipher.lookup_hashes(normalise(phone))
         except InvalidPhone:
             raise ValueError(f"invalid phone {phone!r}") from None
         found = session.scalar(select(SocialWorker.id).where(
-            SocialWorker.phone_hash == phone_hash, SocialWorker.active.is_(True)))
+            SocialWorker.phone_hash.in_(phone_hashes), SocialWorker.active.is_(True)))
         if found is None:
             raise ValueError(f"no active social worker with phone {phone!r}")
         return found

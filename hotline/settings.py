@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
@@ -45,6 +45,14 @@ class Settings:
     draft_ttl_seconds: int = 1800
     trusted_proxies: int = 0
     sms_acknowledge: bool = True
+    # Accepted besides webhook_token while AT's callback URLs move to a new token (rotation).
+    webhook_token_previous: str | None = field(default=None, repr=False)
+    flood_reports_hour: int = 5
+    flood_reports_day: int = 20
+    flood_sms_hour: int = 20
+    sms_cap_hour: int = 600
+    sms_cap_day: int = 6000
+    sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
 
     @property
     def is_development(self) -> bool:
@@ -82,11 +90,7 @@ def _parse(env: dict[str, str]) -> Settings:
     token = get("HOTLINE_WEBHOOK_TOKEN") or _generated(
         instance, "webhook_token", generated_ok, "HOTLINE_WEBHOOK_TOKEN"
     )
-    if len(token) < 22 or not token.replace("-", "").replace("_", "").isalnum():
-        raise SettingsError(
-            "HOTLINE_WEBHOOK_TOKEN must be at least 22 URL-safe characters (128 bits); "
-            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-        )
+    token, previous_token = _webhook_tokens(token, get("HOTLINE_WEBHOOK_TOKEN_PREVIOUS"))
     pii_keys = _pii_keys(get("HOTLINE_PII_KEY"), instance, generated_ok)
 
     api_key = get("AT_API_KEY") or ""
@@ -146,7 +150,40 @@ def _parse(env: dict[str, str]) -> Settings:
         draft_ttl_seconds=int(draft_minutes) * 60,
         trusted_proxies=int(proxies),
         sms_acknowledge=ack == "on",
+        webhook_token_previous=previous_token,
+        flood_reports_hour=_whole(get, "HOTLINE_FLOOD_REPORTS_HOUR", 5, 1, 1000),
+        flood_reports_day=_whole(get, "HOTLINE_FLOOD_REPORTS_DAY", 20, 1, 10000),
+        flood_sms_hour=_whole(get, "HOTLINE_FLOOD_SMS_HOUR", 20, 1, 10000),
+        sms_cap_hour=_whole(get, "HOTLINE_SMS_CAP_HOUR", 600, 1, 1_000_000),
+        sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
+        sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
     )
+
+
+def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, high: int) -> int:
+    raw = get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _webhook_tokens(raw: str, previous: str | None) -> tuple[str, str | None]:
+    """The token AT's URLs carry, and during a rotation the old one ("new,old" or
+    HOTLINE_WEBHOOK_TOKEN_PREVIOUS); each must be >= 128 bits of URL-safe characters."""
+    tokens = [t.strip() for t in raw.split(",") if t.strip()]
+    if previous:
+        tokens.append(previous)
+    if not tokens or len(tokens) > 2:
+        raise SettingsError("HOTLINE_WEBHOOK_TOKEN holds one token, or two (new,old) during a rotation")
+    for token in tokens:
+        if len(token) < 22 or not token.replace("-", "").replace("_", "").isalnum():
+            raise SettingsError(
+                "HOTLINE_WEBHOOK_TOKEN must be at least 22 URL-safe characters (128 bits); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+    return tokens[0], tokens[1] if len(tokens) == 2 else None
 
 
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:

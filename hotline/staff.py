@@ -106,8 +106,9 @@ def save_rows(session: Session, runtime: Runtime, rows: list[WorkerRow]) -> Impo
     created = updated = 0
     now = runtime.clock.now()
     for row in rows:
-        phone_hash = runtime.cipher.lookup_hash(row.phone)
-        worker = session.scalar(select(SocialWorker).where(SocialWorker.phone_hash == phone_hash))
+        hashes = runtime.cipher.lookup_hashes(row.phone)  # every key's, during a key rotation
+        worker = session.scalar(select(SocialWorker).where(SocialWorker.phone_hash.in_(hashes)))
+        phone_hash = hashes[0]
         if worker is None:
             worker = SocialWorker(phone_hash=phone_hash, created_at=now, active=True)
             session.add(worker)
@@ -115,7 +116,7 @@ def save_rows(session: Session, runtime: Runtime, rows: list[WorkerRow]) -> Impo
         else:
             updated += 1
         worker.name, worker.language, worker.role = row.name, row.language, row.role
-        worker.phone_encrypted = runtime.cipher.encrypt(row.phone)
+        worker.phone_encrypted, worker.phone_hash = runtime.cipher.encrypt(row.phone), phone_hash
         worker.updated_at = now
         set_areas(worker, row.areas)
     session.flush()

@@ -61,7 +61,7 @@ def new_training_id() -> str:
 def pair_of(runtime: Runtime, reporter_hash: str | None) -> int:
     """Which reserved reporter phone made a report (its index), 0 when none did."""
     for index, phone in enumerate(REPORTER_PHONES):
-        if reporter_hash == runtime.cipher.lookup_hash(phone):
+        if reporter_hash in runtime.cipher.lookup_hashes(phone):
             return index
     return 0
 
@@ -74,7 +74,8 @@ def worker(session: Session, runtime: Runtime, pair: int) -> SocialWorker:
     """
     phone = WORKER_PHONES[pair]
     phone_hash = runtime.cipher.lookup_hash(phone)
-    found = session.scalar(select(SocialWorker).where(SocialWorker.phone_hash == phone_hash))
+    found = session.scalar(select(SocialWorker).where(
+        SocialWorker.phone_hash.in_(runtime.cipher.lookup_hashes(phone))))
     if found is not None:
         return found
     now = runtime.clock.now()
@@ -121,7 +122,7 @@ def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
     with runtime.session() as session:
         rows = session.scalars(
             select(OutboundMessage)
-            .where(OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(phone),
+            .where(OutboundMessage.recipient_hash.in_(runtime.cipher.lookup_hashes(phone))),
                    OutboundMessage.status.in_((MESSAGE_SENT, MESSAGE_DELIVERED)))
             .order_by(OutboundMessage.id.desc())
             .limit(SHOWN_MESSAGES)
@@ -136,7 +137,7 @@ def reports_of(runtime: Runtime, pair: int, limit: int = 5) -> list[dict[str, st
         rows = session.scalars(
             select(Report)
             .where(Report.training.is_(True),
-                   Report.reporter_hash == runtime.cipher.lookup_hash(REPORTER_PHONES[pair]))
+                   Report.reporter_hash.in_(runtime.cipher.lookup_hashes(REPORTER_PHONES[pair])))
             .order_by(Report.id.desc())
             .limit(limit)
         ).all()

@@ -166,6 +166,8 @@ class UssdService:
             training=hop.training,
         ))
         state["vars"]["reference"] = opened.report.reference
+        if opened.held:  # nobody is alerted for a held report: the calm screen promises nothing
+            state["screen"] = "done"
 
     def _key(self, kind: str, phone_hash: str) -> str:
         return f"hotline:{kind}:{phone_hash}"

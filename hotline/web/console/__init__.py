@@ -45,7 +45,7 @@ def init_console(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
-    from . import auth, pages  # noqa: F401  (routes register on bp)
+    from . import auth, banner, pages  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)
     app.after_request(security_headers)

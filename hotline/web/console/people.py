@@ -100,7 +100,7 @@ class WorkerForm:
             self.errors.append(translate(N_("This number is reserved for the training simulator.")))
             return None
         holder = db.scalar(select(SocialWorker.id).where(
-            SocialWorker.phone_hash == runtime().cipher.lookup_hash(phone)))
+            SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(phone))))
         if holder is not None and (worker is None or holder != worker.id):
             self.errors.append(translate(N_("Another social worker already has this phone number.")))
             return None
@@ -300,7 +300,7 @@ def _outside_scope(db: Session, rows: list[staff.WorkerRow]) -> list[str]:
     for row in rows:
         outside = [code for code in row.areas if not current_user.sees(code)]
         existing = db.scalar(select(SocialWorker).where(
-            SocialWorker.phone_hash == runtime().cipher.lookup_hash(row.phone)))
+            SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(row.phone))))
         if outside:
             errors.append(translate(N_("{name}: {areas} is not one of your areas."), name=row.name,
                                     areas=", ".join(outside)))

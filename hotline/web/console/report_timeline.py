@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "closed": N_("Closed by the worker"),
     "note": N_("Note"),
     "sms_joined": N_("More text from the reporter, added to the description"),
+    "flood_held": N_("Kept without an alert: too many reports from this number (flood control)"),
     "message_sent": N_("SMS sent"),
     "message_delivered": N_("SMS delivered"),
     "message_failed": N_("SMS failed"),

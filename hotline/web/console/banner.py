@@ -1,0 +1,40 @@
+"""The alarm banner: every console page shows the open notices (hotline.notices) at its top."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from flows.engine import N_
+
+from ...notices import open_notices
+from . import bp, runtime
+
+# (kind, level, period) -> the line an operator reads; the values come from the notice's counts.
+MESSAGES = {
+    ("sms_cap", "warning", "hour"): N_("SMS cap: replies to reporters are stopped for this hour "
+                                       "({counted} of {cap} sent). Alerts still go out."),
+    ("sms_cap", "warning", "day"): N_("SMS cap: replies to reporters are stopped for today "
+                                      "({counted} of {cap} sent). Alerts still go out."),
+    ("sms_cap", "critical", "hour"): N_("SMS cap reached for this hour ({counted} of {cap}): "
+                                        "alerts to social workers wait for the next hour."),
+    ("sms_cap", "critical", "day"): N_("SMS cap reached for today ({counted} of {cap}): "
+                                       "alerts to social workers wait until tomorrow."),
+    ("flood", "warning", None): N_("Flood control today: {reports} report(s) kept without an alert, "
+                                   "{sms} SMS left without an answer."),
+}
+OTHER = N_("Open alarm: {kind}")
+
+
+@bp.context_processor
+def operator_notices() -> dict[str, object]:
+    if not current_user.is_authenticated:
+        return {"console_notices": []}
+    lines = []
+    with runtime().session() as db:
+        for notice in open_notices(db):
+            detail = dict(notice.detail or {})
+            message = MESSAGES.get((notice.kind, notice.level, detail.get("period")))
+            if message is None:
+                message, detail = OTHER, {"kind": notice.kind}
+            lines.append({"level": notice.level, "message": message, "counts": detail})
+    return {"console_notices": lines}
