@@ -11,6 +11,9 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # access logs carry URLs with the webhook token: keep them off
+# Should it be switched on anyway (--access-logfile), a line names no URL, query or referrer (they
+# carry the webhook token and report references): method, status, size and time only.
+access_log_format = '%(h)s "%(m)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 

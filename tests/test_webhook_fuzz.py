@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from hotline.app import MAX_BODY_BYTES
+from hotline.app import MAX_BODY_BYTES, create_app
 from hotline.models import Report
 from hotline.runtime import Runtime
 from tests.conftest import TEST_TOKEN
@@ -249,3 +249,39 @@ def test_any_description_that_fits_is_stored_exactly_as_typed(
         stored = session.scalar(select(Report.description)
                                 .where(Report.source_key == f"ussd:{session_id}"))
     assert stored == kept
+
+
+# Tokens and sizes: during a rotation two tokens open the callbacks; a body over the cap is refused.
+ROTATION = ("fuzz-new-token-0123456789abcdef", "fuzz-old-token-0123456789abcdef")
+TOKENS = st.one_of(st.sampled_from(ROTATION), st.sampled_from([t[:-1] for t in ROTATION]),
+                   st.text(CHARACTERS, min_size=1, max_size=40))
+
+
+@pytest.fixture
+def rotating_client(runtime: Runtime) -> Iterator[FlaskClient]:
+    settings = runtime.settings.with_overrides(webhook_token=ROTATION[0], webhook_token_previous=ROTATION[1])
+    rt = Runtime.build(settings, clock=runtime.clock)
+    try:
+        yield create_app(runtime=rt).test_client()
+    finally:
+        rt.close()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@settings(fuzz, max_examples=60)
+@given(token=TOKENS, size=st.integers(MAX_BODY_BYTES - 300, MAX_BODY_BYTES + 300), data=st.data())
+def test_any_token_with_a_body_near_the_size_limit_never_gets_a_server_error(
+    rotating_client: FlaskClient, route: str, token: str, size: int, data: st.DataObject
+) -> None:
+    form = urlencode(data.draw(form_for(route), label="form")).encode()
+    assume(len(form) + 9 <= size)
+    body = form + b"&padding=" + b"x" * (size - len(form) - 9)
+    with no_errors_logged():
+        response = rotating_client.post(f"/webhooks/at/{quote(token, safe='')}{route}", data=body,
+                                        content_type="application/x-www-form-urlencoded")
+    if token not in ROTATION:
+        assert response.status_code == 404  # the body is never read
+    elif size > MAX_BODY_BYTES:
+        assert response.status_code == 413
+    else:
+        assert_acceptable(route, response)

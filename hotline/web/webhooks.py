@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 
 from flask import Blueprint, Response, abort, current_app, g, request
 from redis.exceptions import RedisError
@@ -29,6 +30,9 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")
 MAX_FIELD = 1000  # longer than any USSD text or identifier AT sends
 MAX_SMS_TEXT = 8000  # AT joins a long SMS into one text: 7 parts are already over 1,000 characters
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+# AT's identifiers: "ATUid_" or "ATXid_" + 32 hex, or a UUID. Anything else was not sent by AT.
+GATEWAY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,95}")
+SERVICE_CODE = re.compile(r"\*\d+(\*\d+)*#")
 
 
 def runtime() -> Runtime:
@@ -37,9 +41,13 @@ def runtime() -> Runtime:
 
 @bp.url_value_preprocessor
 def check_token(endpoint: str | None, values: dict | None) -> None:
-    token = (values or {}).pop("token", "")
-    expected = runtime().settings.webhook_token
-    if not hmac.compare_digest(token.encode(), expected.encode()):
+    token = (values or {}).pop("token", "").encode()
+    settings = runtime().settings
+    # During a rotation the previous token works too; both are compared, whichever matches,
+    # so the time taken says nothing about which one (or how much of one) was right.
+    accepted = [hmac.compare_digest(token, expected.encode())
+                for expected in (settings.webhook_token, settings.webhook_token_previous) if expected]
+    if not any(accepted):
         abort(404)
 
 
@@ -50,6 +58,15 @@ def unexpected_error(error: Exception) -> Response | HTTPException:
         return error
     log.exception("webhook %s failed", request.endpoint)
     return Response("internal error\n", 500, mimetype="text/plain")
+
+
+def gateway_id(name: str) -> str | None:
+    """A required identifier field, or None (and a 400) when it is not shaped like AT's."""
+    value = field(name)
+    if value is not None and not GATEWAY_ID.fullmatch(value):
+        g.bad_field = name
+        return None
+    return value
 
 
 def field(name: str, required: bool = True, max_length: int = MAX_FIELD) -> str | None:
@@ -76,7 +93,7 @@ def screen(body: str) -> Response:
 
 @bp.post("/ussd")
 def ussd() -> Response:
-    session_id = field("sessionId")
+    session_id = gateway_id("sessionId")
     phone = try_normalise(field("phoneNumber"))
     text = field("text", required=False) or ""
     service_code = field("serviceCode", required=False) or ""
@@ -84,7 +101,7 @@ def ussd() -> Response:
         return screen(INVALID_REQUEST)
     service = UssdService(runtime())
     try:
-        reply = service.handle(Hop(session_id=session_id[:96], phone=phone, text=text,
+        reply = service.handle(Hop(session_id=session_id, phone=phone, text=text,
                                    service_code=service_code))
     except Exception:  # a bug must still leave the caller with words, not a network error
         log.exception("USSD hop failed")
@@ -97,20 +114,20 @@ def ussd() -> Response:
 
 def _service_code_ok(service_code: str) -> bool:
     expected = runtime().settings.ussd_service_code
-    if not expected:
-        return True
+    if not SERVICE_CODE.fullmatch(service_code):
+        return False
     # "*384*123#" also matches a direct dial with an extra segment such as "*384*123*1#".
-    return service_code == expected or service_code.startswith(expected[:-1] + "*")
+    return not expected or service_code == expected or service_code.startswith(expected[:-1] + "*")
 
 
 @bp.post("/ussd/events")
 def ussd_events() -> Response:
-    session_id, status = field("sessionId"), field("status")
+    session_id, status = gateway_id("sessionId"), field("status")
     if not session_id or not status:
         return bad_request()
     rt = runtime()
     event = UssdSessionEvent(
-        session_id=session_id[:96], status=status[:16],
+        session_id=session_id, status=status[:16],
         network_code=(field("networkCode", required=False) or "")[:8] or None,
         duration_ms=_int(field("durationInMillis", required=False)),
         hops=_int(field("hopsCount", required=False)),
@@ -149,19 +166,19 @@ def _int(value: str | None) -> int | None:
 
 @bp.post("/sms")
 def incoming_sms() -> Response:
-    gateway_id, sender = field("id"), field("from")
+    sms_id, sender = gateway_id("id"), field("from")
     text = field("text", required=False, max_length=MAX_SMS_TEXT)
-    if not gateway_id or not sender:
+    if not sms_id or not sender:
         return bad_request()
     phone = try_normalise(sender)
     if phone is None:
         return ok()  # a network's own alphanumeric sender: nothing a person wrote to us
     rt = runtime()
     with rt.session() as session:
-        if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == gateway_id)):
+        if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == sms_id)):
             return ok()  # AT re-posted a message we already keep
         message = InboundMessage(
-            gateway_id=gateway_id[:96], sender_encrypted=rt.cipher.encrypt(phone),
+            gateway_id=sms_id, sender_encrypted=rt.cipher.encrypt(phone),
             sender_hash=rt.cipher.lookup_hash(phone), text=text or "",
             received_at=rt.clock.now(),
         )
@@ -177,8 +194,8 @@ def incoming_sms() -> Response:
 
 @bp.post("/sms/delivery")
 def delivery_report() -> Response:
-    gateway_id, status = field("id"), field("status")
-    if not gateway_id or not status:
+    message_id, status = gateway_id("id"), field("status")
+    if not message_id or not status:
         return bad_request()
-    apply_delivery_report(runtime(), gateway_id, status, field("failureReason", required=False))
+    apply_delivery_report(runtime(), message_id, status, field("failureReason", required=False))
     return ok()  # also for an unknown id: otherwise the gateway retries forever
