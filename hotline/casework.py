@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from flows.engine import N_
 
+from . import partner_webhooks
 from .audit import audit
 from .models import (
     MESSAGE_CANCELLED,
@@ -143,6 +144,7 @@ def refer(session: Session, runtime: Runtime, report: Report, partner: str, foll
     if report.status not in ("referred", *FINISHED_STATUSES):
         _change_status(session, runtime, report, "referred", user_id)
     session.flush()
+    partner_webhooks.emit(session, runtime, report, "referred", key=str(referral.id))
     audit(session, runtime, user_id, "report_referred", "report", report.reference,
           partner=partner, follow_up_on=follow_up_on.isoformat(), referral_id=referral.id)
     return referral
@@ -197,6 +199,8 @@ def _change_status(session: Session, runtime: Runtime, report: Report, status: s
            previous=previous, status=status)
     if status not in ESCALATING_STATUSES:
         _stop_escalation(session, report, now, user_id)
+    if status in FINISHED_STATUSES:  # a case reopened and closed again is a second event
+        partner_webhooks.emit(session, runtime, report, "closed", key=now.isoformat())
 
 
 def _stop_escalation(session: Session, report: Report, now: datetime, user_id: int | str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import messages
+from . import messages, partner_webhooks
 from .alerts import alert_text, bundle_references, bundle_text
 from .models import (
     MESSAGE_BUNDLED,
@@ -145,6 +145,7 @@ def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     )
     record(session, report.id, "accepted", now, actor=f"worker:{worker.id}", worker_id=worker.id)
     session.refresh(report)
+    partner_webhooks.emit(session, runtime, report, "accepted")
     return True
 
 

@@ -20,10 +20,14 @@ log = logging.getLogger(__name__)
 SEND_MESSAGE = "workers.jobs.send_message"
 ESCALATE = "workers.jobs.escalate"
 HANDLE_INBOUND = "workers.jobs.handle_inbound"
+DELIVER_WEBHOOK = "workers.jobs.deliver_webhook"
 # The same intervals as hotline.outbox.BACKOFF_SECONDS: RQ retries when the row is due again.
 # Seconds before the 1st, 2nd, ... retry of a send; the outbox row's next attempt uses the same.
 BACKOFF_SECONDS = (5, 15, 60, 300, 900, 1800)
 SEND_RETRY = Retry(max=len(BACKOFF_SECONDS), interval=list(BACKOFF_SECONDS))
+# Partner webhooks (hotline.partner_webhooks): a partner down for an afternoon still gets the event.
+WEBHOOK_BACKOFF_SECONDS = (10, 60, 300, 1800, 7200, 21600)
+WEBHOOK_RETRY = Retry(max=len(WEBHOOK_BACKOFF_SECONDS), interval=list(WEBHOOK_BACKOFF_SECONDS))
 
 
 class JobQueue:
@@ -42,6 +46,10 @@ class JobQueue:
     def send_messages(self, message_ids: list[int]) -> None:
         for message_id in message_ids:
             self.enqueue(SEND_MESSAGE, message_id, retry=SEND_RETRY)
+
+    def deliver_webhooks(self, delivery_ids: list[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.enqueue(DELIVER_WEBHOOK, delivery_id, retry=WEBHOOK_RETRY)
 
     def handle_inbound(self, inbound_id: int) -> None:
         self.enqueue(HANDLE_INBOUND, inbound_id)

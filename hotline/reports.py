@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import escalation, flood, training
+from . import escalation, flood, partner_webhooks, training
 from .models import Report, ReporterContact
 from .runtime import Runtime
 from .timeline import record
@@ -114,6 +114,7 @@ def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = Fal
         message_ids = []
     else:
         message_ids = escalation.start(session, runtime, report)
+    partner_webhooks.emit(session, runtime, report, "opened")  # nothing for a training report
     return Opened(report, message_ids, held=held)
 
 

@@ -17,7 +17,7 @@ from flows.engine import N_
 from flows.text import to_gsm7
 from flows.ussd import fill
 
-from . import escalation, messages
+from . import escalation, messages, partner_webhooks
 from .alerts import details_text
 from .models import MESSAGE_CANCELLED, OutboundMessage, Report, SocialWorker
 from .runtime import Runtime
@@ -136,6 +136,8 @@ class Replies:
             return
         report.status, report.updated_at, report.finished_at = "closed", self.now, self.now
         record(self.session, report.id, "closed", self.now, actor=self.actor, note=text)
+        partner_webhooks.emit(self.session, self.runtime, report, "closed",
+                              key=self.now.isoformat())
         self.say(CLOSED, reference=report.reference)
 
     def note(self, report: Report, text: str | None) -> None:

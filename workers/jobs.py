@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hotline import escalation, inbound, outbox
+from hotline import escalation, inbound, outbox, partner_webhooks
 from hotline.models import Report
 
 from .context import runtime
@@ -46,11 +46,18 @@ def tick() -> int:
     inbound_ids = inbound.unprocessed(rt)
     for inbound_id in inbound_ids:
         rt.queue.handle_inbound(inbound_id)
+    deliveries = partner_webhooks.due_deliveries(rt)
+    rt.queue.deliver_webhooks(deliveries)
     overdue = escalation.overdue_reports(rt)
     if overdue:
         # The auditor: a step late by minutes means alerts are not flowing (no worker? no cron?).
         log.error("UNHEALTHY: %s escalation step(s) more than 2 minutes overdue", overdue)
-    return len(due) + len(reports) + len(inbound_ids)
+    return len(due) + len(reports) + len(inbound_ids) + len(deliveries)
+
+
+def deliver_webhook(delivery_id: int) -> str:
+    """POST one partner webhook delivery; a refusal to take it raises, and RQ retries with backoff."""
+    return partner_webhooks.deliver(runtime(), delivery_id)
 
 
 def handle_inbound(inbound_id: int) -> int:

@@ -1,0 +1,220 @@
+"""Partner webhooks against a real HTTP receiver on 127.0.0.1: every report event reaches the
+partner once, signed with the webhook's secret, without a phone number or the reporter's words;
+a partner that fails is retried with backoff (by the frozen clock and the ticker), one that
+refuses for good is not, and nothing is lost when Redis forgets the jobs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from hotline import casework
+from hotline.models import Report, WebhookDelivery
+from hotline.partner_webhooks import EVENTS, MAX_ATTEMPTS, save_webhook
+from hotline.queue import WEBHOOK_BACKOFF_SECONDS
+from tests.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
+
+DESCRIPTION = "Mama Nzuzi garde trois filles au marché"
+TICKER_GRACE = 30  # two ticks of 15 s: the ticker leaves fresh rows to their own job
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass
+class Receiver:
+    """A partner's endpoint: records every request and answers the queued status codes (200 once
+    they run out)."""
+
+    url: str = ""
+    requests: list[Received] = field(default_factory=list)
+    answers: deque[int] = field(default_factory=deque)
+
+    def events(self) -> list[str]:
+        return [r.headers["X-Hotline-Event"] for r in self.requests]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            found.requests.append(Received(dict(self.headers), body))
+            self.send_response(found.answers.popleft() if found.answers else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    found.url = f"http://127.0.0.1:{server.server_port}/hotline/events"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield found
+    server.shutdown()
+    server.server_close()
+
+
+def add_webhook(runtime, url: str, events=EVENTS, areas=()) -> str:  # type: ignore[no-untyped-def]
+    """A partner webhook; returns its secret, as the console shows it once."""
+    with runtime.session() as db:
+        _, secret = save_webhook(db, runtime, None, name="Primero", url=url, events=list(events),
+                                 areas=list(areas))
+        db.commit()
+    return secret
+
+
+def verified(secret: str, request: Received) -> dict:  # type: ignore[type-arg]
+    """What a partner does before trusting a request: recompute the signature from the secret."""
+    timestamp = request.headers["X-Hotline-Timestamp"]
+    expected = hmac.new(secret.encode(), f"{timestamp}.{request.body}".encode(),
+                        hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(request.headers["X-Hotline-Signature"], f"v1={expected}")
+    return json.loads(request.body)
+
+
+def deliveries(runtime) -> list[WebhookDelivery]:  # type: ignore[no-untyped-def]
+    with runtime.session() as db:
+        return list(db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
+
+
+def test_an_opened_report_reaches_the_partner_signed_and_without_personal_data(
+        runtime, run_jobs, receiver):
+    secret = add_webhook(runtime, receiver.url)
+    made = report(runtime, phone=REPORTER_PHONE, contact="callback", description=DESCRIPTION,
+                  place_detail="derrière l'église")
+    run_jobs()
+    (request,) = receiver.requests
+    body = verified(secret, request)
+    assert body["event"] == "opened" and body["reference"] == made.reference
+    assert body["location_code"] == made.location_code and body["status"] == "new"
+    assert request.headers["X-Hotline-Delivery"] == str(deliveries(runtime)[0].id)
+    assert REPORTER_PHONE not in request.body and REPORTER_PHONE[1:] not in request.body
+    assert "Nzuzi" not in request.body and "église" not in request.body
+    assert deliveries(runtime)[0].status == "delivered"
+
+
+def test_a_failing_partner_is_retried_with_backoff_until_it_takes_the_event(
+        runtime, run_jobs, receiver, clock):
+    secret = add_webhook(runtime, receiver.url)
+    receiver.answers.extend([500])
+    report(runtime)
+    run_jobs()
+    (waiting,) = deliveries(runtime)
+    assert (waiting.status, waiting.attempts, waiting.last_status_code) == ("pending", 1, 500)
+    advance(clock, run_jobs, seconds=5)  # not due yet: nothing is sent
+    assert len(receiver.requests) == 1
+    advance(clock, run_jobs, seconds=WEBHOOK_BACKOFF_SECONDS[0] + TICKER_GRACE)
+    first, second = receiver.requests
+    assert first.body == second.body and verified(secret, second)["event"] == "opened"
+    assert first.headers["X-Hotline-Delivery"] == second.headers["X-Hotline-Delivery"]
+    assert int(second.headers["X-Hotline-Timestamp"]) > int(first.headers["X-Hotline-Timestamp"])
+    (done,) = deliveries(runtime)
+    assert (done.status, done.attempts) == ("delivered", 2)
+
+
+def test_a_partner_refusing_for_good_is_not_retried_but_a_busy_one_is(
+        runtime, run_jobs, receiver, clock):
+    add_webhook(runtime, receiver.url)
+    receiver.answers.extend([410, 429])
+    report(runtime)
+    report(runtime)
+    run_jobs()
+    gone, busy = deliveries(runtime)
+    assert (gone.status, gone.last_error) == ("failed", "HTTP 410")
+    assert busy.status == "pending"
+    advance(clock, run_jobs, seconds=3600)
+    assert [d.status for d in deliveries(runtime)] == ["failed", "delivered"]
+    assert len(receiver.requests) == 3
+
+
+def test_a_partner_down_for_good_is_given_up_after_the_last_attempt(
+        runtime, run_jobs, receiver, clock):
+    add_webhook(runtime, receiver.url)
+    receiver.answers.extend([503] * 50)
+    report(runtime)
+    run_jobs()
+    for wait in WEBHOOK_BACKOFF_SECONDS:
+        advance(clock, run_jobs, seconds=wait + TICKER_GRACE)
+    (given_up,) = deliveries(runtime)
+    assert (given_up.status, given_up.attempts) == ("failed", MAX_ATTEMPTS)
+    advance(clock, run_jobs, seconds=86400)
+    assert len(receiver.requests) == MAX_ATTEMPTS
+
+
+def test_nothing_is_lost_when_redis_forgets_the_job(runtime, run_jobs, receiver, clock):
+    add_webhook(runtime, receiver.url)
+    report(runtime)
+    runtime.redis.flushdb()
+    run_jobs()
+    assert receiver.requests == []
+    advance(clock, run_jobs, seconds=TICKER_GRACE + 1)
+    assert receiver.events() == ["opened"]
+
+
+def test_a_case_sends_opened_accepted_referred_and_closed_once_each(
+        runtime, run_jobs, receiver, clock):
+    team = kwilu_team(runtime)
+    secret = add_webhook(runtime, receiver.url)
+    made = report(runtime)
+    reply(runtime, team.primary, f"1 {made.reference}")
+    with runtime.session() as db:
+        casework.refer(db, runtime, db.get(Report, made.id), "shelter", date(2026, 1, 9),
+                       date(2026, 1, 5), None)  # type: ignore[arg-type]
+        db.commit()
+    reply(runtime, team.primary, f"FIN {made.reference} placée au centre")
+    run_jobs()
+    assert sorted(receiver.events()) == sorted(EVENTS)
+    bodies = {b["event"]: b for b in (verified(secret, r) for r in receiver.requests)}
+    assert bodies["accepted"]["accepted_at"] and bodies["closed"]["status"] == "closed"
+    assert all("placée" not in r.body for r in receiver.requests)
+    advance(clock, run_jobs, seconds=3600)
+    assert len(receiver.requests) == 4
+
+
+def test_training_reports_other_areas_and_unsubscribed_events_send_nothing(
+        runtime, run_jobs, receiver):
+    add_webhook(runtime, receiver.url, events=("closed",), areas=("CD-KL",))
+    in_area = report(runtime)
+    report(runtime, training=True)
+    other = report(runtime, location="CD-KN/gombe")
+    with runtime.session() as db:
+        for made in (in_area, other):
+            casework.set_status(db, runtime, db.get(Report, made.id), "unfounded", "api:1")
+        db.commit()
+    run_jobs()
+    (request,) = receiver.requests
+    assert json.loads(request.body)["reference"] == in_area.reference
+    assert json.loads(request.body)["status"] == "unfounded"
+
+
+def test_a_rolled_back_change_sends_nothing(runtime, run_jobs, receiver):
+    add_webhook(runtime, receiver.url, events=("closed",))
+    made = report(runtime)
+    with runtime.session() as db:
+        casework.set_status(db, runtime, db.get(Report, made.id), "closed", "api:1")
+        db.rollback()
+    run_jobs()
+    assert receiver.requests == [] and deliveries(runtime) == []
+
+
+@pytest.mark.parametrize("url", ["ftp://partner.example/x", "javascript:alert(1)", "partner.cd"])
+def test_a_webhook_url_must_be_http_or_https(runtime, url):
+    with runtime.session() as db, pytest.raises(ValueError):
+        save_webhook(db, runtime, None, name="X", url=url, events=["opened"], areas=[])
