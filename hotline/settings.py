@@ -53,6 +53,7 @@ class Settings:
     sms_cap_hour: int = 600
     sms_cap_day: int = 6000
     sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
+    retention_days: int = 180  # after a report finished, its personal data goes (hotline.retention)
 
     @property
     def is_development(self) -> bool:
@@ -157,6 +158,7 @@ def _parse(env: dict[str, str]) -> Settings:
         sms_cap_hour=_whole(get, "HOTLINE_SMS_CAP_HOUR", 600, 1, 1_000_000),
         sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
         sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
+        retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
     )
 
 

@@ -12,6 +12,8 @@ from rq.cron import CronScheduler
 
 from . import context, jobs
 
+RETENTION_CRON = "30 2 * * *"
+
 
 def main() -> int:
     rt = context.boot()
@@ -19,6 +21,8 @@ def main() -> int:
         return 2
     scheduler = CronScheduler(connection=rt.redis, logging_level="INFO")
     scheduler.register(jobs.tick, queue_name=rt.settings.queue_name, interval=rt.settings.tick_seconds)
+    # Every night at 02:30 UTC, when the service is quietest (03:30 in Kinshasa).
+    scheduler.register(jobs.purge_expired, queue_name=rt.settings.queue_name, cron=RETENTION_CRON)
     scheduler.start()
     return 0
 

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "train": ALL,  # the training simulator
     "edit": ("admin", "supervisor", "operator"),  # status, notes, assignment, merge, referral
     "reveal": ("admin", "supervisor"),  # a reporter's number, with consent and a reason
+    "keep_text": ("admin", "supervisor"),  # keep a report's free text past the retention period
     "people": ("admin", "supervisor"),  # social workers, rosters, escalation policies
     "audit": ("admin", "supervisor"),
     "export_full": ("admin",),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +27,7 @@ from ...casework import (
     set_status,
 )
 from ...models import Report
+from ...retention import set_keep_text
 from . import bp, runtime
 from .access import requires
 from .report_timeline import SAFE_TIME_LABELS
@@ -85,6 +86,20 @@ def report_refer(reference: str):  # type: ignore[no-untyped-def]
 def referral_done(reference: str, referral_id: int):  # type: ignore[no-untyped-def]
     return _act(reference, lambda db, rt, report, uid: follow_up_done(
         db, rt, report, referral_id, uid), N_("Follow-up done."))
+
+
+@bp.post("/reports/<reference>/keep-text")
+@requires("view")
+def report_keep_text(reference: str):  # type: ignore[no-untyped-def]
+    """Checked here rather than by ``requires("keep_text")``: a report outside the user's areas
+    answers 404 first, as on every report route, so a refusal never confirms it exists."""
+    with runtime().session() as db:
+        find_report(db, reference)
+    if not current_user.can("keep_text"):
+        abort(403)
+    keep = request.form.get("keep") == "1"
+    return _act(reference, lambda db, rt, report, uid: set_keep_text(db, rt, report, keep, uid),
+                N_("The text will be kept.") if keep else N_("The text will no longer be kept."))
 
 
 @bp.post("/reports/<reference>/reveal")

@@ -69,6 +69,9 @@ EVENT_LABELS = {
     "referred": N_("Referred to a partner"),
     "follow_up_done": N_("Referral followed up"),
     "number_revealed": N_("Reporter's number revealed"),
+    "purged": N_("Personal data removed (retention period over)"),
+    "keep_text": N_("\"Text needed\" mark changed"),
+    "contact_deleted": N_("The reporter deleted their number by USSD"),
 }
 
 
