@@ -18,8 +18,32 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 
 
+def _log_format() -> str:
+    from hotline.settings import Settings, SettingsError
+
+    try:
+        return Settings.from_env().log_format
+    except SettingsError:
+        return "text"  # the app itself stops at start and says what is wrong
+
+
+# gunicorn's own lines (starting, worker timeouts) in the app's format, phone-scrubbed. A
+# logging config would switch gunicorn's access log on: it is sent nowhere, as accesslog says.
+logconfig_dict = {
+    "root": {"level": loglevel.upper(), "handlers": ["hotline"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "INFO", "handlers": ["nowhere"], "propagate": False},
+    },
+    "handlers": {
+        "hotline": {"()": "hotline.logs.make_handler", "log_format": _log_format()},
+        "nowhere": {"class": "logging.NullHandler"},
+    },
+}
+
+
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
-    # Each web worker logs through the phone-scrubbing handler.
+    # Each web worker logs through the phone-scrubbing handler, in HOTLINE_LOG_FORMAT.
     from hotline.logs import configure_logging
 
-    configure_logging()
+    configure_logging(_log_format())

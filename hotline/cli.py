@@ -168,6 +168,33 @@ def retention_run() -> None:
 
 
 @main.command()
+@click.option("--send-test-sms", "number", metavar="NUMBER", help="also send one SMS to NUMBER")
+def check(number: str | None) -> None:
+    """Check the configuration, database, Redis and SMS gateway; print AT's callback URLs."""
+    from .checks import callback_urls, run_checks, send_test_sms
+    from .runtime import Runtime
+
+    settings = load_settings()
+    click.echo(f"ok    configuration ({settings.env}, gateway {settings.sms_gateway})")
+    runtime = Runtime.build(settings)
+    try:
+        results = list(run_checks(runtime))
+        if number:
+            results.append(send_test_sms(runtime, number))
+    finally:
+        runtime.close()
+    for result in results:
+        click.echo(f"{'ok' if result.ok else 'FAIL':<5} {result.name}: {result.detail}")
+    urls = callback_urls(settings)
+    click.echo("\nCallback URLs for the Africa's Talking dashboard:" if urls else
+               "\nSet HOTLINE_PUBLIC_URL (e.g. https://hotline.example.org) to see AT's callback URLs.")
+    for label, url in urls:
+        click.echo(f"  {label}: {url}")
+    if not all(result.ok for result in results):
+        raise SystemExit(1)
+
+
+@main.command()
 @click.option("--port", default=8000, show_default=True, help="port of the web server")
 def dev(port: int) -> None:
     """Run everything locally: web, worker, a private Redis, SQLite and the local SMS outbox."""

@@ -1,4 +1,8 @@
-"""Logging for every process: one format, and phone numbers scrubbed from every line.
+"""Logging for every process: one format, a request or job id, and phone numbers scrubbed.
+
+HOTLINE_LOG_FORMAT=json (production's default) writes one JSON object per line with ``time``,
+``level``, ``logger``, ``message``, and ``request_id`` (web) or ``job_id`` (RQ job) when there
+is one; ``text`` (development's default) writes the same as a readable line.
 
 The scrubber is a last line of defence: code should never log a number, but a library's
 exception message or a URL might carry one. International forms (+, 00, url-encoded %2B, or
@@ -10,6 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 PHONE = re.compile(
     r"(?:\+|%2B|\b00)\s?\d(?:[\s.\-()]?\d){7,14}\b"  # international: +243..., 00243..., %2B243...
@@ -18,7 +26,9 @@ PHONE = re.compile(
     re.IGNORECASE,
 )
 REDACTED = "[phone]"
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(job_id)s"
+RENAMED = {"asctime": "time", "levelname": "level", "name": "logger", "exc_info": "exception"}
 
 
 def scrub(text: str) -> str:
@@ -36,11 +46,48 @@ class ScrubPhones(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Called once at process start (web, worker, cron); never at import time."""
+class ContextIds(logging.Filter):
+    """Adds ``request_id`` (inside a Flask request) and ``job_id`` (inside an RQ job)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import g, has_request_context
+        from rq import get_current_job
+
+        record.request_id = g.get("request_id") if has_request_context() else None
+        job = get_current_job()
+        record.job_id = job.id if job is not None else None
+        ids = [f"{name} {value}" for name, value in (("request", record.request_id),
+                                                      ("job", record.job_id)) if value]
+        record.context = f" [{', '.join(ids)}]" if ids else ""
+        return True
+
+
+class JsonLines(JsonFormatter):
+    """python-json-logger, with UTC ISO times, no empty ids, and every string scrubbed (it formats
+    tracebacks itself from ``exc_info``, and adds ``extra=`` fields the filter never saw)."""
+
+    def __init__(self) -> None:
+        super().__init__(JSON_FIELDS, rename_fields=RENAMED, json_ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: scrub(value) if isinstance(value, str) else value
+                for key, value in log_data.items()
+                if value is not None and key != "context"}
+
+
+def make_handler(log_format: str = "text") -> logging.Handler:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(FORMAT))
     handler.addFilter(ScrubPhones())
+    handler.addFilter(ContextIds())
+    return handler
+
+
+def configure_logging(log_format: str = "text", level: int = logging.INFO) -> None:
+    """Called once at process start (web, worker, cron); never at import time."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [make_handler(log_format)]
     root.setLevel(level)

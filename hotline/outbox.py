@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from . import escalation, sms_cap, training
+from . import escalation, meters, sms_cap, training
 from .gateways import GatewayUnavailable, SendResult, SmsGateway
 from .gateways.local import LocalOutbox
 from .models import (
@@ -100,6 +100,7 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             _retry_later(session, runtime, message, result.status)
             raise SendLater(result.status)
         _record_result(session, runtime, message, result, gateway.name)
+        meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
         escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
     if escalate:

@@ -54,6 +54,10 @@ class Settings:
     sms_cap_day: int = 6000
     sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
     retention_days: int = 180  # after a report finished, its personal data goes (hotline.retention)
+    public_url: str | None = None  # https://hotline.example.org: the callback URLs AT is given
+    metrics_token: str | None = field(default=None, repr=False)  # /metrics exists only with it
+    log_format: str = "json"
+    balance_minimum: str | None = None  # "USD 5" or "5": below it operators get a notice
 
     @property
     def is_development(self) -> bool:
@@ -131,6 +135,7 @@ def _parse(env: dict[str, str]) -> Settings:
     if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 5:
         raise SettingsError("HOTLINE_TRUSTED_PROXIES must be a whole number from 0 to 5")
 
+    observe = _observability(get, environment)
     return Settings(
         env=environment,
         instance_path=instance,
@@ -159,7 +164,32 @@ def _parse(env: dict[str, str]) -> Settings:
         sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
         sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
         retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
+        **observe,
     )
+
+
+def _observability(get: Callable[[str], str | None], environment: str) -> dict[str, str | None]:
+    """HOTLINE_PUBLIC_URL, HOTLINE_METRICS_TOKEN, HOTLINE_LOG_FORMAT and AT_BALANCE_MIN."""
+    public_url = get("HOTLINE_PUBLIC_URL")
+    if public_url:
+        _check_url("HOTLINE_PUBLIC_URL", public_url, ("https", "http"))
+        public_url = public_url.rstrip("/")
+    metrics_token = get("HOTLINE_METRICS_TOKEN")
+    if metrics_token is not None and len(metrics_token) < 22:
+        raise SettingsError("HOTLINE_METRICS_TOKEN must be at least 22 characters (128 bits)")
+    log_format = (get("HOTLINE_LOG_FORMAT") or ("text" if environment != "production" else "json")).lower()
+    if log_format not in ("json", "text"):
+        raise SettingsError("HOTLINE_LOG_FORMAT must be json or text")
+    minimum = get("AT_BALANCE_MIN")
+    if minimum is not None:
+        from .balance import BalanceError, parse_amount
+
+        try:
+            parse_amount(minimum)
+        except BalanceError as exc:
+            raise SettingsError(f"AT_BALANCE_MIN {exc}") from None
+    return {"public_url": public_url, "metrics_token": metrics_token, "log_format": log_format,
+            "balance_minimum": minimum}
 
 
 def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, high: int) -> int:

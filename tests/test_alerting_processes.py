@@ -244,6 +244,7 @@ def test_readiness_says_whether_a_worker_is_running(start_hotline):
         hotline.stack.start("worker")
         hotline.readiness(200)
 
-    assert ready["checks"] == {"database": "ok", "redis": "ok", "workers": "ok", "escalations": "ok"}
+    assert ready["checks"] == {"database": "ok", "redis": "ok", "workers": "ok", "cron": "ok",
+                               "escalations": "ok"}
     assert not_ready["checks"]["workers"] == "none running"
     assert not_ready["status"] == "unhealthy"

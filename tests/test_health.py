@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from redis import Redis
+from rq import cron_scheduler_registry
+from rq.cron import CronScheduler
 
 from hotline.app import create_app
 from hotline.redis_server import free_port
 from hotline.runtime import Runtime
+from tests.conftest import BurstWorker
 
 
 def test_the_process_is_alive(client):
@@ -33,3 +38,43 @@ def test_readiness_fails_when_the_database_cannot_be_reached(runtime, settings, 
         broken.close()
     assert response.status_code == 503
     assert response.json["checks"]["database"] == "unreachable"
+
+
+def test_readiness_is_ok_with_a_live_worker_and_cron_and_nothing_overdue(runtime, client):
+    alive = BurstWorker([runtime.queue.queue], connection=runtime.redis)
+    alive.register_birth()
+    CronScheduler(connection=runtime.redis).register_birth()
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok", "redis": "ok", "workers": "ok", "cron": "ok",
+                                       "escalations": "ok"}
+
+
+def test_readiness_fails_without_any_worker(runtime, client):
+    CronScheduler(connection=runtime.redis).register_birth()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["workers"] == "none running"
+
+
+def test_a_killed_worker_stops_counting_once_its_heartbeat_expires(runtime, client):
+    CronScheduler(connection=runtime.redis).register_birth()
+    killed = BurstWorker([runtime.queue.queue], connection=runtime.redis)
+    killed.register_birth()  # then SIGKILL: it never unregisters, its key just stops being renewed
+    assert client.get("/readyz").json["checks"]["workers"] == "ok"
+    runtime.redis.expire(killed.key, 0)  # what Redis does worker_ttl + 60 s after the last heartbeat
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["workers"] == "none running"
+
+
+def test_readiness_fails_when_the_cron_process_stopped_beating(runtime, client):
+    BurstWorker([runtime.queue.queue], connection=runtime.redis).register_birth()
+    cron = CronScheduler(connection=runtime.redis)
+    cron.register_birth()
+    # Its last heartbeat, as RQ keeps it, five minutes ago: the process is gone.
+    runtime.redis.zadd(cron_scheduler_registry.get_registry_key(), {cron.name: time.time() - 300})
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["cron"] == "none running"
+

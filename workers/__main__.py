@@ -17,6 +17,9 @@ from . import context
 
 JOB_MONITORING_INTERVAL = 10  # seconds between heartbeats while a job runs
 MAINTENANCE_INTERVAL = 60  # seconds between clean-ups of jobs whose worker died
+# An idle worker heartbeats every TTL - 15 s and its key expires TTL + 60 s after the last one:
+# /readyz sees a SIGKILLed worker gone within two minutes (RQ's default, 420 s, took eight).
+WORKER_TTL = 60
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         connection=rt.redis,
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
         maintenance_interval=MAINTENANCE_INTERVAL,
+        worker_ttl=WORKER_TTL,
         log_job_description=False,
     )
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")

@@ -34,6 +34,6 @@ def boot() -> Runtime | None:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return None
-    configure_logging()
+    configure_logging(settings.log_format)
     use(Runtime.build(settings))
     return _runtime

@@ -13,6 +13,7 @@ from rq.cron import CronScheduler
 from . import context, jobs
 
 RETENTION_CRON = "30 2 * * *"
+BALANCE_CRON = "0 6 * * *"  # 06:00 UTC, 07:00 in Kinshasa: read before the office opens
 
 
 def main() -> int:
@@ -23,6 +24,7 @@ def main() -> int:
     scheduler.register(jobs.tick, queue_name=rt.settings.queue_name, interval=rt.settings.tick_seconds)
     # Every night at 02:30 UTC, when the service is quietest (03:30 in Kinshasa).
     scheduler.register(jobs.purge_expired, queue_name=rt.settings.queue_name, cron=RETENTION_CRON)
+    scheduler.register(jobs.check_balance, queue_name=rt.settings.queue_name, cron=BALANCE_CRON)
     scheduler.start()
     return 0
 

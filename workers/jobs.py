@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hotline import escalation, inbound, outbox, partner_webhooks
+from hotline import balance, escalation, inbound, outbox, partner_webhooks
 from hotline.models import Report
 
 from .context import runtime
@@ -68,3 +68,8 @@ def handle_inbound(inbound_id: int) -> int:
     for report_id in processed.escalate_ids:  # a decline: the next level now, not at the tick
         rt.queue.escalate(report_id)
     return len(processed.message_ids)
+
+
+def check_balance() -> str:
+    """Daily (the cron process): read the gateway's balance; warn operators when it runs low."""
+    return balance.check_balance(runtime())

@@ -21,6 +21,8 @@ class SendResult:
     retryable: bool = False
     delivered: bool = False
     detail: str | None = None
+    parts: int = 0  # SMS parts billed (0 when nothing left the machine)
+    cost: str | None = None  # as the gateway reports it, e.g. "USD 0.0200"
 
 
 class GatewayUnavailable(Exception):
@@ -33,6 +35,11 @@ class SmsGateway(Protocol):
 
     def send(self, to: str, body: str) -> SendResult:
         """Send ``body`` to one E.164 number. Raises GatewayUnavailable on transport failure."""
+        ...
+
+    def balance(self) -> str | None:
+        """The account's credit as the gateway words it ("USD 12.3400"), or None when the
+        gateway has no account (the local outbox). Raises GatewayUnavailable on failure."""
         ...
 
 

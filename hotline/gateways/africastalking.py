@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import requests
+from africastalking.Application import ApplicationService
 from africastalking.Service import AfricasTalkingException
 from africastalking.SMS import SMSService
 
@@ -25,9 +26,11 @@ class AfricasTalkingGateway:
     def __init__(self, username: str, api_key: str, sender_id: str | None = None,
                  api_url: str | None = None) -> None:
         self._sms = SMSService(username, api_key)
+        self._application = ApplicationService(username, api_key)
         if api_url:
             # The SDK has no setting for its base URL; staging and the tests' fake AT need one.
             self._sms._baseUrl = api_url + "/version1"
+            self._application._baseUrl = api_url + "/version1"
         self._sender_id = sender_id
 
     def send(self, to: str, body: str) -> SendResult:
@@ -42,6 +45,19 @@ class AfricasTalkingGateway:
             return SendResult(accepted=False, status="InvalidPhoneNumber", detail="rejected by SDK")
         return _parse(response)
 
+    def balance(self) -> str | None:
+        """GET /version1/user: ``{"UserData": {"balance": "USD 12.3400"}}``."""
+        try:
+            response = self._application.fetch_application_data(timeout=TIMEOUT)
+        except requests.RequestException as exc:
+            raise GatewayUnavailable(type(exc).__name__) from None
+        except AfricasTalkingException as exc:
+            raise GatewayUnavailable(f"gateway refused the request: {str(exc)[:80]}") from None
+        try:
+            return str(response["UserData"]["balance"])  # type: ignore[index]
+        except (KeyError, TypeError):
+            raise GatewayUnavailable("gateway answer has an unexpected shape") from None
+
 
 def _parse(response: object) -> SendResult:
     if not isinstance(response, dict):
@@ -52,9 +68,11 @@ def _parse(response: object) -> SendResult:
         code = int(recipient["statusCode"])
         status = str(recipient.get("status", ""))
         message_id = str(recipient.get("messageId") or "")
+        parts = int(recipient.get("messageParts") or 0)
     except (KeyError, IndexError, TypeError, ValueError):
         raise GatewayUnavailable("gateway answer has an unexpected shape") from None
     if code in ACCEPTED_CODES:
-        return SendResult(accepted=True, message_id=message_id, status=status)
+        return SendResult(accepted=True, message_id=message_id, status=status, parts=parts,
+                          cost=str(recipient.get("cost") or "") or None)
     return SendResult(accepted=False, status=status or str(code), retryable=code in RETRYABLE_CODES,
                       detail=f"statusCode {code}")

@@ -15,3 +15,6 @@ class LocalOutbox:
         return SendResult(
             accepted=True, message_id=f"LOCAL-{uuid.uuid4().hex}", status="Local", delivered=True
         )
+
+    def balance(self) -> str | None:
+        return None  # nothing is paid for: no balance to watch

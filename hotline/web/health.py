@@ -1,7 +1,13 @@
 """Health: ``/healthz`` says the process is alive; ``/readyz`` says the service can do its job.
 
-``/readyz`` answers 503 when the database or Redis cannot be reached, when no worker is
-running, or when an escalation step is more than two minutes overdue (alerts are not flowing).
+``/readyz`` answers 503 when the database or Redis cannot be reached, when no worker or no cron
+process is alive, or when an escalation step is more than two minutes overdue (alerts are not
+flowing).
+
+"Alive" means a recent heartbeat, not a registration: a worker or cron process killed with
+SIGKILL never unregisters. An RQ worker's key expires unless it heartbeats (worker_ttl + 60 s;
+workers/__main__.py sets the TTL) and the cron scheduler's registry entry is its last heartbeat
+time; RQ's own lookups (``Worker.all``, ``CronScheduler.all``) drop the stale ones.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.cron import CronScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,6 +35,7 @@ def readyz():  # type: ignore[no-untyped-def]
     rt: Runtime = current_app.extensions["hotline"]
     checks = {"database": _database(rt), "redis": _redis(rt)}
     checks["workers"] = _workers(rt) if checks["redis"] == "ok" else "unknown"
+    checks["cron"] = _cron(rt) if checks["redis"] == "ok" else "unknown"
     checks["escalations"] = _escalations(rt) if checks["database"] == "ok" else "unknown"
     healthy = all(value == "ok" for value in checks.values())
     return jsonify(status="ok" if healthy else "unhealthy", checks=checks), 200 if healthy else 503
@@ -51,7 +59,12 @@ def _redis(rt: Runtime) -> str:
 
 
 def _workers(rt: Runtime) -> str:
-    return "ok" if Worker.count(connection=rt.redis, queue=rt.queue.queue) else "none running"
+    # Not Worker.count, which counts registrations, dead or alive.
+    return "ok" if Worker.all(queue=rt.queue.queue) else "none running"
+
+
+def _cron(rt: Runtime) -> str:
+    return "ok" if CronScheduler.all(rt.redis, cleanup=True) else "none running"
 
 
 def _escalations(rt: Runtime) -> str:

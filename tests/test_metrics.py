@@ -1,0 +1,108 @@
+"""/metrics: Prometheus numbers read from the database and Redis, behind a bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from hotline.app import create_app
+from hotline.gateways.africastalking import AfricasTalkingGateway
+from hotline.models import OutboundMessage
+from hotline.runtime import Runtime
+from tests.builders import kwilu_team
+from tests.fake_at import COST_PER_PART, FakeAT
+from tests.test_webhooks import ANONYMOUS_REPORT, BASE, every, walk
+
+TOKEN = "metrics-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
+    with FakeAT(api_key="fake-at-key") as fake:
+        runtime.gateway = AfricasTalkingGateway("sandbox", "fake-at-key", api_url=fake.url)
+        yield fake
+
+
+@pytest.fixture
+def watched(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The app with HOTLINE_METRICS_TOKEN set."""
+    runtime.settings = runtime.settings.with_overrides(metrics_token=TOKEN)
+    return create_app(runtime=runtime).test_client()
+
+
+def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]
+    response = client.get("/metrics", headers=AUTH)
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def test_without_a_configured_token_there_is_no_metrics_page(client):
+    assert client.get("/metrics", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token-0123456789abcdef", f"Basic {TOKEN}",
+                                    f"Bearer {TOKEN}x"])
+def test_a_scrape_without_the_right_token_is_refused(watched, header):
+    response = watched.get("/metrics", headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert b"hotline_" not in response.data
+
+
+def test_a_report_through_the_webhooks_moves_the_numbers(watched, runtime, fake_at, run_jobs):
+    kwilu_team(runtime)
+    before = scrape(watched)
+    screens = walk(watched, ANONYMOUS_REPORT)
+    assert screens[-1].startswith("END ")
+    queued = scrape(watched)
+    run_jobs()  # the alert goes out through the real SDK to the fake AT
+    alert = next(m for m in every(runtime, OutboundMessage) if m.purpose == "alert")
+    watched.post(f"{BASE}/sms/delivery", data={"id": alert.gateway_message_id, "status": "Success"})
+    after = scrape(watched)
+
+    report_key = ("hotline_reports_total", (("category", "sexual_exploitation"), ("channel", "ussd")))
+    assert before.get(report_key, 0) == 0 and after[report_key] == 1
+    hops = len(ANONYMOUS_REPORT) + 1
+    assert after[("hotline_ussd_hop_seconds_count", ())] == hops
+    assert after[("hotline_ussd_hop_seconds_bucket", (("le", "+Inf"),))] == hops
+    assert queued[("hotline_queue_jobs", (("state", "queued"),))] >= 1
+    assert queued[("hotline_outbox_pending", ())] >= 1
+    assert after[("hotline_outbox_pending", ())] == 0
+    assert after[("hotline_alerts", (("status", "delivered"),))] == 1
+    parts = sum(m.parts for m in fake_at.messages)
+    assert after[("hotline_sms_parts_total", (("gateway", "africastalking"),))] == parts
+    assert after[("hotline_sms_cost_total", (("currency", "USD"),))] == pytest.approx(parts * COST_PER_PART)
+    assert after[("hotline_metrics_source_up", (("source", "redis"),))] == 1
+
+
+def test_acceptance_times_fall_in_their_buckets(watched, runtime, run_jobs):
+    from tests.builders import advance, reply
+    from tests.builders import report as open_a_report
+
+    team = kwilu_team(runtime)
+    opened = open_a_report(runtime)
+    run_jobs()
+    advance(runtime.clock, run_jobs, 4 * 60)
+    reply(runtime, team.primary, f"OK {opened.reference}")
+    run_jobs()
+    samples = scrape(watched)
+    assert samples[("hotline_acceptance_seconds_count", ())] == 1
+    assert samples[("hotline_acceptance_seconds_bucket", (("le", "60"),))] == 0
+    assert samples[("hotline_acceptance_seconds_bucket", (("le", "300"),))] == 1
+    assert samples[("hotline_acceptance_seconds_sum", ())] == pytest.approx(240, abs=1)
+
+
+def test_no_phone_number_or_text_appears_in_the_metrics(watched, runtime, fake_at, run_jobs):
+    kwilu_team(runtime)
+    walk(watched, ANONYMOUS_REPORT, phone="+243810000777")
+    run_jobs()
+    body = watched.get("/metrics", headers=AUTH).get_data(as_text=True)
+    assert "810000777" not in body and "+243" not in body
