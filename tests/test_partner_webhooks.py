@@ -52,7 +52,7 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"])).decode()
             found.requests.append(Received(dict(self.headers), body))
             self.send_response(found.answers.popleft() if found.answers else 200)
