@@ -262,8 +262,7 @@ def api_clients_revoke(client_id: int) -> None:
 
 
 @main.command()
-@click.option("--port", default=8000
-, show_default=True, help="port of the web server")
+@click.option("--port", default=8000, show_default=True, help="port of the web server")
 def dev(port: int) -> None:
     """Run everything locally: web, worker, a private Redis, SQLite and the local SMS outbox."""
     from .devserver import run
