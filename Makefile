@@ -18,6 +18,11 @@ dev: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Not part of `make test`: minutes of load on the real stack (needs wrk: apt-get install -y wrk).
+# `make bench BENCH_ARGS=--quick` for a short run; writes bench/results.json and bench/results.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check hotline flows workers tests config
 

@@ -1,0 +1,140 @@
+"""What the runs mean: report-to-alert times from the fake AT's record, and peak memory."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from flows.commands import REFERENCE_ALPHABET
+from hotline.models import MESSAGE_BUNDLED, OutboundMessage, Report
+
+from .stack import Hotline
+
+REFERENCE = re.compile(f"\\b[{REFERENCE_ALPHABET}]{{6}}\\b")
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (the value below which q% of the sorted values lie)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def first_alerts(sent: Path) -> dict[str, float]:
+    """When the fake AT first received an SMS naming each reference (an alert or a bundle)."""
+    seen: dict[str, float] = {}
+    if not sent.exists():
+        return seen
+    for line in sent.read_text(encoding="utf-8").splitlines():
+        sms = json.loads(line)
+        for reference in REFERENCE.findall(sms["message"]):
+            seen[reference] = min(seen.get(reference, math.inf), sms["received_at"])
+    return seen
+
+
+def section_reports(hotline: Hotline, prefix: str) -> dict[str, bool]:
+    """Reference -> True when its alert was bundled, for the reports of one run."""
+    with hotline.runtime.session() as session:
+        rows = session.execute(
+            select(Report.reference, OutboundMessage.status)
+            .join(OutboundMessage, OutboundMessage.report_id == Report.id, isouter=True)
+            .where(Report.source_key.like(f"ussd:ATUid_bench{prefix}_%"))
+        ).all()
+    bundled: dict[str, bool] = {}
+    for reference, status in rows:
+        bundled[reference] = bundled.get(reference, False) or status == MESSAGE_BUNDLED
+    return bundled
+
+
+def wait_for_alerts(hotline: Hotline, references: set[str], timeout: float) -> tuple[dict[str, float], float]:
+    """Poll the fake AT's record until every reference was alerted; (first alerts, time waited)."""
+    started = time.time()
+    while True:
+        seen = first_alerts(hotline.sent)
+        if references <= seen.keys() or time.time() - started > timeout:
+            return seen, time.time() - started
+        time.sleep(0.5)
+
+
+def latencies(ends: list[tuple[float, str]], seen: dict[str, float],
+              bundled: dict[str, bool]) -> dict:
+    """END screen -> alert at the fake AT, in seconds: every report, then split by bundling."""
+    groups: dict[str, list[float]] = {"all": [], "alone": [], "bundled": []}
+    for at, body in ends:
+        found = [r for r in REFERENCE.findall(body) if r in bundled]
+        if not found or found[0] not in seen:
+            continue
+        delay = max(0.0, seen[found[0]] - at)
+        groups["all"].append(delay)
+        groups["bundled" if bundled[found[0]] else "alone"].append(delay)
+    return {name: stats(values) for name, values in groups.items()}
+
+
+def stats(values: list[float]) -> dict:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    return {"count": len(values), "p50_s": rounded(percentile(values, 50)),
+            "p99_s": rounded(percentile(values, 99)), "max_s": rounded(max(values, default=None))}
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    """Peak resident memory of a process (VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below ``pid``, parents before children."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop(0)
+        try:
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        found.append((current, command.strip()))
+        todo += sorted(children.get(current, []))
+    return found
+
+
+def memory(hotline: Hotline) -> dict:
+    """Peak RSS of each web worker, the RQ worker (and its scheduler), cron and Redis."""
+    result: dict[str, float | None] = {}
+    web = pythons(hotline.stack.processes["web"].pid)
+    for i, pid in enumerate(web[1:], start=1):  # web[0] is gunicorn's arbiter
+        result[f"web_worker_{i}"] = vm_hwm_mb(pid)
+    if web:
+        result["web_arbiter"] = vm_hwm_mb(web[0])
+    rq = pythons(hotline.stack.processes["worker"].pid)
+    for i, pid in enumerate(rq):  # RQ's scheduler runs in a child of the worker
+        result["rq_worker" if i == 0 else f"rq_worker_child_{i}"] = vm_hwm_mb(pid)
+    cron = pythons(hotline.stack.processes["cron"].pid)
+    if cron:
+        result["cron"] = vm_hwm_mb(cron[0])
+    if hotline.redis.process is not None:
+        result["redis"] = vm_hwm_mb(hotline.redis.process.pid)
+    return result
+
+
+def pythons(pid: int) -> list[int]:
+    """The Python processes at or below ``pid`` (the Procfile's line may run under ``sh -c``)."""
+    return [p for p, cmd in descendants(pid) if Path(cmd.split(" ", 1)[0]).name.startswith("python")]
