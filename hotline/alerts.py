@@ -53,10 +53,14 @@ def bundle_text(session: Session, runtime: Runtime, references: list[str], lang:
     def tr(message: str) -> str:
         return runtime.translations.translate(lang, message)
 
+    # One query for the whole list: in a surge a bundle grows by one report at a time, and a
+    # query per listed report made each new alert slower than the last (see bench/NOTES.md).
+    wanted = list(dict.fromkeys(references))
+    found = {row.reference: row for row in session.execute(
+        select(Report.reference, Report.urgent, Report.location_code).where(Report.reference.in_(wanted)))}
     items = []
-    for reference in dict.fromkeys(references):
-        report = session.scalar(select(Report).where(Report.reference == reference))
-        if report is not None:
+    for reference in wanted:
+        if (report := found.get(reference)) is not None:
             urgent = " " + tr(URGENT) if report.urgent else ""
             items.append(f"{reference}{urgent} {fold_ascii(runtime.locations.label(report.location_code))}")
     return to_gsm7(fill(tr(BUNDLE), {"alerts": "; ".join(items)}))
