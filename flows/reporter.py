@@ -72,7 +72,7 @@ def _urgent(state: State) -> bool:
 
 def _after_menu(state: State, ctx: Context) -> str:
     return {"report": "category", "check": "check_ref", "help": "help", "signs": "signs1",
-            "language": "language"}[state["answers"]["menu"]]
+            "language": "language", "forget": "forget_confirm"}[state["answers"]["menu"]]
 
 
 def _after_province(state: State, ctx: Context) -> str:
@@ -100,6 +100,10 @@ def _after_confirm(state: State, ctx: Context) -> str:
     if state["answers"]["confirm"] != "send":
         return "cancelled"
     return "done_urgent" if _urgent(state) else "done"
+
+
+def _after_forget(state: State, ctx: Context) -> str:
+    return "forget_done" if state["answers"]["forget"] == "delete" else "forget_kept"
 
 
 def _after_check_ref(state: State, ctx: Context) -> str:
@@ -163,6 +167,7 @@ SCREENS = (
             Option("help", N_("Get help now")),
             Option("signs", N_("Learn the signs")),
             Option("language", N_("Language")),
+            Option("forget", N_("Delete my number")),  # on the second page: rare, and final
         ),
         next=_after_menu,
         store="menu",
@@ -207,6 +212,15 @@ SCREENS = (
     TextInput("check_pin", N_("Type the 4-digit PIN you chose."), next=_after_check_pin,
               store="check_pin", max_length=4, validate=_validate_pin),
     Final("check_result", "{status}", values=_status),
+    # Deleting the number from this phone's reports. The answer never says whether there were any:
+    # whoever holds the phone must not learn that it was used to report.
+    Menu("forget_confirm", N_("Delete this number from your reports? A social worker will no "
+                              "longer be able to call you back."),
+         (Option("delete", N_("Delete my number")), Option("keep", N_("Cancel"))),
+         next=_after_forget, store="forget"),
+    Final("forget_done", N_("Done: this number is no longer kept with any report. In danger, "
+                            "call 129 or 122 (free)."), on_enter="forget_number"),
+    Final("forget_kept", N_("Nothing was changed.")),
     Final("give_up", N_("Sorry, we did not understand. Dial again, or call 129 or 122 (free).")),
 )
 

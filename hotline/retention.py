@@ -63,10 +63,9 @@ def purge(session: Session, runtime: Runtime, report: Report) -> None:
                     .where(OutboundMessage.report_id == report.id,
                            OutboundMessage.purpose != "alert")
                     .values(body="", updated_at=now))
-    inbound = update(InboundMessage).where(InboundMessage.report_id == report.id)
-    session.execute(inbound.values(sender_encrypted="", sender_hash="") if report.keep_text
-                    else inbound.values(sender_encrypted="", sender_hash="", text=""))
     if not report.keep_text:
+        session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id)
+                        .values(text=""))
         report.description = report.place_detail = None
     report.purged_at = report.updated_at = now
     record(session, report.id, "purged", now, text_kept=report.keep_text)
@@ -74,7 +73,7 @@ def purge(session: Session, runtime: Runtime, report: Report) -> None:
 
 def remove_contact(session: Session, report: Report) -> int:
     """Forget how to reach the reporter of ``report``: the contact row, the fingerprint, the
-    number on the SMS to them (still pending ones are cancelled). Returns SMS cancelled."""
+    number on the SMS to and from them (pending ones are cancelled). Returns SMS cancelled."""
     session.execute(delete(ReporterContact).where(ReporterContact.report_id == report.id))
     session.expire(report, ["contact"])
     report.reporter_hash = None
@@ -84,6 +83,8 @@ def remove_contact(session: Session, report: Report) -> int:
         .values(status=MESSAGE_CANCELLED, next_attempt_at=None)).rowcount
     session.execute(update(OutboundMessage).where(*to_reporter)
                     .values(recipient_encrypted="", recipient_hash="", body=""))
+    session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id)
+                    .values(sender_encrypted="", sender_hash=""))
     return cancelled
 
 

@@ -22,6 +22,7 @@ from flows.engine import N_, Effect, State, new_state
 from flows.text import fold_ascii
 
 from . import lookups
+from .forget import forget_number
 from .reports import NewReport, open_report
 from .runtime import Runtime
 
@@ -150,6 +151,10 @@ class UssdService:
             self.runtime.redis.delete(key)
 
     def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State) -> None:
+        if effect.name == "forget_number":
+            forget_number(self.runtime, hop.phone)
+            self.runtime.redis.delete(self._key("draft", phone_hash))
+            return
         if effect.name != "open_report":
             return
         answers = effect.answers

@@ -179,7 +179,8 @@ def test_a_call_the_service_has_forgotten_starts_again_in_the_callers_language(
     restarted = hop(client, new_session_id(), "1*2")  # a session we never saw, already under way
     explanation = fold_ascii(runtime.translations.translate(lang, RESTARTED))
     assert restarted.startswith(f"CON {explanation}\n1 ")
-    assert restarted.count("\n") == 5  # the explanation above the five choices of the main menu
+    # The explanation above the main menu's first page: five choices and "98" for the sixth.
+    assert restarted.count("\n") == 6
 
 
 # --- a gateway that goes on after the end ------------------------------------------------------
