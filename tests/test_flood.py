@@ -17,8 +17,19 @@ from sqlalchemy import select
 from hotline.app import create_app
 from hotline.clock import FrozenClock
 from hotline.models import InboundMessage, Notice, OutboundMessage, Report
+from hotline.outbox import send_message
+from hotline.reports import NewReport, open_report
 from hotline.runtime import Runtime
-from tests.builders import Team, alerts, events, kwilu_team, messages_to, runtime_with, texts_to
+from tests.builders import (
+    KIKWIT,
+    Team,
+    alerts,
+    events,
+    kwilu_team,
+    messages_to,
+    runtime_with,
+    texts_to,
+)
 from tests.conftest import TEST_TOKEN
 from tests.consolekit import login
 
@@ -190,3 +201,32 @@ def test_operators_see_what_flood_control_held_on_every_page(
         held = session.scalars(select(OutboundMessage)).all()
     assert all(FLOODER[4:] not in m.body for m in held)
     assert messages_to(runtime, FLOODER)  # the flooder did get answers: only the excess was dropped
+
+
+def test_yesterdays_flood_notice_ends_with_the_first_hold_of_a_new_day(
+    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs,
+) -> None:
+    for _ in range(21):
+        sms(client, FLOODER, "AIDE")
+    run_jobs()
+    clock.advance(days=1)
+    for _ in range(22):
+        sms(client, FLOODER, "AIDE")
+    run_jobs()
+    with runtime.session() as session:
+        notices = session.scalars(select(Notice).where(Notice.kind == "flood").order_by(Notice.id)).all()
+    assert [(n.key, n.detail["sms"], n.cleared_at is None) for n in notices] == [
+        ("flood:20260105", 1, False), ("flood:20260106", 2, True)]
+
+
+def test_without_redis_a_report_still_alerts_and_an_alert_still_goes(
+    runtime: Runtime, clock: FrozenClock, team: Team,
+) -> None:
+    """Flood control and the SMS cap count in Redis; with Redis down they step aside."""
+    with runtime_with(runtime, redis_url="redis://127.0.0.1:1/0") as down:
+        opened = open_report(down, NewReport(
+            source_key="test:no-redis", channel="sms", language="fr", category="other",
+            urgent=True, location_code=KIKWIT, reporter_hash=down.cipher.lookup_hash(FLOODER)))
+        assert not opened.held and opened.message_ids
+        assert [send_message(down, mid) for mid in opened.message_ids] == ["delivered"] * len(
+            opened.message_ids)
