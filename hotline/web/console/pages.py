@@ -1,3 +1,3 @@
 """The console's pages, one module per area of work (each adds routes to the blueprint)."""
 
-from . import oversight, people, reports, simulator  # noqa: F401
+from . import integrations, oversight, people, reports, simulator  # noqa: F401
