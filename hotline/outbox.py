@@ -80,6 +80,10 @@ def send_message(runtime: Runtime, message_id: int) -> str:
         session.commit()
         message = session.get(OutboundMessage, message_id)
         if message is None or not claimed:
+            if (message is not None and message.purpose == "bundle" and message.status == MESSAGE_PENDING
+                    and message.next_attempt_at is not None):
+                # A bundle is held a minute to collect alerts: send it then, not a ticker's grace later.
+                runtime.queue.send_at(message.id, message.next_attempt_at)
             return message.status if message else "missing"
         if message.purpose == "reply" and session.get(SmsOptOut, message.recipient_hash):
             message.status, message.next_attempt_at = MESSAGE_CANCELLED, None  # they sent STOP

@@ -51,6 +51,14 @@ class JobQueue:
         for delivery_id in delivery_ids:
             self.enqueue(DELIVER_WEBHOOK, delivery_id, retry=WEBHOOK_RETRY)
 
+    def send_at(self, message_id: int, when: datetime) -> None:
+        """Send a held message (a bundle) when it is due; one job per message, however often asked."""
+        try:
+            self.queue.enqueue_at(when, SEND_MESSAGE, message_id, job_id=f"hotline-send-at-{message_id}",
+                                  retry=SEND_RETRY)
+        except RedisError as exc:  # the ticker sends it a little later
+            log.warning("could not schedule %s: %s", SEND_MESSAGE, type(exc).__name__)
+
     def handle_inbound(self, inbound_id: int) -> None:
         self.enqueue(HANDLE_INBOUND, inbound_id)
 

@@ -27,6 +27,21 @@ def test_the_fourth_and_fifth_alerts_in_ten_minutes_arrive_as_one_bundle(runtime
     assert is_gsm7(bundle) and "Kikwit" in bundle
 
 
+def test_a_held_bundle_is_scheduled_to_leave_when_its_minute_is_over_not_a_tick_later(
+    runtime, clock, run_jobs
+):
+    amani = add_worker(runtime, "Amani")
+    for _ in range(5):
+        report(runtime)
+    run_jobs()
+    [bundle] = messages_to(runtime, amani.phone, "bundle")
+    assert bundle.status == "pending"
+    registry = runtime.queue.queue.scheduled_job_registry
+    job_id = f"hotline-send-at-{bundle.id}"
+    assert job_id in registry.get_job_ids()
+    assert registry.get_scheduled_time(job_id) == bundle.next_attempt_at.replace(microsecond=0)
+
+
 def test_a_bundled_alert_can_be_accepted_by_its_reference(runtime, clock, run_jobs):
     amani = add_worker(runtime, "Amani")
     opened = [report(runtime) for _ in range(4)]
