@@ -91,3 +91,14 @@ def test_the_last_balance_read_is_a_metric(runtime, fake_at, client):
     runtime.settings = runtime.settings.with_overrides(metrics_token=TOKEN)
     samples = scrape(create_app(runtime=runtime).test_client())
     assert samples[("hotline_gateway_balance", (("currency", "USD"),))] == pytest.approx(12.34)
+
+
+def test_the_cron_process_reads_the_balance_every_morning_at_six_utc(runtime):
+    from rq.cron import CronScheduler
+
+    from workers import jobs
+    from workers.cron import BALANCE_CRON
+
+    job = CronScheduler(connection=runtime.redis).register(
+        jobs.check_balance, queue_name=runtime.settings.queue_name, cron=BALANCE_CRON)
+    assert (job.next_enqueue_time.hour, job.next_enqueue_time.minute) == (6, 0)

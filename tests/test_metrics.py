@@ -106,3 +106,17 @@ def test_no_phone_number_or_text_appears_in_the_metrics(watched, runtime, fake_a
     run_jobs()
     body = watched.get("/metrics", headers=AUTH).get_data(as_text=True)
     assert "810000777" not in body and "+243" not in body
+
+
+def test_with_redis_down_the_database_numbers_are_still_served(runtime, watched):
+    from redis import Redis
+
+    from hotline.redis_server import free_port
+    from tests.builders import report as open_a_report
+
+    open_a_report(runtime)
+    runtime.redis = Redis(port=free_port(), socket_connect_timeout=0.5)  # nothing listens there
+    samples = scrape(watched)
+    assert samples[("hotline_metrics_source_up", (("source", "redis"),))] == 0
+    assert samples[("hotline_metrics_source_up", (("source", "database"),))] == 1
+    assert samples[("hotline_reports_total", (("category", "sexual_exploitation"), ("channel", "ussd")))] == 1
