@@ -90,3 +90,18 @@ def test_an_admin_disables_a_webhook_and_a_bad_address_is_refused(client, runtim
 def test_only_admins_reach_the_partner_systems_page(client, runtime):
     login(client, runtime, role="supervisor")
     assert client.get(PAGE).status_code == 403
+
+
+def test_a_note_added_through_the_api_shows_the_client_on_the_report_timeline(client, runtime):
+    from hotline.api_clients import create_client
+
+    made = report(runtime)
+    with runtime.session() as db:
+        api_client, token = create_client(db, runtime, "Primero", ["reports:write"], [])
+        db.commit()
+        client_id = api_client.id
+    client.post(f"/api/v1/reports/{made.reference}/notes", json={"text": "Dossier Primero ouvert"},
+                headers={"Authorization": f"Bearer {token}"})
+    login(client, runtime, role="operator", areas=("CD-KL",))
+    page = client.get(f"/console/reports/{made.reference}").data.decode()
+    assert f"API #{client_id}" in page and "Dossier Primero ouvert" in page

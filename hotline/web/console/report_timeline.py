@@ -100,6 +100,8 @@ class Names:
         kind, _, raw = (actor or "").partition(":")
         if not raw.isdigit():
             return ""
+        if kind == "api":  # a partner system through the REST API (hotline.api_clients)
+            return f"API #{raw}"
         names = self.workers if kind == "worker" else self.users if kind == "user" else {}
         return names.get(int(raw), f"#{raw}")
 
