@@ -199,6 +199,23 @@ def api_clients() -> None:
     """Partner systems calling the REST API (/api/v1)."""
 
 
+def _in_transaction(action):  # type: ignore[no-untyped-def]
+    """Run ``action(session, runtime)`` and commit; an ApiClientError becomes a clean message."""
+    from .api_clients import ApiClientError
+    from .runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        with runtime.session() as session:
+            result = action(session, runtime)
+            session.commit()
+            return result
+    except ApiClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+
+
 @api_clients.command("create")
 @click.option("--name", required=True, help="who calls, e.g. 'Primero Kwilu'")
 @click.option("--scope", "scopes", multiple=True, required=True,
@@ -207,18 +224,10 @@ def api_clients() -> None:
 @click.option("--area", "areas", multiple=True, help="location code; repeat; none: every area")
 def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...]) -> None:
     """Create a client and print its token (shown this once only)."""
-    from .api_clients import ApiClientError, create_client
-    from .runtime import Runtime
+    from .api_clients import create_client
 
-    runtime = Runtime.build(load_settings())
-    try:
-        with runtime.session() as session:
-            client, token = create_client(session, runtime, name, list(scopes), list(areas))
-            session.commit()
-    except ApiClientError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        runtime.close()
+    client, token = _in_transaction(
+        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas)))
     click.echo(f"client {client.id} created ({', '.join(client.scopes)})")
     click.echo(f"token (shown once, keep it in the partner's secret store): {token}")
 
@@ -227,37 +236,21 @@ def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...
 def api_clients_list() -> None:
     """List clients: id, name, scopes, areas, last use, revoked or not."""
     from .api_clients import list_clients
-    from .runtime import Runtime
 
-    runtime = Runtime.build(load_settings())
-    try:
-        with runtime.session() as session:
-            for c in list_clients(session):
-                state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
-                used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
-                click.echo(f"{c.id:>4}  {c.name}  [{' '.join(c.scopes)}]  "
-                           f"areas: {' '.join(c.areas) or 'all'}  {c.token_hint}…  "
-                           f"last used: {used}  {state}")
-    finally:
-        runtime.close()
+    for c in _in_transaction(lambda session, _runtime: list_clients(session)):
+        state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
+        used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
+        click.echo(f"{c.id:>4}  {c.name}  [{' '.join(c.scopes)}]  "
+                   f"areas: {' '.join(c.areas) or 'all'}  {c.token_hint}…  last used: {used}  {state}")
 
 
 @api_clients.command("revoke")
 @click.argument("client_id", type=int)
 def api_clients_revoke(client_id: int) -> None:
     """Revoke a client's token at once."""
-    from .api_clients import ApiClientError, revoke_client
-    from .runtime import Runtime
+    from .api_clients import revoke_client
 
-    runtime = Runtime.build(load_settings())
-    try:
-        with runtime.session() as session:
-            revoke_client(session, runtime, client_id)
-            session.commit()
-    except ApiClientError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        runtime.close()
+    _in_transaction(lambda session, runtime: revoke_client(session, runtime, client_id))
     click.echo(f"client {client_id} revoked")
 
 
