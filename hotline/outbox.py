@@ -85,7 +85,7 @@ def send_message(runtime: Runtime, message_id: int) -> str:
                 # A bundle is held a minute to collect alerts: send it then, not a ticker's grace later.
                 runtime.queue.send_at(message.id, message.next_attempt_at)
             return message.status if message else "missing"
-        if message.purpose == "reply" and session.get(SmsOptOut, message.recipient_hash):
+        if message.purpose == "reply" and _opted_out(session, runtime, message):
             message.status, message.next_attempt_at = MESSAGE_CANCELLED, None  # they sent STOP
             session.commit()
             return message.status
@@ -110,6 +110,13 @@ def send_message(runtime: Runtime, message_id: int) -> str:
     if escalate:
         runtime.queue.escalate(escalate)
     return message.status
+
+
+def _opted_out(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
+    """The recipient sent STOP (an opt-out kept under any configured key, during a rotation)."""
+    hashes = runtime.cipher.hashes_of(message.recipient_hash, message.recipient_encrypted)
+    return session.scalar(select(SmsOptOut.phone_hash).where(SmsOptOut.phone_hash.in_(hashes))
+                          .limit(1)) is not None
 
 
 def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> SmsGateway:

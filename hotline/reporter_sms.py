@@ -40,14 +40,15 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
             _opt_out(session, runtime, message.sender_hash)
             session.commit()
             return []
-        session.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash == message.sender_hash))
+        hashes = _hashes(runtime, message)  # every key's, during a key rotation
+        session.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash.in_(hashes)))
         quiet = flood.quiet_sms(runtime, message.sender_hash)
         lang = _language(runtime, message)
         held = False
         if intent.kind == reporter_sms.HELP:
             body = runtime.translations.translate(lang, HELP_LINES)
         elif intent.kind == reporter_sms.STATUS:
-            result = lookups.check_report(runtime, message.sender_hash, intent.reference or "",
+            result = lookups.check_report(runtime, hashes, intent.reference or "",
                                           intent.pin)
             line = STATUS_LINES.get(result, STATUS_LINES["not_found"])
             body = fill(runtime.translations.translate(lang, line), {"ref": intent.reference})
@@ -69,7 +70,7 @@ def _report(session: Session, runtime: Runtime, message: InboundMessage,
     now = runtime.clock.now()
     recent = session.scalar(
         select(Report)
-        .where(Report.reporter_hash == message.sender_hash, Report.channel == "sms",
+        .where(Report.reporter_hash.in_(_hashes(runtime, message)), Report.channel == "sms",
                Report.created_at >= now - JOIN_WINDOW)
         .order_by(Report.created_at.desc()).limit(1)
     )
@@ -99,6 +100,10 @@ def _reply(session: Session, runtime: Runtime, message: InboundMessage, body: st
         recipient_hash=message.sender_hash, body=to_gsm7(body), purpose="reply",
         report_id=message.report_id,
     )
+
+
+def _hashes(runtime: Runtime, message: InboundMessage) -> tuple[str, ...]:
+    return runtime.cipher.hashes_of(message.sender_hash, message.sender_encrypted)
 
 
 def _language(runtime: Runtime, message: InboundMessage) -> str:

@@ -122,7 +122,7 @@ def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
     with runtime.session() as session:
         rows = session.scalars(
             select(OutboundMessage)
-            .where(OutboundMessage.recipient_hash.in_(runtime.cipher.lookup_hashes(phone))),
+            .where(OutboundMessage.recipient_hash.in_(runtime.cipher.lookup_hashes(phone)),
                    OutboundMessage.status.in_((MESSAGE_SENT, MESSAGE_DELIVERED)))
             .order_by(OutboundMessage.id.desc())
             .limit(SHOWN_MESSAGES)

@@ -58,9 +58,9 @@ class Reply:
 class Context:
     """What the conversation may ask of the service (the engine's Context protocol)."""
 
-    def __init__(self, runtime: Runtime, phone_hash: str) -> None:
+    def __init__(self, runtime: Runtime, phone_hashes: tuple[str, ...]) -> None:
         self._runtime = runtime
-        self._phone_hash = phone_hash
+        self._phone_hashes = phone_hashes  # every configured key's, during a key rotation
 
     def translate(self, lang: str, message: str) -> str:
         return self._runtime.translations.translate(lang, message)
@@ -75,7 +75,7 @@ class Context:
         return self._runtime.locations.label(code)
 
     def check_report(self, reference: str, pin: str | None) -> str:
-        return lookups.check_report(self._runtime, self._phone_hash, reference, pin)
+        return lookups.check_report(self._runtime, self._phone_hashes, reference, pin)
 
 
 class UssdService:
@@ -85,8 +85,9 @@ class UssdService:
 
     def handle(self, hop: Hop) -> Reply:
         """Answer one hop with a ``CON``/``END`` screen; failures end kindly, never with an error."""
-        phone_hash = self.runtime.cipher.lookup_hash(hop.phone)
-        ctx = Context(self.runtime, phone_hash)
+        phone_hashes = self.runtime.cipher.lookup_hashes(hop.phone)
+        phone_hash = phone_hashes[0]
+        ctx = Context(self.runtime, phone_hashes)
         key = f"hotline:ussd:{hop.session_id}"
         try:
             saved = self._load(key)

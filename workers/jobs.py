@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hotline import balance, escalation, inbound, outbox, partner_webhooks
+from hotline import balance, escalation, inbound, outbox, partner_webhooks, retention
 from hotline.models import Report
 
 from .context import runtime
@@ -68,6 +68,12 @@ def handle_inbound(inbound_id: int) -> int:
     for report_id in processed.escalate_ids:  # a decline: the next level now, not at the tick
         rt.queue.escalate(report_id)
     return len(processed.message_ids)
+
+
+def purge_expired() -> int:
+    """Daily: reports finished longer ago than HOTLINE_RETENTION_DAYS lose their personal data
+    (hotline.retention logs the count, never a value)."""
+    return retention.purge_due(runtime())
 
 
 def check_balance() -> str:
