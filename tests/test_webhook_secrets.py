@@ -22,6 +22,7 @@ from hotline.models import InboundMessage, Report, UssdSessionEvent
 from hotline.runtime import Runtime
 from hotline.settings import Settings, SettingsError
 from tests.test_webhooks import (
+    BASE,
     ROUTES,
     app_for,
     end_of_session,
@@ -165,7 +166,7 @@ def test_a_ussd_hop_of_the_wrong_shape_ends_kindly_and_leaves_nothing(
     client: FlaskClient, runtime: Runtime, changes: dict[str, str],
 ) -> None:
     form = {**ussd_form(new_session_id(), ""), **changes}
-    body = screen_of(client.post("/webhooks/at/test-webhook-token-0123456789abcdef/ussd", data=form))
+    body = screen_of(client.post(f"{BASE}/ussd", data=form))
     assert body.startswith("END ") and "129" in body
     assert list(runtime.redis.scan_iter("hotline:ussd:*")) == []
     assert how_many(runtime, Report) == 0
@@ -186,7 +187,7 @@ def test_a_callback_with_an_identifier_at_never_sends_is_refused_and_nothing_is_
     client: FlaskClient, runtime: Runtime, route: str, changes: dict[str, str], model: type | None,
 ) -> None:
     form = {**form_for(route), **changes}
-    response = client.post(f"/webhooks/at/test-webhook-token-0123456789abcdef{route}", data=form)
+    response = client.post(f"{BASE}{route}", data=form)
     assert response.status_code == 400
     if model is not None:
         assert how_many(runtime, model) == 0
@@ -205,5 +206,5 @@ def test_without_a_configured_code_any_code_shaped_like_a_dial_is_answered(
     client: FlaskClient, service_code: str, prefix: str,
 ) -> None:
     form = ussd_form(new_session_id(), "", serviceCode=service_code)
-    body = screen_of(client.post("/webhooks/at/test-webhook-token-0123456789abcdef/ussd", data=form))
+    body = screen_of(client.post(f"{BASE}/ussd", data=form))
     assert body.startswith(prefix)
