@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline import casework
-from hotline.models import Report, WebhookDelivery
+from hotline.models import PartnerWebhook, Report, WebhookDelivery
 from hotline.partner_webhooks import EVENTS, MAX_ATTEMPTS, save_webhook
 from hotline.queue import WEBHOOK_BACKOFF_SECONDS
 from tests.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
@@ -183,7 +183,7 @@ def test_a_case_sends_opened_accepted_referred_and_closed_once_each(
     assert sorted(receiver.events()) == sorted(EVENTS)
     bodies = {b["event"]: b for b in (verified(secret, r) for r in receiver.requests)}
     assert bodies["accepted"]["accepted_at"] and bodies["closed"]["status"] == "closed"
-    assert all("placée" not in r.body for r in receiver.requests)
+    assert all("placée" not in r.body and "+243" not in r.body for r in receiver.requests)
     advance(clock, run_jobs, seconds=3600)
     assert len(receiver.requests) == 4
 
@@ -218,3 +218,14 @@ def test_a_rolled_back_change_sends_nothing(runtime, run_jobs, receiver):
 def test_a_webhook_url_must_be_http_or_https(runtime, url):
     with runtime.session() as db, pytest.raises(ValueError):
         save_webhook(db, runtime, None, name="X", url=url, events=["opened"], areas=[])
+
+
+def test_a_webhook_disabled_before_sending_sends_nothing(runtime, run_jobs, receiver):
+    add_webhook(runtime, receiver.url)
+    report(runtime)
+    with runtime.session() as db:
+        db.scalar(select(PartnerWebhook)).active = False
+        db.commit()
+    run_jobs()
+    assert receiver.requests == []
+    assert [(d.status, d.last_error) for d in deliveries(runtime)] == [("cancelled", "disabled")]

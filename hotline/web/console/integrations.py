@@ -17,7 +17,7 @@ from flows.engine import N_
 from ...api_clients import SCOPES, ApiClientError, create_client, list_clients, revoke_client
 from ...audit import audit
 from ...models import ApiClient, PartnerWebhook, Report, WebhookDelivery
-from ...partner_webhooks import EVENTS, FAILED, PENDING, retry_now, save_webhook
+from ...partner_webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
 from . import NAV, bp, runtime, translate
 from .access import requires
 from .people_common import area_choices, area_label
@@ -25,6 +25,7 @@ from .reports import when
 
 NAV.append(("console.integrations", N_("Partner systems"), "users"))
 RECENT_DELIVERIES = 50
+RETRYABLE = (FAILED, PENDING, CANCELLED)  # cancelled: its webhook was disabled, maybe since enabled
 SCOPE_LABELS = {
     "reports:read": N_("Read reports (no personal data)"),
     "reports:write": N_("Change status, add notes"),
@@ -94,7 +95,7 @@ def delivery_retry(delivery_id: int):  # type: ignore[no-untyped-def]
         delivery = db.get(WebhookDelivery, delivery_id)
         if delivery is None:
             abort(404)
-        if delivery.status in (FAILED, PENDING):
+        if delivery.status in RETRYABLE:
             retry_now(db, rt, delivery)
             audit(db, rt, current_user.id, "webhook_delivery_retried", "webhook_delivery",
                   delivery.id, webhook_id=delivery.webhook_id, event=delivery.event)
@@ -163,4 +164,4 @@ def _overview(errors: list[str] | None = None, status: int = 200):  # type: igno
             "console/integrations.html", clients=clients, webhooks=webhooks, names=names,
             deliveries=deliveries, scopes=SCOPES, scope_labels=SCOPE_LABELS,
             event_labels=EVENT_LABELS, delivery_labels=DELIVERY_LABELS, areas=area_choices(),
-            area_label=area_label, when=when, errors=errors or [], retryable=(FAILED, PENDING)), status
+            area_label=area_label, when=when, errors=errors or [], retryable=RETRYABLE), status
