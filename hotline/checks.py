@@ -54,6 +54,8 @@ def callback_urls(settings: Settings) -> list[tuple[str, str]]:
 
 
 def send_test_sms(runtime: Runtime, number: str) -> Check:
+    """Straight through the gateway, not the outbox: it tests the gateway itself, now, and leaves
+    no row (and no copy of the operator's number) in the database."""
     from .phones import try_normalise
 
     phone = try_normalise(number)
