@@ -135,3 +135,27 @@ def test_the_log_format_defaults_to_json_in_production_only(environ, env, given,
 def test_an_unknown_log_format_stops_the_process_with_its_name(environ):
     with pytest.raises(SettingsError, match="HOTLINE_LOG_FORMAT"):
         Settings.from_env({**environ, "HOTLINE_LOG_FORMAT": "xml"})
+
+
+def test_gunicorns_own_lines_are_json_and_its_access_log_goes_nowhere(environ, monkeypatch, capsys):
+    """config/gunicorn.conf.py's logging config, applied as gunicorn applies it."""
+    import logging.config
+    import runpy
+
+    from gunicorn.glogging import CONFIG_DEFAULTS
+
+    for name, value in {**environ, "HOTLINE_ENV": "production"}.items():
+        monkeypatch.setenv(name, value)
+    conf = runpy.run_path("config/gunicorn.conf.py")
+    root, saved = logging.getLogger(), (logging.getLogger().handlers[:], logging.getLogger().level)
+    try:
+        logging.config.dictConfig({**CONFIG_DEFAULTS, **conf["logconfig_dict"]})
+        logging.getLogger("gunicorn.error").info("Booting worker with pid: %s", 4242)
+        logging.getLogger("gunicorn.access").info('"POST /webhooks/at/secret-token/ussd" 200')
+    finally:
+        root.handlers[:], root.level = saved
+    written = capsys.readouterr()
+    assert "secret-token" not in written.out + written.err
+    lines = [json.loads(line) for line in written.err.splitlines()]
+    assert lines == [{"time": lines[0]["time"], "level": "INFO", "logger": "gunicorn.error",
+                      "message": "Booting worker with pid: 4242"}]
