@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "audit": ("admin", "supervisor"),
     "export_full": ("admin",),
     "users": ("admin",),
+    "partners": ("admin",),  # API clients and partner webhooks (web/console/integrations.py)
 }
 
 

@@ -23,7 +23,7 @@ from .access import requires
 from .people_common import area_choices, area_label
 from .reports import when
 
-NAV.append(("console.integrations", N_("Partner systems"), "users"))
+NAV.append(("console.integrations", N_("Partner systems"), "partners"))
 RECENT_DELIVERIES = 50
 RETRYABLE = (FAILED, PENDING, CANCELLED)  # cancelled: its webhook was disabled, maybe since enabled
 SCOPE_LABELS = {
@@ -39,13 +39,13 @@ DELIVERY_LABELS = {"pending": N_("Waiting"), "delivered": N_("Delivered"), "fail
 
 
 @bp.get("/integrations")
-@requires("users")
+@requires("partners")
 def integrations():  # type: ignore[no-untyped-def]
     return _overview()
 
 
 @bp.post("/integrations/clients")
-@requires("users")
+@requires("partners")
 def api_client_new():  # type: ignore[no-untyped-def]
     rt = runtime()
     with rt.session() as db:
@@ -63,7 +63,7 @@ def api_client_new():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/integrations/clients/<int:client_id>/revoke")
-@requires("users")
+@requires("partners")
 def api_client_revoke(client_id: int):  # type: ignore[no-untyped-def]
     rt = runtime()
     with rt.session() as db:
@@ -76,19 +76,19 @@ def api_client_revoke(client_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/integrations/webhooks/new", methods=["GET", "POST"])
-@requires("users")
+@requires("partners")
 def webhook_new():  # type: ignore[no-untyped-def]
     return _webhook_form(None)
 
 
 @bp.route("/integrations/webhooks/<int:webhook_id>", methods=["GET", "POST"])
-@requires("users")
+@requires("partners")
 def webhook_edit(webhook_id: int):  # type: ignore[no-untyped-def]
     return _webhook_form(webhook_id)
 
 
 @bp.post("/integrations/deliveries/<int:delivery_id>/retry")
-@requires("users")
+@requires("partners")
 def delivery_retry(delivery_id: int):  # type: ignore[no-untyped-def]
     rt = runtime()
     with rt.session() as db:
