@@ -21,6 +21,12 @@ MESSAGES = {
                                        "alerts to social workers wait until tomorrow."),
     ("flood", "warning", None): N_("Flood control today: {reports} report(s) kept without an alert, "
                                    "{sms} SMS left without an answer."),
+    ("gateway_balance", "critical", None): N_("The Africa's Talking balance is low: {balance} "
+                                              "{currency} (minimum {minimum}). Top it up before "
+                                              "SMS stop."),
+    ("gateway_balance_currency", "warning", None): N_("The Africa's Talking balance is in "
+                                                      "{currency} but AT_BALANCE_MIN is in "
+                                                      "{minimum_currency}: it cannot be compared."),
 }
 OTHER = N_("Open alarm: {kind}")
 
