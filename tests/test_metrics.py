@@ -120,3 +120,20 @@ def test_with_redis_down_the_database_numbers_are_still_served(runtime, watched)
     assert samples[("hotline_metrics_source_up", (("source", "redis"),))] == 0
     assert samples[("hotline_metrics_source_up", (("source", "database"),))] == 1
     assert samples[("hotline_reports_total", (("category", "sexual_exploitation"), ("channel", "ussd")))] == 1
+
+
+def test_every_web_process_reports_the_same_numbers(runtime, watched):
+    """Two processes (gunicorn workers, or hosts) share nothing but the database and Redis."""
+    from hotline.settings import Settings
+
+    kwilu_team(runtime)
+    walk(watched, ANONYMOUS_REPORT)  # served by this process only
+    settings: Settings = runtime.settings
+    other = Runtime.build(settings, clock=runtime.clock)
+    try:
+        from_other = scrape(create_app(runtime=other).test_client())
+    finally:
+        other.close()
+    from_this = scrape(watched)
+    assert from_other[("hotline_ussd_hop_seconds_count", ())] == len(ANONYMOUS_REPORT) + 1
+    assert from_other == from_this
