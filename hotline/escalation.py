@@ -241,11 +241,15 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     alert = session.get(OutboundMessage,
                         messages.to_worker(session, runtime, worker, body, "alert", report))
     alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
+    # Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
+    # text, and a reference added now would never be sent. The row lock keeps a send from
+    # claiming it between this read and our commit (PostgreSQL; SQLite writes one at a time).
     bundle = session.scalar(
         select(OutboundMessage)
         .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "bundle",
-               OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at > now)
-        .order_by(OutboundMessage.id.desc()).limit(1)
+               OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at > now,
+               OutboundMessage.attempts == 0)
+        .order_by(OutboundMessage.id.desc()).limit(1).with_for_update()
     )
     if bundle is None:
         bundle = session.get(OutboundMessage,

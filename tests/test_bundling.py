@@ -42,6 +42,39 @@ def test_a_held_bundle_is_scheduled_to_leave_when_its_minute_is_over_not_a_tick_
     assert registry.get_scheduled_time(job_id) == bundle.next_attempt_at.replace(microsecond=0)
 
 
+class ReportDuringSend:
+    """The runtime's gateway, with a report opened while the bundle is on its way out (as another
+    web thread would, in a surge)."""
+
+    def __init__(self, runtime, gateway) -> None:  # type: ignore[no-untyped-def]
+        self.runtime, self.gateway, self.opened, self.sent = runtime, gateway, [], []
+        self.name, self.max_send_seconds = gateway.name, gateway.max_send_seconds
+
+    def send(self, to: str, body: str):  # type: ignore[no-untyped-def]
+        if body.startswith("ALERTES") and not self.opened:
+            self.opened.append(report(self.runtime))
+        self.sent.append(body)
+        return self.gateway.send(to, body)
+
+    def balance(self) -> str | None:
+        return self.gateway.balance()
+
+
+def test_an_alert_bundled_while_its_bundle_is_being_sent_goes_out_in_the_next_bundle(
+    runtime, clock, run_jobs
+):
+    add_worker(runtime, "Amani")
+    opened = [report(runtime) for _ in range(4)]
+    run_jobs()
+    runtime.gateway = sending = ReportDuringSend(runtime, runtime.gateway)
+    advance(clock, run_jobs, seconds=120)  # the first bundle goes; a fifth report comes meanwhile
+    advance(clock, run_jobs, seconds=120)
+    [late] = sending.opened
+    bundles = [body for body in sending.sent if body.startswith("ALERTES")]  # what left, as it left
+    assert opened[3].reference in bundles[0]
+    assert any(late.reference in body for body in bundles)
+
+
 def test_a_bundled_alert_can_be_accepted_by_its_reference(runtime, clock, run_jobs):
     amani = add_worker(runtime, "Amani")
     opened = [report(runtime) for _ in range(4)]
