@@ -22,6 +22,7 @@ from . import load, measure, report, stack
 from .load import Load
 
 HERE = Path(__file__).resolve().parent
+STEADY_PACE = 3.0  # seconds between one phone's reports in the steady run
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,11 @@ def hops(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], bare
 
 def steady(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], workdir: Path) -> dict:
     out = workdir / "steady"
-    result = load.summary(load.run(Load(hotline.ussd_url, plan.steady_rate, plan.steady_seconds,
-                                        variants, "98", pace=1.0, out_dir=out)))
+    # Each phone starts a report every STEADY_PACE seconds, so the rate holds while a slow
+    # conversation takes up to that long (one phone per report/s fell behind under load).
+    phones = max(1, round(plan.steady_rate * STEADY_PACE))
+    result = load.summary(load.run(Load(hotline.ussd_url, phones, plan.steady_seconds,
+                                        variants, "98", pace=phones / plan.steady_rate, out_dir=out)))
     bundled = measure.section_reports(hotline, "98")
     seen, _ = measure.wait_for_alerts(hotline, set(bundled), plan.alert_timeout)
     return {"load": result, "reports_per_s": round(len(bundled) / result["seconds"], 1),
