@@ -134,12 +134,13 @@ def keys_rotate(batch_size: int) -> None:
     finally:
         runtime.close()
     for table, count in result.reencrypted.items():
-        click.echo(f"{table}: {count} re-encrypted, {result.rehashed.get(table, 0)} re-hashed")
+        rehashed = f", {result.rehashed[table]} re-hashed" if table in result.rehashed else ""
+        click.echo(f"{table}: {count} re-encrypted{rehashed}")
     for table in ("reports", "sms_opt_outs"):
         click.echo(f"{table}: {result.rehashed[table]} re-hashed")
     click.echo(f"reporter fingerprints without a stored number (anonymous): "
-               f"{result.unverifiable_fingerprints}; report PINs (re-keyed when next typed): "
-               f"{result.pins}")
+               f"{result.unverifiable_fingerprints}; reports with a PIN: {result.pins} "
+               "(a PIN made under an old key moves to the new one when next typed right)")
     if result.old_key_needed:
         click.echo(f"{result.unreadable} value(s) cannot be read with the configured keys: "
                    "keep every old key until they are found")

@@ -8,6 +8,7 @@ recognised; a number that sent STOP gets nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from click.testing import CliRunner
@@ -73,7 +74,8 @@ def test_lookups_work_under_the_old_key_during_a_rotation_and_with_the_new_key_a
         assert "social_workers: 1 re-encrypted, 1 re-hashed" in output
         assert "no row needs an old key any more" in output
         assert "+243" not in output
-        assert "0 re-encrypted" in rotate_keys(environ, f"{KEY_B},{KEY_A}")  # idempotent
+        again = rotate_keys(environ, f"{KEY_B},{KEY_A}")  # idempotent: nothing left to move
+        assert set(re.findall(r"(\d+) re-(?:encrypted|hashed)", again)) == {"0"}
 
     with runtime_with(runtime, pii_keys=(KEY_B,)) as rotated:
         after = create_app(runtime=rotated).test_client()
