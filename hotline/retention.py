@@ -85,6 +85,11 @@ def remove_contact(session: Session, report: Report) -> int:
                     .values(recipient_encrypted="", recipient_hash="", body=""))
     session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id)
                     .values(sender_encrypted="", sender_hash=""))
+    # The accepting worker's details SMS quotes the call-back number in its body.
+    session.execute(update(OutboundMessage)
+                    .where(OutboundMessage.report_id == report.id,
+                           OutboundMessage.purpose == "details")
+                    .values(body=""))
     return cancelled
 
 

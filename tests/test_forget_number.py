@@ -15,7 +15,7 @@ from hotline.models import InboundMessage, OutboundMessage, Report, ReporterCont
 from hotline.runtime import Runtime
 from tests.builders import add_worker
 from tests.consolekit import login
-from tests.test_reporter_flows import NOT_IN_DANGER, Call, report_as
+from tests.test_reporter_flows import NOT_IN_DANGER, Call, report_as, worker_sms
 from tests.test_reporter_sms import KIKWIT_TEXT, sms
 from workers import jobs
 
@@ -39,10 +39,14 @@ def references(runtime: Runtime) -> dict[int, str]:
 def test_a_reporter_deletes_their_number_and_the_console_no_longer_shows_it(
     client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None]
 ) -> None:
-    add_worker(runtime, "Amani", ("CD-KL",), phone="+243820000002")
+    amani = add_worker(runtime, "Amani", ("CD-KL",), phone="+243820000002").phone
     report_as(client, WITH_CALLBACK, phone=REPORTER)
     report_as(client, WITH_CALLBACK, phone=OTHER_REPORTER)
     mine, theirs = references(runtime).values()
+    run_jobs()
+    worker_sms(client, amani, f"1 {mine}", "ATSMS-accept-mine")
+    worker_sms(client, amani, f"1 {theirs}", "ATSMS-accept-theirs")
+    run_jobs()  # Amani's details SMS quote each call-back number
 
     call = Call(client, REPORTER)
     assert call.dial().startswith("CON Ligne contre la traite")  # the language was remembered
@@ -64,6 +68,10 @@ def test_a_reporter_deletes_their_number_and_the_console_no_longer_shows_it(
         [event] = db.scalars(select(ReportEvent).where(ReportEvent.kind == "contact_deleted")).all()
         assert REPORTER[4:] not in str(event.detail)
         assert db.scalar(select(Report.reporter_hash).where(Report.reference == mine)) is None
+        details = db.scalars(select(OutboundMessage.body).where(
+            OutboundMessage.purpose == "details").order_by(OutboundMessage.id)).all()
+        assert [REPORTER in body for body in details] == [False, False]
+        assert OTHER_REPORTER in details[1]  # the other reporter's worker still has it
 
 
 def test_the_sms_still_waiting_for_the_number_are_cancelled(
