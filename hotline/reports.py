@@ -114,7 +114,8 @@ def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = Fal
         message_ids = []
     else:
         message_ids = escalation.start(session, runtime, report)
-    partner_webhooks.emit(session, runtime, report, "opened")  # nothing for a training report
+    if not held:  # a flood pages nobody here, and must not fill partners' systems either
+        partner_webhooks.emit(session, runtime, report, "opened")  # nothing for a training report
     return Opened(report, message_ids, held=held)
 
 

@@ -229,3 +229,12 @@ def test_a_webhook_disabled_before_sending_sends_nothing(runtime, run_jobs, rece
     run_jobs()
     assert receiver.requests == []
     assert [(d.status, d.last_error) for d in deliveries(runtime)] == [("cancelled", "disabled")]
+
+
+def test_a_flood_held_report_is_not_announced_to_partners(runtime, run_jobs, receiver):
+    add_webhook(runtime, receiver.url, events=("opened",))
+    flooder = runtime.cipher.lookup_hash("+243990000001")
+    made = [report(runtime, reporter_hash=flooder) for _ in range(runtime.settings.flood_reports_hour + 1)]
+    run_jobs()
+    announced = [json.loads(r.body)["reference"] for r in receiver.requests]
+    assert announced == [r.reference for r in made[:-1]]  # the one over the limit stays in-house
