@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import escalation, meters, sms_cap, training
+from .alerts import bundle_references
 from .gateways import GatewayUnavailable, SendResult, SmsGateway
 from .gateways.local import LocalOutbox
 from .models import (
@@ -107,8 +108,8 @@ def send_message(runtime: Runtime, message_id: int) -> str:
         meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
         escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-    if escalate:
-        runtime.queue.escalate(escalate)
+    for report_id in escalate:
+        runtime.queue.escalate(report_id)
     return message.status
 
 
@@ -205,17 +206,23 @@ def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
                    message_id=message.id, worker_id=message.worker_id, status=status[:32])
         escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-    if escalate:
-        runtime.queue.escalate(escalate)
+    for report_id in escalate:
+        runtime.queue.escalate(report_id)
     return True
 
 
 def _escalate_if_alert_failed(session: Session, runtime: Runtime,
-                              message: OutboundMessage) -> int | None:
-    """An alert that cannot reach its worker must not wait out the policy: escalate at once."""
-    if message.status != MESSAGE_FAILED or message.purpose != "alert" or not message.report_id:
-        return None
-    report = session.get(Report, message.report_id)
-    if report is None or not escalation.escalate_now(session, runtime, report, "alert_failed"):
-        return None
-    return report.id
+                              message: OutboundMessage) -> list[int]:
+    """An alert that cannot reach its worker must not wait out the policy: escalate at once.
+
+    A failed bundle SMS failed for every report it lists: each of them escalates.
+    """
+    if message.status != MESSAGE_FAILED or message.purpose not in ("alert", "bundle"):
+        return []
+    if message.purpose == "bundle":
+        references = bundle_references(message.body)
+        reports = list(session.scalars(select(Report).where(Report.reference.in_(references))))
+    else:
+        reports = [r for r in [session.get(Report, message.report_id or 0)] if r is not None]
+    return [report.id for report in reports
+            if escalation.escalate_now(session, runtime, report, "alert_failed")]

@@ -296,6 +296,23 @@ def test_a_failed_delivery_report_alerts_the_next_level_without_waiting(
     assert alert_times(runtime, team, opened.created_at) == [(0, "Amani"), (0, "Bisimwa")]
 
 
+def test_a_failed_bundle_alerts_the_next_level_for_every_report_it_listed(
+    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    fake_at: FakeAT,
+) -> None:
+    opened = [report(runtime) for _ in range(5)]
+    run_jobs()
+    advance(clock, run_jobs, seconds=120)  # past the hold and the ticker's grace: the bundle leaves
+    [bundle] = [sms for sms in fake_at.messages if sms.message.startswith("ALERTES")]
+    form = {"id": str(bundle.message_id), "status": "Failed", "phoneNumber": bundle.to,
+            "networkCode": "63001", "failureReason": "DeliveryFailure"}
+    assert client.post(f"/webhooks/at/{TEST_TOKEN}/sms/delivery", data=form).status_code == 200
+
+    advance(clock, run_jobs)
+    to_backup = [sms.message for sms in fake_at.messages if sms.to == team.backup.phone]
+    assert sorted(text.split()[1] for text in to_backup) == sorted(r.reference for r in opened[3:])
+
+
 def test_a_number_the_gateway_refuses_alerts_the_next_level_without_waiting(
     runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team, fake_at: FakeAT,
 ) -> None:
