@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .timeline import record
 
 JOIN_WINDOW = timedelta(minutes=10)  # split SMS and panic repeats join the report just made
+JOIN_LIMIT = timedelta(hours=1)  # ...while they keep coming, but a report made hours ago is closed to them
 RECEIVED = N_("Received, reference {reference}. In danger, call 129 or 122 (free).")
 # The one SMS a number over its flood limits may get in an hour: no reference, nothing to act on.
 NEUTRAL = N_("We have your messages. In danger, call 129 or 122 (free).")
@@ -68,10 +69,12 @@ def _report(session: Session, runtime: Runtime, message: InboundMessage,
             lang: str) -> tuple[str | None, bool]:
     """Join the text to the number's report of the last minutes, or open one; (reply, held)."""
     now = runtime.clock.now()
-    recent = session.scalar(
+    recent = session.scalar(  # the window runs from the report's latest SMS, not its first
         select(Report)
+        .join(InboundMessage, InboundMessage.report_id == Report.id)
         .where(Report.reporter_hash.in_(_hashes(runtime, message)), Report.channel == "sms",
-               Report.created_at >= now - JOIN_WINDOW)
+               InboundMessage.received_at >= now - JOIN_WINDOW,
+               Report.created_at >= now - JOIN_LIMIT)
         .order_by(Report.created_at.desc()).limit(1)
     )
     if recent is not None:

@@ -194,6 +194,34 @@ def test_a_second_sms_within_ten_minutes_joins_the_same_report_without_a_second_
     assert len(joined) == 1
 
 
+def test_texts_that_keep_coming_join_the_report_until_ten_minutes_pass_after_the_last_one(
+    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: Callable[[], None]
+) -> None:
+    texts = ["Une fille est retenue a Kikwit", "dans la maison bleue", "pres du marche", "venez vite"]
+    for text in texts:
+        sms(client, text)
+        run_jobs()
+        clock.advance(minutes=8)  # each text 8 minutes after the one before: 24 minutes in all
+
+    [report] = reports(runtime)
+    assert report.description == "\n".join(texts)
+    clock.advance(minutes=2, seconds=1)  # now 10 min 1 s after the last text
+    sms(client, "Une autre fille a Gungu")
+    run_jobs()
+    assert len(reports(runtime)) == 2
+
+
+def test_a_report_an_hour_old_takes_no_more_texts_even_if_they_kept_coming(
+    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: Callable[[], None]
+) -> None:
+    for _ in range(8):  # one text every 9 minutes: 63 minutes
+        sms(client, "Une fille est retenue a Kikwit")
+        run_jobs()
+        clock.advance(minutes=9)
+    first, second = reports(runtime)
+    assert first.description.count("\n") == 6 and second.description.count("\n") == 0
+
+
 def test_an_sms_more_than_ten_minutes_later_opens_a_new_report_with_its_own_reply(
     client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: Callable[[], None]
 ) -> None:
