@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .crypto import PiiError
+from .messages import SEALED
 from .models import (
     InboundMessage,
     OutboundMessage,
@@ -75,6 +76,7 @@ def rotate(runtime: Runtime, batch_size: int = BATCH_SIZE) -> RotationResult:
     renamed: dict[str, str] = {}
     for model, encrypted, hashed in ENCRYPTED:
         _rotate_table(runtime, result, renamed, model, encrypted, hashed, batch_size)
+    _rotate_sealed_bodies(runtime, result, batch_size)
     _rehash_reports(runtime, result, renamed, batch_size)
     _rehash_opt_outs(runtime, result, renamed)
     _move_remembered_languages(runtime, renamed)
@@ -84,12 +86,12 @@ def rotate(runtime: Runtime, batch_size: int = BATCH_SIZE) -> RotationResult:
     return result
 
 
-def _batches(session: Session, model: Any, batch_size: int) -> Iterator[list[Any]]:
+def _batches(session: Session, model: Any, batch_size: int, *where: Any) -> Iterator[list[Any]]:
     """Rows by ascending id, one batch at a time (keyset pagination: no OFFSET, no long scan)."""
     last = 0
     while True:
         rows = list(session.scalars(
-            select(model).where(model.id > last).order_by(model.id).limit(batch_size)))
+            select(model).where(model.id > last, *where).order_by(model.id).limit(batch_size)))
         if not rows:
             return
         yield rows
@@ -122,6 +124,26 @@ def _rotate_table(runtime: Runtime, result: RotationResult, renamed: dict[str, s
                     if getattr(row, hashed) != current:
                         setattr(row, hashed, current)
                         result.rehashed[name] += 1
+            session.commit()
+
+
+def _rotate_sealed_bodies(runtime: Runtime, result: RotationResult, batch_size: int) -> None:
+    """SMS bodies kept encrypted (hotline.messages.SEALED: the details quoting a call-back number)."""
+    cipher, name = runtime.cipher, "outbound_messages.body"
+    result.reencrypted[name] = 0
+    with runtime.session() as session:
+        for rows in _batches(session, OutboundMessage, batch_size,
+                             OutboundMessage.body.startswith(SEALED)):
+            for row in rows:
+                token = row.body[len(SEALED):]
+                if not cipher.needs_rotation(token):
+                    continue
+                try:
+                    row.body = SEALED + cipher.rotate(token)
+                except PiiError:
+                    result.unreadable += 1
+                    continue
+                result.reencrypted[name] += 1
             session.commit()
 
 

@@ -7,6 +7,17 @@ from sqlalchemy.orm import Session
 from .models import MESSAGE_PENDING, OutboundMessage, Report, SocialWorker
 from .runtime import Runtime
 
+# A body that quotes personal data (the details SMS gives the call-back number and the reporter's
+# words) is kept encrypted at rest, as "pii:<token>"; read every body through body_of().
+SEALED = "pii:"
+SEALED_PURPOSES = ("details",)
+
+
+def body_of(runtime: Runtime, message: OutboundMessage) -> str:
+    """The text of an SMS as the recipient gets it."""
+    body = message.body
+    return runtime.cipher.decrypt(body[len(SEALED):]) if body.startswith(SEALED) else body
+
 
 def add_message(session: Session, runtime: Runtime, *, recipient_encrypted: str, recipient_hash: str,
                 body: str, purpose: str, report_id: int | None = None, worker_id: int | None = None,
@@ -15,7 +26,8 @@ def add_message(session: Session, runtime: Runtime, *, recipient_encrypted: str,
     now = runtime.clock.now()
     message = OutboundMessage(
         report_id=report_id, worker_id=worker_id, recipient_encrypted=recipient_encrypted,
-        recipient_hash=recipient_hash, purpose=purpose, body=body, status=MESSAGE_PENDING,
+        recipient_hash=recipient_hash, purpose=purpose, status=MESSAGE_PENDING,
+        body=SEALED + runtime.cipher.encrypt(body) if purpose in SEALED_PURPOSES else body,
         attempts=0, next_attempt_at=now, training=training, created_at=now, updated_at=now,
     )
     session.add(message)

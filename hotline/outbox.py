@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from . import escalation, meters, sms_cap, training
+from . import escalation, messages, meters, sms_cap, training
 from .alerts import bundle_references
 from .gateways import GatewayUnavailable, SendResult, SmsGateway
 from .gateways.local import LocalOutbox
@@ -97,7 +97,7 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             session.commit()  # held back by the global cap: deferred (to a worker) or cancelled
             return message.status
         try:
-            result = gateway.send(recipient, message.body)
+            result = gateway.send(recipient, messages.body_of(runtime, message))
         except GatewayUnavailable as exc:
             _retry_later(session, runtime, message, str(exc))
             raise SendLater(str(exc)) from None

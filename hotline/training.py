@@ -127,7 +127,7 @@ def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
             .order_by(OutboundMessage.id.desc())
             .limit(SHOWN_MESSAGES)
         ).all()
-        return [{"id": str(m.id), "body": m.body, "purpose": m.purpose,
+        return [{"id": str(m.id), "body": messages.body_of(runtime, m), "purpose": m.purpose,
                  "at": (m.sent_at or m.created_at).strftime("%H:%M:%S")} for m in reversed(rows)]
 
 

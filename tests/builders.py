@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from hotline import worker_replies
 from hotline.clock import FrozenClock
+from hotline.messages import body_of
 from hotline.models import (
     OutboundMessage,
     Report,
@@ -153,7 +154,7 @@ def messages_to(runtime: Runtime, phone: str, purpose: str | None = None) -> lis
 
 def texts_to(runtime: Runtime, phone: str, purpose: str | None = None) -> list[str]:
     """The bodies of what was sent (or is being sent) to ``phone``; cancelled ones never went."""
-    return [m.body for m in messages_to(runtime, phone, purpose) if m.status != "cancelled"]
+    return [body_of(runtime, m) for m in messages_to(runtime, phone, purpose) if m.status != "cancelled"]
 
 
 def alerts(runtime: Runtime, report_id: int | None = None) -> list[OutboundMessage]:

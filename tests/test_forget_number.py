@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from flows.reporter import FLOW
 from hotline.i18n import LANGUAGES
+from hotline.messages import body_of
 from hotline.models import InboundMessage, OutboundMessage, Report, ReporterContact, ReportEvent
 from hotline.runtime import Runtime
 from tests.builders import add_worker
@@ -68,8 +69,8 @@ def test_a_reporter_deletes_their_number_and_the_console_no_longer_shows_it(
         [event] = db.scalars(select(ReportEvent).where(ReportEvent.kind == "contact_deleted")).all()
         assert REPORTER[4:] not in str(event.detail)
         assert db.scalar(select(Report.reporter_hash).where(Report.reference == mine)) is None
-        details = db.scalars(select(OutboundMessage.body).where(
-            OutboundMessage.purpose == "details").order_by(OutboundMessage.id)).all()
+        details = [body_of(runtime, m) for m in db.scalars(select(OutboundMessage).where(
+            OutboundMessage.purpose == "details").order_by(OutboundMessage.id))]
         assert [REPORTER in body for body in details] == [False, False]
         assert OTHER_REPORTER in details[1]  # the other reporter's worker still has it
 

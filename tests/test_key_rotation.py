@@ -18,6 +18,7 @@ from sqlalchemy import select
 from hotline.app import create_app
 from hotline.cli import main
 from hotline.crypto import PiiCipher
+from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report, SmsOptOut
 from hotline.runtime import Runtime
 from tests.builders import add_worker, runtime_with
@@ -101,3 +102,22 @@ def test_the_rotation_command_says_when_a_value_needs_a_key_that_is_not_configur
 
     assert result.exit_code == 1
     assert "1 value(s) cannot be read with the configured keys" in result.output
+
+
+def test_a_details_sms_kept_encrypted_under_the_old_key_is_readable_with_the_new_key_alone(
+    client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None], environ: dict[str, str]
+) -> None:
+    worker = add_worker(runtime, "Amani", ("CD-KL",), phone="+243820000002").phone
+    report_as(client, [*NOT_IN_DANGER, "99", "99", "3", "99", "1", "4", "4827", "1"])
+    run_jobs()
+    worker_sms(client, worker, f"1 {the_report(runtime).reference}", "ATSMS-accept")
+    run_jobs()  # the details, quoting the call-back number, are sealed under key A
+
+    output = rotate_keys(environ, f"{KEY_B},{KEY_A}")
+    assert "outbound_messages.body: 1 re-encrypted" in output
+
+    with runtime_with(runtime, pii_keys=(KEY_B,)) as rotated, rotated.session() as session:
+        [details] = session.scalars(select(OutboundMessage).where(
+            OutboundMessage.purpose == "details")).all()
+        assert REPORTER not in details.body  # at rest: only the sealed form
+        assert REPORTER in body_of(rotated, details)

@@ -1,6 +1,6 @@
 """Canaries: numbers and a word planted through every channel must never surface where they must
 not be: log records (every logger, DEBUG), Redis keys and values, RQ job payloads (queued,
-started, finished, failed, scheduled, deferred), and error pages.
+started, finished, failed, scheduled, deferred), error pages, and (numbers) any database column.
 
 The log records are read raw, before the scrubbing filter of hotline.logs: the code itself must
 never hand a number to a logger; the filter is only the last line of defence.
@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from hotline.app import create_app
 from hotline.clock import FrozenClock
+from hotline.db import Base
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage, Report
 from hotline.runtime import Runtime
@@ -51,12 +52,20 @@ def forms(number: str) -> list[str]:
     return [number, digits, "0" + number[4:], "%2B" + digits, "%2b" + digits, number[4:]]
 
 
-CANARIES = [*forms(CALLER), *forms(TEXTER), *forms(WORKER), WORD, WORD.lower()]
+NUMBERS = [*forms(CALLER), *forms(TEXTER), *forms(WORKER)]
+CANARIES = [*NUMBERS, WORD, WORD.lower()]
 
 
-def found_in(texts: list[str]) -> list[str]:
-    return [f"{canary!r} in {text[:160]!r}" for text in texts for canary in CANARIES
+def found_in(texts: list[str], canaries: list[str] = CANARIES) -> list[str]:
+    return [f"{canary!r} in {text[:160]!r}" for text in texts for canary in canaries
             if canary.lower() in text.lower()]
+
+
+def database_texts(runtime: Runtime) -> list[str]:
+    """Every value of every row of every table, as text."""
+    with runtime.engine.connect() as conn:
+        return [str(value) for table in Base.metadata.sorted_tables
+                for row in conn.execute(table.select()) for value in row if value is not None]
 
 
 def log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -137,6 +146,10 @@ def test_canary_numbers_and_words_never_reach_logs_redis_or_job_payloads(
     assert found_in(log_texts(caplog)) == []
     assert found_in([value.decode("utf-8", "replace") for value in redis_values(runtime)]) == []
     assert found_in(payloads) == []
+    # At rest: the numbers are only ever stored encrypted (the reporter's words are kept, by design).
+    stored = database_texts(runtime)
+    assert any(WORD in text for text in stored) and len(stored) > 200
+    assert found_in(stored, NUMBERS) == []
 
 
 @pytest.fixture

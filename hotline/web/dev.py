@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
+from ..messages import body_of
 from ..models import OutboundMessage, Report
 from ..phones import mask
 from ..runtime import Runtime
@@ -28,7 +29,7 @@ def outbox() -> str:
         messages = [
             {
                 "id": m.id, "reference": ref, "to": mask(rt.cipher.decrypt(m.recipient_encrypted)),
-                "body": m.body, "status": m.status, "gateway": m.gateway, "attempts": m.attempts,
+                "body": body_of(rt, m), "status": m.status, "gateway": m.gateway, "attempts": m.attempts,
                 "created_at": m.created_at, "purpose": m.purpose,
             }
             for m, ref in rows
