@@ -89,7 +89,8 @@ def surge(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], wor
             "http_errors": result["http_errors"], "errors": result["errors"],
             "unalerted": len(set(bundled) - seen.keys()), "sending_s": round(sent_s, 1),
             "hops_per_s": result["hops_per_s"], "p99_ms": result["p99_ms"],
-            "all_alerted_s": round(max(alerted) - started, 1) if alerted else None}
+            "all_alerted_s": round(max(alerted) - started, 1) if alerted else None,
+            "after_last_report_s": round(max(alerted) - started - sent_s, 1) if alerted else None}
 
 
 def run_database(kind: str, plan: Plan, workdir: Path) -> dict:

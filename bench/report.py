@@ -56,6 +56,7 @@ ROWS: list[Row] = [
      lambda r: _get(r, "surge", "unalerted") == 0),
     ("Surge: time until the last alert (s)", "<= 120", lambda r: _get(r, "surge", "all_alerted_s"),
      _at_most(120, "surge", "all_alerted_s")),
+    ("... of which sending the reports (s)", "", lambda r: _get(r, "surge", "sending_s"), lambda r: None),
     ("Peak RSS web worker (MB)", "<= 80", lambda r: _get(r, "memory", "web_worker_max"),
      _at_most(80, "memory", "web_worker_max")),
     ("Peak RSS RQ worker (MB)", "<= 80", lambda r: _get(r, "memory", "rq_worker"),
