@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
     )
     app.extensions["hotline"] = runtime
+    # "/webhooks/at/x//sms" is a wrong token, not a path to tidy: 404, never a redirect.
+    app.url_map.merge_slashes = False
     if settings.trusted_proxies:
         # Behind nginx, the client's address (login limits, audit) comes from X-Forwarded-For;
         # only as many hops as there are proxies of ours are believed.

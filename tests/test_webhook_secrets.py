@@ -21,6 +21,7 @@ from hotline.clock import FrozenClock
 from hotline.models import InboundMessage, Report, UssdSessionEvent
 from hotline.runtime import Runtime
 from hotline.settings import Settings, SettingsError
+from tests.conftest import TEST_TOKEN
 from tests.test_webhooks import (
     BASE,
     ROUTES,
@@ -208,3 +209,10 @@ def test_without_a_configured_code_any_code_shaped_like_a_dial_is_answered(
     form = ussd_form(new_session_id(), "", serviceCode=service_code)
     body = screen_of(client.post(f"{BASE}/ussd", data=form))
     assert body.startswith(prefix)
+
+
+@pytest.mark.parametrize("path", [f"/webhooks/at/{TEST_TOKEN}//sms", "/webhooks/at/x%2F/sms",
+                                  f"/webhooks/at//{TEST_TOKEN}/sms"])
+def test_a_path_with_doubled_slashes_is_not_found_never_redirected(client: FlaskClient, path: str) -> None:
+    response = client.post(path, data={"from": "+243810000001", "text": "aide"})
+    assert response.status_code == 404 and "Location" not in response.headers
