@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from hotline import training
 from hotline.gateways.africastalking import AfricasTalkingGateway
+from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report, WorkerArea
 from hotline.routing import recipients
 from hotline.runtime import Runtime
@@ -135,7 +136,7 @@ def test_a_real_report_at_the_same_time_alerts_the_real_worker_and_not_the_train
     assert [m.to for m in fake_at.messages] == [kikwit_worker.phone]
     assert real.reference in fake_at.messages[0].message
     assert [m["body"] for m in phones(client)["worker"]] == [
-        m.body for m in all_messages(runtime) if m.training]
+        body_of(runtime, m) for m in all_messages(runtime) if m.training]
     assert real.reference not in " ".join(m["body"] for m in phones(client)["worker"])
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from flows.text import is_gsm7, sms_segments
 from hotline.clock import FrozenClock
+from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report
 from hotline.runtime import Runtime
 from tests.builders import (
@@ -61,8 +62,9 @@ def every_sms_fits_one_gsm7_part(runtime: Runtime) -> Iterator[None]:
     yield
     with runtime.session() as session:
         for message in session.query(OutboundMessage).where(OutboundMessage.worker_id.isnot(None)):
-            assert is_gsm7(message.body), message.body
-            assert sms_segments(message.body) <= (2 if message.purpose == "details" else 1), message.body
+            text = body_of(runtime, message)
+            assert is_gsm7(text), text
+            assert sms_segments(text) <= (2 if message.purpose == "details" else 1), text
 
 
 def sms(client: FlaskClient, run_jobs: RunJobs, sender: Worker | str, *texts: str,
@@ -146,7 +148,7 @@ def test_no_sms_to_any_worker_ever_carries_the_description(
     texts = ("1 {ref}", "INFO {ref}", "NOTE {ref} vu la famille", "FIN {ref}")
     sms(client, run_jobs, team.primary, *[text.format(ref=case.reference) for text in texts])
     with runtime.session() as session:
-        bodies = [m.body for m in session.query(OutboundMessage)]
+        bodies = [body_of(runtime, m) for m in session.query(OutboundMessage)]
     assert len(bodies) >= 7
     assert not any("voisine" in body or "Mbala" in body for body in bodies)
 
@@ -305,7 +307,7 @@ def test_a_number_that_is_not_a_worker_is_never_given_case_data(
     client: FlaskClient, runtime: Runtime, run_jobs: RunJobs, team: Team, case: Report, text: str,
 ) -> None:
     sms(client, run_jobs, STRANGER, text.format(ref=case.reference))
-    for body in [m.body for m in messages_to(runtime, STRANGER)]:
+    for body in [body_of(runtime, m) for m in messages_to(runtime, STRANGER)]:
         assert case.reference not in body
         assert "Kikwit" not in body and "Kwilu" not in body
         assert "exploitation" not in body.lower()

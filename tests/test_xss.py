@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from hotline import training
 from hotline.audit import TARGET_MAX as AUDIT_TARGET_MAX
+from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report
 from tests.builders import report
 from tests.conftest import TEST_TOKEN
@@ -472,10 +473,10 @@ def trained(app, runtime, run_jobs) -> Iterator[list[str]]:  # type: ignore[no-u
     simulator_call(client, token, "sms", text=PAYLOADS[0])  # the reporter phone's SMS
     run_jobs()
     with runtime.session() as db:
-        bodies = list(db.scalars(select(OutboundMessage.body).where(
+        bodies = [body_of(runtime, m) for m in db.scalars(select(OutboundMessage).where(
             OutboundMessage.purpose == "details",
             OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(training.WORKER_PHONES[0]))
-            .order_by(OutboundMessage.id)))
+            .order_by(OutboundMessage.id))]
     assert len(bodies) == len(SIMULATOR_PAYLOADS)
     assert all(p in b for p, b in zip(SIMULATOR_PAYLOADS, bodies, strict=True)), bodies
     yield bodies
