@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # GSM 03.38 basic character set and its extension table (each extension char costs two septets).
 GSM7_BASIC = (
@@ -24,6 +25,11 @@ def fold_ascii(text: str) -> str:
 
     USSD gateways render accents badly or not at all, so every USSD screen is folded.
     """
+    return text if text.isascii() else _fold(text)
+
+
+@lru_cache(maxsize=4096)  # the same catalog lines and place names are folded on every hop
+def _fold(text: str) -> str:
     out = []
     for ch in text:
         if ch in _SPECIAL:

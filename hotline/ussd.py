@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from redis.client import Pipeline
 from redis.exceptions import RedisError
 
 from flows import reporter
@@ -95,8 +96,10 @@ class UssdService:
                 # The gateway asked again: the same screen, and nothing happens twice.
                 return Reply(saved["reply"], saved["state"]["screen"])
             body, state = self._advance(hop, phone_hash, ctx, saved)
-            self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL)
-            self._keep_draft(phone_hash, state)
+            writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for both
+            self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
+            self._keep_draft(phone_hash, state, writes)
+            writes.execute()
             return Reply(body, state["screen"])
         except RedisError:
             log.exception("USSD session store unavailable")
@@ -143,13 +146,13 @@ class UssdService:
         draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
         return draft
 
-    def _keep_draft(self, phone_hash: str, state: State) -> None:
+    def _keep_draft(self, phone_hash: str, state: State, writes: Pipeline) -> None:
         """An unfinished report survives a dropped session for a while; a finished one does not."""
         key = self._key("draft", phone_hash)
         if state["screen"] in REPORT_SCREENS and not state["finished"]:
-            self._store(key, state, self.runtime.settings.draft_ttl_seconds)
+            self._store(key, state, self.runtime.settings.draft_ttl_seconds, writes)
         elif state["finished"] and state["screen"] in ("done", "done_urgent", "cancelled"):
-            self.runtime.redis.delete(key)
+            writes.delete(key)
 
     def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State) -> None:
         if effect.name == "forget_number":
@@ -182,8 +185,8 @@ class UssdService:
         raw = self.runtime.redis.get(key)
         return json.loads(self.runtime.cipher.decrypt(raw.decode())) if raw else None
 
-    def _store(self, key: str, value: dict, ttl: int) -> None:
-        self.runtime.redis.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
+    def _store(self, key: str, value: dict, ttl: int, writes: Pipeline) -> None:
+        writes.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
 
 
 def _chose_language(before: State, after: State) -> bool:
