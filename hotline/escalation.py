@@ -35,7 +35,6 @@ from .timeline import record
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "escalation.json"
 DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early still runs
-BUNDLE_AFTER = 3  # alerts to one worker within BUNDLE_WINDOW before the next ones are bundled
 BUNDLE_WINDOW = timedelta(minutes=10)
 BUNDLE_HOLD = timedelta(minutes=1)
 
@@ -223,20 +222,23 @@ def _notify(session: Session, runtime: Runtime, report: Report, levels: list[str
 
 def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWorker,
            now: datetime) -> int:
-    """One alert to one worker; past BUNDLE_AFTER alerts in BUNDLE_WINDOW they are bundled.
+    """One alert to one worker; past ``HOTLINE_BUNDLE_AFTER`` alerts in BUNDLE_WINDOW they are bundled.
 
-    A worker flooded with SMS reads none of them: from the fourth alert in ten minutes, the
-    alert row is kept (so replies and checks work) as "bundled", and one bundle SMS, held a
-    minute to collect the others, lists every reference.
+    A worker flooded with SMS reads none of them: from the fourth alert in ten minutes (by
+    default; 0 turns bundling off), the alert row is kept (so replies and checks work) as
+    "bundled", and one bundle SMS, held a minute to collect the others, lists every reference.
     """
     body = alert_text(report, worker.language, runtime.translations, runtime.locations)
+    bundle_after = runtime.settings.bundle_after
+    if not bundle_after:
+        return messages.to_worker(session, runtime, worker, body, "alert", report)
     recent = session.scalar(
         select(func.count()).select_from(OutboundMessage)
         .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "alert",
                OutboundMessage.status != MESSAGE_CANCELLED,
                OutboundMessage.created_at >= now - BUNDLE_WINDOW)
     ) or 0
-    if recent < BUNDLE_AFTER:
+    if recent < bundle_after:
         return messages.to_worker(session, runtime, worker, body, "alert", report)
     alert = session.get(OutboundMessage,
                         messages.to_worker(session, runtime, worker, body, "alert", report))

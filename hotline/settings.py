@@ -54,6 +54,7 @@ class Settings:
     sms_cap_day: int = 6000
     sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
     retention_days: int = 180  # after a report finished, its personal data goes (hotline.retention)
+    bundle_after: int = 3  # alerts to one worker in 10 minutes before the next are bundled; 0: never
     public_url: str | None = None  # https://hotline.example.org: the callback URLs AT is given
     metrics_token: str | None = field(default=None, repr=False)  # /metrics exists only with it
     log_format: str = "json"
@@ -164,6 +165,7 @@ def _parse(env: dict[str, str]) -> Settings:
         sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
         sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
         retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
+        bundle_after=_whole(get, "HOTLINE_BUNDLE_AFTER", 3, 0, 100),
         **observe,
     )
 

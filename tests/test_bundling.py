@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from builders import add_worker, advance, messages_to, reply, report
+import pytest
+from builders import add_worker, advance, messages_to, reply, report, runtime_with
 
 from flows.text import is_gsm7
 from hotline.models import Report
+from hotline.settings import Settings, SettingsError
 
 
 def test_the_fourth_and_fifth_alerts_in_ten_minutes_arrive_as_one_bundle(runtime, clock, run_jobs):
@@ -92,3 +94,20 @@ def test_alerts_spread_over_more_than_ten_minutes_are_never_bundled(runtime, clo
         advance(clock, run_jobs, seconds=301)
     purposes = [m.purpose for m in messages_to(runtime, amani.phone)]
     assert "bundle" not in purposes
+
+
+def test_with_bundling_turned_off_every_alert_goes_out_on_its_own(runtime, clock, run_jobs):
+    amani = add_worker(runtime, "Amani")
+    with runtime_with(runtime, bundle_after=0) as unbundled:
+        opened = [report(unbundled) for _ in range(6)]
+        run_jobs()
+    sent = messages_to(runtime, amani.phone)
+    assert [m.purpose for m in sent] == ["alert"] * 6
+    assert all(m.status in ("sent", "delivered") for m in sent)
+    assert [m.report_id for m in sent] == [r.id for r in opened]
+
+
+@pytest.mark.parametrize("value", ["-1", "101", "three"])
+def test_a_bundling_threshold_out_of_range_stops_the_service_naming_it(environ, value):
+    with pytest.raises(SettingsError, match="HOTLINE_BUNDLE_AFTER must be a whole number from 0 to 100"):
+        Settings.from_env({**environ, "HOTLINE_BUNDLE_AFTER": value})
