@@ -34,6 +34,9 @@ class Plan:
     surge: int = 5000
     alert_timeout: float = 300  # bundles are held a minute, then the ticker sends them
     warmup_seconds: float = 2
+    # HOTLINE_BUNDLE_AFTER for the real stack. 0 by default: the 1 s report-to-alert target is
+    # about the pipeline, and bundling holds every alert past the third per worker for a minute.
+    bundle_after: int = 0
 
 
 FULL = Plan()
@@ -101,7 +104,7 @@ def run_database(kind: str, plan: Plan, workdir: Path) -> dict:
                       expect_end=False))
         bare_hops = load.summary(load.run(Load(url, plan.threads, plan.hop_seconds, variants, "90",
                                                expect_end=False)))
-    with stack.real_stack(kind, workdir) as hotline:
+    with stack.real_stack(kind, workdir, plan.bundle_after) as hotline:
         check_variants(hotline, variants)
         results = {"hops": hops(hotline, plan, variants, bare_hops)}
         measure.wait_for_alerts(hotline, set(measure.section_reports(hotline, "99")), plan.alert_timeout)
@@ -125,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steady-seconds", type=float)
     parser.add_argument("--surge", type=int, help="reports in the surge (0: no surge)")
     parser.add_argument("--alert-timeout", type=float, help="seconds to wait for the alerts of a run")
+    parser.add_argument("--bundle-after", type=int,
+                        help="HOTLINE_BUNDLE_AFTER of the real stack (default 0: no bundling; 3 as deployed)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     overrides = {name: getattr(args, name) for name in
-                 ("hop_seconds", "threads", "steady_rate", "steady_seconds", "surge", "alert_timeout")
+                 ("hop_seconds", "threads", "steady_rate", "steady_seconds", "surge", "alert_timeout",
+                  "bundle_after")
                  if getattr(args, name) is not None}
     plan = replace(plan, **overrides)
     load.wrk_binary()

@@ -101,5 +101,7 @@ def table(results: dict) -> str:
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
     m = results["machine"]
     mode = "quick run (short, not comparable)" if results.get("quick") else "full run"
-    lines += ["", f"{mode}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['measured_at']}."]
+    bundling = results.get("plan", {}).get("bundle_after", 3)
+    lines += ["", f"{mode}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['measured_at']}; "
+              f"HOTLINE_BUNDLE_AFTER={bundling}" + (" (bundling off)" if not bundling else "") + "."]
     return "\n".join(lines) + "\n"

@@ -151,10 +151,13 @@ def as_deployed(stack: Stack) -> Stack:
 
 
 @contextmanager
-def real_stack(kind: str, workdir: Path) -> Iterator[Hotline]:
+def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotline]:
     """Redis, a migrated database with one worker per reported place, the fake AT, the Procfile."""
     with PrivateRedis() as redis, database(kind, workdir) as url:
         env = environment(url, redis.url, workdir)
+        # The global SMS cap bounds spend in production; here it would hold the load's own alerts.
+        env.update(HOTLINE_BUNDLE_AFTER=str(bundle_after), HOTLINE_SMS_CAP_HOUR="1000000",
+                   HOTLINE_SMS_CAP_DAY="10000000")
         subprocess.run([str(Path(sys.executable).parent / "hotline"), "workers", "import",  # noqa: S603
                         str(workers_csv(workdir / "workers.csv"))],
                        env={**os.environ, **env}, check=True, capture_output=True)
