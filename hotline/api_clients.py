@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
+from . import counters
 from .audit import audit
 from .models import ApiClient, Report
 from .runtime import Runtime
@@ -134,12 +135,9 @@ def over_rate_limit(runtime: Runtime, caller: Caller) -> int | None:
     window = int(now // 60)
     key = f"api:rate:{caller.id}:{window}"
     try:
-        pipe = runtime.redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count, _ = pipe.execute()
+        [count] = counters.count(runtime.redis, {key: 120})
     except RedisError:
         return None
-    if int(count) <= RATE_PER_MINUTE:
+    if count <= RATE_PER_MINUTE:
         return None
     return max(1, int((window + 1) * 60 - now))

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from . import counters
 from .notices import clear_notice, raise_notice
 from .runtime import Runtime
 
@@ -32,10 +33,7 @@ def _bucket(now: datetime, seconds: int) -> str:
 
 def _count(runtime: Runtime, kind: str, phone_hash: str, seconds: int) -> int:
     key = f"hotline:flood:{kind}:{_bucket(runtime.clock.now(), seconds)}:{phone_hash}"
-    pipe = runtime.redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, seconds + 60)
-    return int(pipe.execute()[0])
+    return counters.count(runtime.redis, {key: seconds + 60})[0]
 
 
 def hold_report(runtime: Runtime, phone_hash: str | None) -> bool:

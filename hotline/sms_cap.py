@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from . import counters
 from .models import MESSAGE_CANCELLED, OutboundMessage
 from .notices import clear_notice, raise_notice
 from .runtime import Runtime
@@ -50,11 +51,9 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     keys = {period: f"hotline:smscap:{period}:{_bucket(now, pattern)}"
             for period, _, pattern in PERIODS}
     try:
-        pipe = runtime.redis.pipeline()
-        for (_, length, _), key in zip(PERIODS, keys.values(), strict=True):
-            pipe.incr(key)
-            pipe.expire(key, int(length.total_seconds()) + 3600)
-        counts = dict(zip(keys, pipe.execute()[::2], strict=True))
+        expiries = {key: int(length.total_seconds()) + 3600
+                    for (_, length, _), key in zip(PERIODS, keys.values(), strict=True)}
+        counts = dict(zip(keys, counters.count(runtime.redis, expiries), strict=True))
     except RedisError:
         log.warning("SMS cap: Redis unavailable, message %s not counted", message.id)
         return True
