@@ -11,6 +11,7 @@ import logging
 from bisect import bisect_left
 
 from redis import Redis
+from redis.client import Pipeline
 from redis.exceptions import RedisError
 
 from .gateways import SendResult
@@ -24,14 +25,20 @@ BALANCE = "hotline:metrics:balance"  # hash: currency, amount, checked_at (epoch
 HOP_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+def count_ussd_hop(pipe: Pipeline, seconds: float) -> None:
+    """Queue the count of one USSD hop on a pipeline the caller executes (the hop's own writes:
+    no round trip of its own)."""
+    bucket = bisect_left(HOP_BUCKETS, seconds)  # len(HOP_BUCKETS) means "+Inf"
+    pipe.hincrby(USSD_HOPS, str(bucket), 1)
+    pipe.hincrby(USSD_HOPS, "count", 1)
+    pipe.hincrbyfloat(USSD_HOPS, "sum", seconds)
+
+
 def record_ussd_hop(redis: Redis, seconds: float) -> None:
     """Count one USSD hop and how long we took to answer it. A Redis failure costs a sample only."""
-    bucket = bisect_left(HOP_BUCKETS, seconds)  # len(HOP_BUCKETS) means "+Inf"
     try:
         pipe = redis.pipeline(transaction=False)
-        pipe.hincrby(USSD_HOPS, str(bucket), 1)
-        pipe.hincrby(USSD_HOPS, "count", 1)
-        pipe.hincrbyfloat(USSD_HOPS, "sum", seconds)
+        count_ussd_hop(pipe, seconds)
         pipe.execute()
     except RedisError as exc:
         log.warning("USSD hop not counted: %s", type(exc).__name__)

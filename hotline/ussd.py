@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from flows import ussd as screens
 from flows.engine import N_, Effect, State, new_state
 from flows.text import fold_ascii
 
-from . import lookups
+from . import lookups, meters
 from .forget import forget_number
 from .reports import NewReport, open_report
 from .runtime import Runtime
@@ -48,12 +49,24 @@ class Hop:
     text: str
     service_code: str = ""
     training: bool = False  # a hop from the console's training simulator
+    # time.perf_counter() when the request arrived: the hop is timed (hotline.meters) in the same
+    # round trip as its session write. None: not timed here.
+    received_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What Redis keeps for the number across sessions, read with the session itself."""
+
+    lang: str | None  # the language it chose last time
+    draft: bytes | None  # an unfinished report, still encrypted
 
 
 @dataclass(frozen=True)
 class Reply:
     body: str  # "CON ..." or "END ..."
     screen: str  # the screen's id: AT echoes it in the end-of-session event
+    timed: bool = False  # the hop's time was counted with its session write
 
 
 class Context:
@@ -85,51 +98,60 @@ class UssdService:
         self.flow = reporter.FLOW
 
     def handle(self, hop: Hop) -> Reply:
-        """Answer one hop with a ``CON``/``END`` screen; failures end kindly, never with an error."""
+        """Answer one hop with a ``CON``/``END`` screen; failures end kindly, never with an error.
+
+        Two Redis round trips in all on most hops: one read (the session, with the number's
+        remembered language and draft, used when a session starts or resumes), one write
+        pipeline (the session, the draft, the language, the hop's timing).
+        """
         phone_hashes = self.runtime.cipher.lookup_hashes(hop.phone)
         phone_hash = phone_hashes[0]
         ctx = Context(self.runtime, phone_hashes)
         key = f"hotline:ussd:{hop.session_id}"
         try:
-            saved = self._load(key)
+            raw_session, raw_lang, raw_draft = self.runtime.redis.mget(
+                key, self._key("lang", phone_hash), self._key("draft", phone_hash))
+            saved = self._decode(raw_session)
             if saved and saved["text"] == hop.text:
                 # The gateway asked again: the same screen, and nothing happens twice.
                 return Reply(saved["reply"], saved["state"]["screen"])
-            body, state = self._advance(hop, phone_hash, ctx, saved)
-            writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for both
+            writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
+            kept = Kept(raw_lang.decode() if raw_lang else None, raw_draft)
+            body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes)
             self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
             self._keep_draft(phone_hash, state, writes)
+            if hop.received_at is not None:
+                meters.count_ussd_hop(writes, time.perf_counter() - hop.received_at)
             writes.execute()
-            return Reply(body, state["screen"])
+            return Reply(body, state["screen"], timed=hop.received_at is not None)
         except RedisError:
             log.exception("USSD session store unavailable")
             return Reply("END " + fold_ascii(ctx.translate("fr", UNAVAILABLE)), "unavailable")
 
-    def _advance(self, hop: Hop, phone_hash: str, ctx: Context,
-                 saved: dict | None) -> tuple[str, State]:
+    def _advance(self, hop: Hop, phone_hash: str, ctx: Context, saved: dict | None,
+                 kept: Kept, writes: Pipeline) -> tuple[str, State]:
         typed = screens.new_input(saved["text"] if saved else None, hop.text)
         if saved is None or typed is None:
-            state = self._fresh_state(hop, phone_hash)
+            state = self._fresh_state(hop, kept)
             hint = RESTARTED if hop.text and state["screen"] != "category" else None
             return screens.render(self.flow, state, ctx, hint=hint), state
         before = saved["state"]
         if before["screen"] == "resume" and typed in ("1", "2"):
-            state = self._resume(phone_hash, before, restart=typed == "2")
+            state = self._resume(phone_hash, before, kept, writes, restart=typed == "2")
             return screens.render(self.flow, state, ctx), state
         step = screens.step(self.flow, before, typed, ctx)
         state = step.state
         for effect in step.effects:
             self._apply(effect, hop, phone_hash, state)
         if _chose_language(before, state):
-            self.runtime.redis.set(self._key("lang", phone_hash), state["lang"], ex=LANGUAGE_TTL)
+            writes.set(self._key("lang", phone_hash), state["lang"], ex=LANGUAGE_TTL)
         return screens.render(self.flow, state, ctx, hint=step.hint), state
 
-    def _fresh_state(self, hop: Hop, phone_hash: str) -> State:
-        remembered = self.runtime.redis.get(self._key("lang", phone_hash))
-        lang = remembered.decode() if remembered else None
+    def _fresh_state(self, hop: Hop, kept: Kept) -> State:
+        lang = kept.lang
         if self._direct_dial(hop):
             return new_state(self.flow, lang or "fr", start="category")
-        if self._load(self._key("draft", phone_hash)):
+        if kept.draft and self._decode(kept.draft):
             return new_state(self.flow, lang or "fr", start="resume")
         return new_state(self.flow, lang or "fr", start="menu" if lang else "language")
 
@@ -137,10 +159,10 @@ class UssdService:
         code = hop.service_code.rstrip("#").split("*")
         return hop.text == DIRECT_REPORT or (len(code) > 3 and code[-1] == DIRECT_REPORT)
 
-    def _resume(self, phone_hash: str, current: State, restart: bool) -> State:
-        draft_key = self._key("draft", phone_hash)
-        draft = self._load(draft_key)
-        self.runtime.redis.delete(draft_key)
+    def _resume(self, phone_hash: str, current: State, kept: Kept, writes: Pipeline,
+                restart: bool) -> State:
+        draft = self._decode(kept.draft)
+        writes.delete(self._key("draft", phone_hash))  # before _keep_draft writes the new one
         if restart or not draft:
             return new_state(self.flow, current["lang"], start="category")
         draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
@@ -181,8 +203,7 @@ class UssdService:
     def _key(self, kind: str, phone_hash: str) -> str:
         return f"hotline:{kind}:{phone_hash}"
 
-    def _load(self, key: str) -> dict | None:
-        raw = self.runtime.redis.get(key)
+    def _decode(self, raw: bytes | None) -> dict | None:
         return json.loads(self.runtime.cipher.decrypt(raw.decode())) if raw else None
 
     def _store(self, key: str, value: dict, ttl: int, writes: Pipeline) -> None:

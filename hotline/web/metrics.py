@@ -47,6 +47,8 @@ def start_hop_timer() -> None:
 
 @bp.after_app_request
 def record_hop(response: Response) -> Response:
+    # A hop that wrote its session was counted in that round trip (hotline.ussd); the others
+    # (a repeated hop, a refused request, Redis trouble) are counted here.
     started = g.pop("hop_started", None)
     if started is not None:
         meters.record_ussd_hop(runtime().redis, time.perf_counter() - started)

@@ -102,10 +102,12 @@ def ussd() -> Response:
     service = UssdService(runtime())
     try:
         reply = service.handle(Hop(session_id=session_id, phone=phone, text=text,
-                                   service_code=service_code))
+                                   service_code=service_code, received_at=g.get("hop_started")))
     except Exception:  # a bug must still leave the caller with words, not a network error
         log.exception("USSD hop failed")
         return screen(INVALID_REQUEST)
+    if reply.timed:
+        g.pop("hop_started", None)  # counted with the session write; not again after the request
     response = screen(reply.body)
     # AT echoes this label in the end-of-session event: where people drop out.
     response.headers["at-ussd-hop-metadata"] = reply.screen
