@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, Request, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -32,6 +33,20 @@ def runtime() -> Runtime:
     return current_app.extensions["hotline"]
 
 
+class ConsoleSessions(SecureCookieSessionInterface):
+    """The console's signed cookie session, never opened for the gateway's callbacks.
+
+    Nothing under /webhooks/ reads or writes a session, and a USSD hop is answered thousands of
+    times a minute in a campaign: it skips building the signer and checking a cookie. Flask
+    gives those requests its null session, which refuses any write.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/webhooks/"):
+            return None
+        return super().open_session(app, request)
+
+
 def init_console(app: Flask) -> None:
     production = runtime_of(app).settings.env == "production"
     app.config.update(
@@ -42,6 +57,7 @@ def init_console(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=ABSOLUTE_TIMEOUT,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    app.session_interface = ConsoleSessions()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
