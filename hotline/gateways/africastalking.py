@@ -1,13 +1,14 @@
-"""Africa's Talking, through its official SDK (an ``SMSService`` of our own, never the globals)."""
+"""Africa's Talking, through its official SDK (an ``SMSService`` of our own, never the globals).
+
+The SDK (and ``requests`` under it, ~4.5 MB resident) is imported on the first send or balance
+read, not when the gateway is built: every process builds its runtime, but only the worker, cron
+and ``hotline check`` ever call AT. The web process answers AT's callbacks and never sends.
+"""
 
 from __future__ import annotations
 
 import logging
-
-import requests
-from africastalking.Application import ApplicationService
-from africastalking.Service import AfricasTalkingException
-from africastalking.SMS import SMSService
+from typing import Any
 
 from . import GatewayUnavailable, SendResult
 
@@ -25,17 +26,32 @@ class AfricasTalkingGateway:
 
     def __init__(self, username: str, api_key: str, sender_id: str | None = None,
                  api_url: str | None = None) -> None:
-        self._sms = SMSService(username, api_key)
-        self._application = ApplicationService(username, api_key)
-        if api_url:
-            # The SDK has no setting for its base URL; staging and the tests' fake AT need one.
-            self._sms._baseUrl = api_url + "/version1"
-            self._application._baseUrl = api_url + "/version1"
+        self._username, self._api_key, self._api_url = username, api_key, api_url
+        self._services: tuple[Any, Any] | None = None  # (SMSService, ApplicationService)
         self._sender_id = sender_id
 
+    def _sdk(self) -> tuple[Any, Any]:
+        """The SDK's SMS and application services, made on first use (see the module's doc)."""
+        if self._services is None:
+            from africastalking.Application import ApplicationService
+            from africastalking.SMS import SMSService
+
+            sms = SMSService(self._username, self._api_key)
+            application = ApplicationService(self._username, self._api_key)
+            if self._api_url:
+                # The SDK has no setting for its base URL; staging and the tests' fake AT need one.
+                sms._baseUrl = self._api_url + "/version1"
+                application._baseUrl = self._api_url + "/version1"
+            self._services = (sms, application)
+        return self._services
+
     def send(self, to: str, body: str) -> SendResult:
+        import requests
+        from africastalking.Service import AfricasTalkingException
+
+        sms, _ = self._sdk()
         try:
-            response = self._sms.send(body, [to], sender_id=self._sender_id, timeout=TIMEOUT)
+            response = sms.send(body, [to], sender_id=self._sender_id, timeout=TIMEOUT)
         except requests.RequestException as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         except AfricasTalkingException as exc:
@@ -47,8 +63,12 @@ class AfricasTalkingGateway:
 
     def balance(self) -> str | None:
         """GET /version1/user: ``{"UserData": {"balance": "USD 12.3400"}}``."""
+        import requests
+        from africastalking.Service import AfricasTalkingException
+
+        _, application = self._sdk()
         try:
-            response = self._application.fetch_application_data(timeout=TIMEOUT)
+            response = application.fetch_application_data(timeout=TIMEOUT)
         except requests.RequestException as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         except AfricasTalkingException as exc:
