@@ -81,7 +81,7 @@ class Locations:
         if not isinstance(data, dict) or not isinstance(data.get("provinces"), list):
             raise LocationsError(f'{source}: expected an object with a "provinces" list')
         _check_keys(source, "the top level", data, {"provinces"})
-        official = {s.code: s.name for s in pycountry.subdivisions.get(country_code="CD")}
+        official = iso_provinces()
         provinces: list[Province] = []
         for entry in data["provinces"]:
             province = _parse_province(source, entry, official)
@@ -166,6 +166,27 @@ class Locations:
         if code == COUNTRY:
             return "Africa/Kinshasa"
         return self._provinces[self.province_of(code)].timezone
+
+
+def iso_provinces() -> dict[str, str]:
+    """The DR Congo's ISO 3166-2 subdivisions as ``pycountry`` ships them: code -> name.
+
+    The same entries as ``pycountry.subdivisions.get(country_code="CD")``, read from pycountry's
+    own data file keeping only ``CD-`` codes: the lookup would load and index the ~5,000
+    subdivisions of the world and keep them for the life of the process (~6 MB per process,
+    web workers and the RQ worker alike) to check 26 names once.
+    """
+    root = "3166-2"
+
+    def keep(entry: dict[str, Any]) -> dict[str, Any] | None:
+        code = entry.get("code")
+        if root in entry or (isinstance(code, str) and code.split("-")[0] == COUNTRY):
+            return entry
+        return None  # another country's subdivision: dropped as soon as it is parsed
+
+    with open(pycountry.subdivisions.filename, encoding="utf-8") as handle:
+        data = json.load(handle, object_hook=keep)
+    return {entry["code"]: entry["name"] for entry in data[root] if entry is not None}
 
 
 @lru_cache(maxsize=1)
