@@ -1,0 +1,113 @@
+"""What each process keeps in memory: nothing loaded that its work does not use (issue 7, memory).
+
+The resident-size target itself belongs to the benchmark (``make bench``); these tests pin the
+causes found there, each in a fresh interpreter where the test session's own imports don't count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import babel.core
+import pycountry
+import pytest
+from babel.messages.pofile import read_po
+
+from hotline.i18n import CATALOGS, Translations
+from hotline.locations import Locations, iso_provinces
+from hotline.redis_server import free_port
+from tests.conftest import TEST_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_fresh(code: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``code`` in a new interpreter; it prints one JSON object as its last line."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, str]) -> None:
+    # The web process builds the AT gateway but never sends: the SDK and requests stay out of it.
+    env = {**environ, "SMS_GATEWAY": "africastalking", "AT_USERNAME": "hotline",
+           "AT_API_KEY": "fake-at-key", "AT_API_URL": f"http://127.0.0.1:{free_port()}"}
+    found = run_fresh(f"""
+        import json, sys
+        from hotline.app import create_app
+        from hotline.gateways import GatewayUnavailable
+
+        app = create_app()
+        hop = app.test_client().post("/webhooks/at/{TEST_TOKEN}/ussd", data={{
+            "sessionId": "ATUid_memory", "serviceCode": "*123#", "phoneNumber": "+243810000001",
+            "text": "", "networkCode": "63001"}})
+        before = "africastalking" in sys.modules
+        try:
+            app.extensions["hotline"].gateway.send("+243810000002", "test")  # nothing listens
+            outcome = "sent"
+        except GatewayUnavailable as exc:
+            outcome = str(exc)
+        print(json.dumps({{"hop": hop.status_code, "gateway": app.extensions["hotline"].gateway.name,
+                          "before_send": before, "after_send": "africastalking" in sys.modules,
+                          "outcome": outcome}}))
+    """, env)
+    assert found == {"hop": 200, "gateway": "africastalking", "before_send": False,
+                     "after_send": True, "outcome": "ConnectionError"}
+
+
+def test_the_province_check_reads_pycountry_s_own_names() -> None:
+    official = {s.code: s.name for s in pycountry.subdivisions.get(country_code="CD")}
+    assert iso_provinces() == official
+    assert len(official) == 26
+
+
+def test_loading_locations_does_not_load_the_world_s_subdivisions() -> None:
+    # pycountry's lookup would index ~5,000 subdivisions (~6 MB) for the life of the process.
+    found = run_fresh("""
+        import json, pycountry
+        from hotline.locations import Locations
+        locations = Locations.load()
+        print(json.dumps({"provinces": len(locations.provinces()),
+                          "table_loaded": pycountry.subdivisions._is_loaded}))
+    """)
+    assert found == {"provinces": 26, "table_loaded": False}
+
+
+def test_catalogs_hold_what_babel_reads_from_the_po_files() -> None:
+    expected = {}
+    for po in sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        expected[po.parent.parent.name] = {
+            str(m.id): str(m.string)
+            for m in catalog if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+        }
+    assert Translations.load()._catalogs == expected
+
+
+def test_catalogs_load_without_babel_s_locale_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A catalog bound to its header's language loads CLDR data (~2.5 MB) that lookups never use.
+    def no_locale(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a locale was parsed")
+
+    monkeypatch.setattr(babel.core.Locale, "parse", no_locale)
+    translations = Translations.load()
+    assert set(translations.languages()) == {"en", "fr", "kg", "ln", "lua", "sw"}
+    assert translations.translate("kg", "not a message id") == "not a message id"
+
+
+def test_a_drifted_province_name_still_stops_the_load(tmp_path: Path) -> None:
+    data = json.loads((ROOT / "config" / "locations.json").read_text(encoding="utf-8"))
+    next(p for p in data["provinces"] if p["code"] == "CD-KL")["name"] = "Kwango"
+    path = tmp_path / "locations.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="CD-KL is named 'Kwango', ISO 3166-2 says 'Kwilu'"):
+        Locations.load(path)
