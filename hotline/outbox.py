@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -45,6 +45,10 @@ TICKER_GRACE_TICKS = 2
 
 class SendLater(Exception):
     """The gateway was unavailable; the job system retries the same message with backoff."""
+
+    def __init__(self, reason: str, retry_at: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.retry_at = retry_at  # the row's next attempt
 
 
 def lease(runtime: Runtime) -> timedelta:
@@ -100,10 +104,10 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             result = gateway.send(recipient, messages.body_of(runtime, message))
         except GatewayUnavailable as exc:
             _retry_later(session, runtime, message, str(exc))
-            raise SendLater(str(exc)) from None
+            raise SendLater(str(exc), message.next_attempt_at) from None
         if not result.accepted and result.retryable:
             _retry_later(session, runtime, message, result.status)
-            raise SendLater(result.status)
+            raise SendLater(result.status, message.next_attempt_at)
         _record_result(session, runtime, message, result, gateway.name)
         meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
         escalate = _escalate_if_alert_failed(session, runtime, message)

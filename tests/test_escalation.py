@@ -22,6 +22,7 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
 from hotline.runtime import Runtime
 from tests.builders import (
+    KIKWIT,
     Team,
     advance,
     alert_times,
@@ -270,6 +271,36 @@ def test_pending_alerts_are_cancelled_when_a_colleague_accepts(
     # Bisimwa never heard of this case, and is not told about it now.
     assert texts_to(runtime, team.backup.phone) == []
     assert texts_to(runtime, team.primary.phone)[0].startswith(f"Merci, {opened.reference}")
+
+
+def test_the_escalate_job_sends_its_alerts_and_a_refused_one_is_retried_at_its_next_attempt(
+    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team, fake_at: FakeAT,
+) -> None:
+    """The first step's alerts go out in the escalate job itself; one the gateway cannot take
+    now gets a job of its own, scheduled when its row is due again."""
+    from rq.job import Job
+
+    from hotline.reports import NewReport, open_report
+
+    fake_at.fail_next(1, "http500")
+    opened = open_report(runtime, NewReport(
+        source_key="test:inline", channel="ussd", language="fr", category="forced_labour",
+        urgent=False, location_code=KIKWIT)).report
+    assert alerts(runtime, opened.id) == []  # written by the worker, not by the request
+    run_jobs()
+    [alert] = alerts(runtime, opened.id)
+    assert (alert.status, alert.attempts, fake_at.messages) == ("pending", 1, [])
+    registry = runtime.queue.queue.scheduled_job_registry
+    job_id = f"hotline-send-at-{alert.id}"
+    assert job_id in registry.get_job_ids()  # beside the next escalation step
+    assert registry.get_scheduled_time(job_id) == alert.next_attempt_at
+
+    clock.advance(seconds=(alert.next_attempt_at - clock.now()).total_seconds())
+    runtime.queue.queue.enqueue_job(Job.fetch(job_id, connection=runtime.redis))  # RQ's scheduler
+    run_jobs()
+    [alert] = alerts(runtime, opened.id)
+    assert (alert.status, alert.attempts) == ("sent", 2)
+    assert [m.to for m in fake_at.messages] == [team.primary.phone]
 
 
 # --- failed deliveries ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import logging
 
 from hotline import balance, escalation, inbound, outbox, partner_webhooks, retention
 from hotline.models import Report
+from hotline.runtime import Runtime
 
 from .context import runtime
 
@@ -18,17 +19,37 @@ def send_message(message_id: int) -> str:
 
 
 def escalate(report_id: int) -> int:
-    """Run a report's due escalation steps, send their alerts, schedule the next step."""
+    """Run a report's due escalation steps, schedule the next step, send the alerts."""
     rt = runtime()
     message_ids = escalation.run_due(rt, report_id)
     if message_ids is None:
         return 0  # not due, accepted, or a duplicate job: the one that ran schedules the next
-    rt.queue.send_messages(message_ids)
     with rt.session() as session:
         report = session.get(Report, report_id)
         if report is not None:
             rt.queue.schedule_escalation(report_id, report.escalation_due_at)
+    send_now(rt, message_ids)
     return len(message_ids)
+
+
+def send_now(rt: Runtime, message_ids: list[int]) -> None:
+    """Send alerts in the job that wrote them: no job of their own to wait for in a surge.
+
+    A send the gateway refuses for now is retried as a job of its own at the row's next
+    attempt (RQ's Retry after that); a send that fails otherwise gets its job at once. Either
+    way the outbox row is the truth, and the ticker re-finds whatever a lost job leaves due.
+    """
+    for message_id in message_ids:
+        try:
+            outbox.send_message(rt, message_id)
+        except outbox.SendLater as later:
+            if later.retry_at is None:
+                rt.queue.send_messages([message_id])
+            else:
+                rt.queue.send_at(message_id, later.retry_at)
+        except Exception:
+            log.exception("alert %s not sent in its escalation job: queued on its own", message_id)
+            rt.queue.send_messages([message_id])
 
 
 def tick() -> int:
