@@ -31,9 +31,11 @@ def _bucket(now: datetime, seconds: int) -> str:
     return now.strftime("%Y%m%d%H" if seconds == HOUR else "%Y%m%d")
 
 
-def _count(runtime: Runtime, kind: str, phone_hash: str, seconds: int) -> int:
-    key = f"hotline:flood:{kind}:{_bucket(runtime.clock.now(), seconds)}:{phone_hash}"
-    return counters.count(runtime.redis, {key: seconds + 60})[0]
+def _count(runtime: Runtime, kind: str, phone_hash: str, *periods: int) -> list[int]:
+    """Count one more for each period (one round trip); the new counts, in the periods' order."""
+    now = runtime.clock.now()
+    return counters.count(runtime.redis, {
+        f"hotline:flood:{kind}:{_bucket(now, seconds)}:{phone_hash}": seconds + 60 for seconds in periods})
 
 
 def hold_report(runtime: Runtime, phone_hash: str | None) -> bool:
@@ -42,8 +44,7 @@ def hold_report(runtime: Runtime, phone_hash: str | None) -> bool:
         return False
     settings = runtime.settings
     try:
-        hour = _count(runtime, "reports", phone_hash, HOUR)
-        day = _count(runtime, "reports", phone_hash, DAY)
+        hour, day = _count(runtime, "reports", phone_hash, HOUR, DAY)
     except RedisError:
         log.warning("flood control: Redis unavailable, report not counted")
         return False
@@ -53,7 +54,7 @@ def hold_report(runtime: Runtime, phone_hash: str | None) -> bool:
 def quiet_sms(runtime: Runtime, phone_hash: str) -> bool:
     """Count one incoming SMS from ``phone_hash``; True when it is over the hourly limit (no reply)."""
     try:
-        return _count(runtime, "sms", phone_hash, HOUR) > runtime.settings.flood_sms_hour
+        return _count(runtime, "sms", phone_hash, HOUR)[0] > runtime.settings.flood_sms_hour
     except RedisError:
         log.warning("flood control: Redis unavailable, SMS not counted")
         return False
