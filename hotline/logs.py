@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,10 +51,12 @@ class ContextIds(logging.Filter):
     """Adds ``request_id`` (inside a Flask request) and ``job_id`` (inside an RQ job)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import g, has_request_context
         from rq import get_current_job
 
-        record.request_id = g.get("request_id") if has_request_context() else None
+        # Not imported in the worker and cron (~6 MB): where flask never was, no request is either.
+        flask = sys.modules.get("flask")
+        in_request = flask is not None and flask.has_request_context()
+        record.request_id = flask.g.get("request_id") if in_request else None
         job = get_current_job()
         record.job_id = job.id if job is not None else None
         ids = [f"{name} {value}" for name, value in (("request", record.request_id),

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-import requests
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -150,6 +149,8 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
 
 def _post(runtime: Runtime, webhook: PartnerWebhook,
           delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+    import requests  # here: the worker posts; the web process only writes deliveries (~4 MB)
+
     timestamp = int(runtime.clock.now().timestamp())
     secret = runtime.cipher.decrypt(webhook.secret_encrypted)
     headers = {
