@@ -37,7 +37,8 @@ def run_fresh(code: str, env: dict[str, str] | None = None) -> dict:
 
 
 def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, str]) -> None:
-    # The web process builds the AT gateway but never sends: the SDK and requests stay out of it.
+    # The web process builds the AT gateway but never sends: the SDK and requests stay out of it,
+    # and prometheus_client waits for a scrape.
     env = {**environ, "SMS_GATEWAY": "africastalking", "AT_USERNAME": "hotline",
            "AT_API_KEY": "fake-at-key", "AT_API_URL": f"http://127.0.0.1:{free_port()}"}
     found = run_fresh(f"""
@@ -50,6 +51,7 @@ def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, st
             "sessionId": "ATUid_memory", "serviceCode": "*123#", "phoneNumber": "+243810000001",
             "text": "", "networkCode": "63001"}})
         before = "africastalking" in sys.modules
+        unused = sorted(m for m in ("requests", "prometheus_client") if m in sys.modules)
         try:
             app.extensions["hotline"].gateway.send("+243810000002", "test")  # nothing listens
             outcome = "sent"
@@ -57,10 +59,10 @@ def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, st
             outcome = str(exc)
         print(json.dumps({{"hop": hop.status_code, "gateway": app.extensions["hotline"].gateway.name,
                           "before_send": before, "after_send": "africastalking" in sys.modules,
-                          "outcome": outcome}}))
+                          "outcome": outcome, "unused": unused}}))
     """, env)
     assert found == {"hop": 200, "gateway": "africastalking", "before_send": False,
-                     "after_send": True, "outcome": "ConnectionError"}
+                     "after_send": True, "outcome": "ConnectionError", "unused": []}
 
 
 def test_the_province_check_reads_pycountry_s_own_names() -> None:

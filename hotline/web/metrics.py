@@ -10,10 +10,8 @@ import hmac
 import time
 
 from flask import Blueprint, Response, abort, current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from .. import meters
-from ..metrics import HotlineCollector
 from ..runtime import Runtime
 
 bp = Blueprint("metrics", __name__)
@@ -33,6 +31,11 @@ def metrics() -> Response:
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         return Response("bearer token required\n", 401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    # Imported by the first scrape: a web process that is never scraped does not carry them.
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+    from ..metrics import HotlineCollector
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(HotlineCollector(runtime()))
     return Response(generate_latest(registry), 200, content_type=CONTENT_TYPE_LATEST)
