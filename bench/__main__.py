@@ -89,6 +89,7 @@ def surge(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], wor
     seen, _ = measure.wait_for_alerts(hotline, set(bundled), plan.alert_timeout)
     alerted = [seen[r] for r in bundled if r in seen]
     return {"sent": plan.surge, "stored": len(bundled), "lost": plan.surge - len(bundled),
+            "alerts": measure.latencies(load.end_screens(out), seen, bundled),
             "http_errors": result["http_errors"], "errors": result["errors"],
             "unalerted": len(set(bundled) - seen.keys()), "sending_s": round(sent_s, 1),
             "hops_per_s": result["hops_per_s"], "p99_ms": result["p99_ms"],
