@@ -2,6 +2,8 @@
 
 import os
 
+from gunicorn import glogging
+
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
@@ -26,6 +28,21 @@ def _log_format() -> str:
     except SettingsError:
         return "text"  # the app itself stops at start and says what is wrong
 
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, building an access line only when ``--access-logfile`` asks for one.
+
+    Any logging config (ours below, for the error log's format) makes gunicorn build an access
+    line for every request, then hand it to the "nowhere" handler: ~3% of a worker's time in a
+    USSD campaign, for nothing.
+    """
+
+    def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = Logger
 
 # gunicorn's own lines (starting, worker timeouts) in the app's format, phone-scrubbed. A
 # logging config would switch gunicorn's access log on: it is sent nowhere, as accesslog says.

@@ -146,6 +146,34 @@ def test_gunicorns_access_log_format_would_not_print_the_token() -> None:
     assert NEW not in line
 
 
+def test_the_access_line_is_built_only_when_an_access_log_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Our logging config would make gunicorn build (and drop) a line per request; its Logger
+    builds one only for --access-logfile."""
+    from gunicorn import glogging
+
+    monkeypatch.setattr(glogging, "dictConfig", lambda config: None)  # keep this process's logging
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    built: list[str] = []
+
+    class Counting(conf["logger_class"]):  # type: ignore[misc, name-defined]
+        def atoms(self, *args):  # type: ignore[no-untyped-def]
+            built.append("line")
+            return super().atoms(*args)
+
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/x", "PATH_INFO": "/x", "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1"}
+    response = SimpleNamespace(status="200 OK", headers=[], sent=3)
+    request = SimpleNamespace(headers=[])
+    for accesslog in (None, "-"):
+        config = Config()
+        config.set("logconfig_dict", conf["logconfig_dict"])
+        config.set("accesslog", accesslog)
+        Counting(config).access(response, request, environ, timedelta(milliseconds=1))
+    assert built == ["line"]  # for "-" only
+
+
 # --- fields checked for shape ----------------------------------------------------------------------
 
 
