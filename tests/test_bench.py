@@ -49,7 +49,7 @@ def test_report_to_alert_time_counts_from_the_end_screen_to_the_first_sms_naming
 def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_table(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--db", "sqlite", "--hop-seconds", "1", "--threads", "2",
-         "--steady-rate", "2", "--steady-seconds", "1", "--surge", "6", "--alert-timeout", "0",
+         "--steady-rate", "2", "--steady-seconds", "3", "--surge", "6", "--alert-timeout", "0",
          "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
