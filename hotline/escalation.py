@@ -1,10 +1,9 @@
 """Escalation as data, until a human accepts (after grafana/oncall's escalate_alert_group).
 
-When a report's first step runs, a moment after it opens, its area's policy is copied onto it
-(later edits do not change a running escalation). A cursor marks the next step; one job runs the
-steps up to the next wait and sets when it is due. Every step first claims the report with a
-conditional UPDATE on its token, and acceptance is a conditional UPDATE too, so an acceptance
-racing a step has exactly one outcome.
+When a report opens, its area's policy is copied onto it (later edits do not change a running
+escalation). A cursor marks the next step; one job runs the steps up to the next wait and sets
+when it is due. Every step first claims the report with a conditional UPDATE on its token, and
+acceptance is a conditional UPDATE too, so an acceptance racing a step has exactly one outcome.
 """
 
 from __future__ import annotations
@@ -89,18 +88,11 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
     return [{"wait": wait} if wait and "wait" in s else dict(s) for s in steps]
 
 
-def start(session: Session, runtime: Runtime, report: Report) -> None:
-    """Inside the transaction that opens the report: its escalation starts, due now.
-
-    The first step (copying the area's policy, who is on call, the alert rows) runs in the
-    worker's escalate job, enqueued after the commit: a USSD answer never waits for it, and the
-    report is durable before anything is sent. A lost enqueue is re-found by the ticker
-    (``due_reports``).
-    """
-    report.escalation_steps = []  # copied by the first step: a policy is never empty
+def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
+    """Inside the transaction that opens the report: copy the policy and run its first steps."""
+    report.escalation_steps = policy_for(session, runtime, report)
     report.escalation_cursor = report.escalation_repeats = 0
-    report.escalation_due_at = runtime.clock.now()
-    report.escalation_token = _new_token()
+    return _advance(session, runtime, report)
 
 
 def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
@@ -119,8 +111,6 @@ def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
             session.rollback()
             return None  # another job, or an acceptance, got there first
         session.refresh(report)
-        if not report.escalation_steps:  # the first step (see start): the policy as it is now
-            report.escalation_steps = policy_for(session, runtime, report)
         message_ids = _advance(session, runtime, report)
         session.commit()
         return message_ids

@@ -50,11 +50,11 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
     """Store a report durably, then queue its alerts.
 
     1. If this channel request already made a report (same ``source_key``), return that one.
-    2. In ONE transaction: the report, its contact (unless anonymous), a "received" event and
-       its escalation policy with the first step due now (none when the number is over its
-       flood limits: the report is held, see hotline.flood).
-    3. After the commit, enqueue the escalate job that alerts the first step's workers (a lost
-       enqueue is re-found by the ticker). Only the training simulator's alerts are written here.
+    2. In ONE transaction: the report, its contact (unless anonymous), a "received" event, its
+       escalation policy and the outbox rows of the first escalation step (none when the
+       number is over its flood limits: the report is held, see hotline.flood).
+    3. After the commit, enqueue a send job per outbox row and the next escalation step (a lost
+       enqueue is re-found by the ticker).
     """
     if not runtime.locations.is_valid(new.location_code):
         raise ValueError("unknown location code")
@@ -76,8 +76,7 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
         else:
             raise RuntimeError("could not allocate a unique reference")
     runtime.queue.send_messages(opened.message_ids)
-    if opened.report.escalation_due_at is not None:
-        runtime.queue.escalate(opened.report.id)  # its first step: who is alerted, in the worker
+    runtime.queue.schedule_escalation(opened.report.id, opened.report.escalation_due_at)
     return opened
 
 
@@ -114,8 +113,7 @@ def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = Fal
         flood.record_held(session, runtime, "reports")
         message_ids = []
     else:
-        escalation.start(session, runtime, report)
-        message_ids = []
+        message_ids = escalation.start(session, runtime, report)
     if not held:  # a flood pages nobody here, and must not fill partners' systems either
         partner_webhooks.emit(session, runtime, report, "opened")  # nothing for a training report
     return Opened(report, message_ids, held=held)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hotline import escalation, worker_replies
+from hotline import worker_replies
 from hotline.clock import FrozenClock
 from hotline.messages import body_of
 from hotline.models import (
@@ -115,15 +115,12 @@ def kwilu_team(runtime: Runtime, language: str = "fr") -> Team:
 
 def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT,
            **fields: Any) -> Report:
-    """A report as the USSD channel would open it, its first escalation step run as the worker's
-    escalate job runs it: its alerts written and queued, not yet sent."""
+    """A report as the USSD channel would open it (its alerts queued, not yet sent)."""
     defaults: dict[str, Any] = {
         "source_key": f"test:{next(_sources)}", "channel": "ussd", "language": "fr",
         "category": "sexual_exploitation", "urgent": urgent, "location_code": location,
     }
-    opened = open_report(runtime, NewReport(**{**defaults, **fields}))
-    runtime.queue.send_messages(escalation.run_due(runtime, opened.report.id) or [])
-    return opened.report
+    return open_report(runtime, NewReport(**{**defaults, **fields})).report
 
 
 def reply(runtime: Runtime, worker: Worker, text: str) -> list[int]:

@@ -22,7 +22,6 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
 from hotline.runtime import Runtime
 from tests.builders import (
-    KIKWIT,
     Team,
     advance,
     alert_times,
@@ -273,34 +272,31 @@ def test_pending_alerts_are_cancelled_when_a_colleague_accepts(
     assert texts_to(runtime, team.primary.phone)[0].startswith(f"Merci, {opened.reference}")
 
 
-def test_the_escalate_job_sends_its_alerts_and_a_refused_one_is_retried_at_its_next_attempt(
+def test_an_escalation_step_sends_its_alerts_and_a_refused_one_is_retried_at_its_next_attempt(
     runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team, fake_at: FakeAT,
 ) -> None:
-    """The first step's alerts go out in the escalate job itself; one the gateway cannot take
-    now gets a job of its own, scheduled when its row is due again."""
+    """A later step's alerts go out in the escalate job itself; one the gateway cannot take now
+    gets a job of its own, scheduled when its row is due again."""
     from rq.job import Job
 
-    from hotline.reports import NewReport, open_report
-
+    opened = report(runtime)
+    run_jobs()  # Amani's alert
     fake_at.fail_next(1, "http500")
-    opened = open_report(runtime, NewReport(
-        source_key="test:inline", channel="ussd", language="fr", category="forced_labour",
-        urgent=False, location_code=KIKWIT)).report
-    assert alerts(runtime, opened.id) == []  # written by the worker, not by the request
-    run_jobs()
-    [alert] = alerts(runtime, opened.id)
-    assert (alert.status, alert.attempts, fake_at.messages) == ("pending", 1, [])
+    advance(clock, run_jobs, 10 * MINUTE)  # nobody answered: the backup step is due
+    [backup] = [a for a in alerts(runtime, opened.id) if a.worker_id == team.backup.id]
+    assert (backup.status, backup.attempts) == ("pending", 1)
+    assert [m.to for m in fake_at.messages] == [team.primary.phone]
     registry = runtime.queue.queue.scheduled_job_registry
-    job_id = f"hotline-send-at-{alert.id}"
+    job_id = f"hotline-send-at-{backup.id}"
     assert job_id in registry.get_job_ids()  # beside the next escalation step
-    assert registry.get_scheduled_time(job_id) == alert.next_attempt_at
+    assert registry.get_scheduled_time(job_id) == backup.next_attempt_at
 
-    clock.advance(seconds=(alert.next_attempt_at - clock.now()).total_seconds())
+    clock.advance(seconds=(backup.next_attempt_at - clock.now()).total_seconds())
     runtime.queue.queue.enqueue_job(Job.fetch(job_id, connection=runtime.redis))  # RQ's scheduler
     run_jobs()
-    [alert] = alerts(runtime, opened.id)
-    assert (alert.status, alert.attempts) == ("sent", 2)
-    assert [m.to for m in fake_at.messages] == [team.primary.phone]
+    [backup] = [a for a in alerts(runtime, opened.id) if a.worker_id == team.backup.id]
+    assert (backup.status, backup.attempts) == ("sent", 2)
+    assert [m.to for m in fake_at.messages] == [team.primary.phone, team.backup.phone]
 
 
 # --- failed deliveries ----------------------------------------------------------------------------
