@@ -46,7 +46,7 @@ TICKER_GRACE_TICKS = 2
 class SendLater(Exception):
     """The gateway was unavailable; the job system retries the same message with backoff."""
 
-    def __init__(self, reason: str, retry_at: datetime | None = None) -> None:
+    def __init__(self, reason: str, retry_at: datetime) -> None:
         super().__init__(reason)
         self.retry_at = retry_at  # the row's next attempt
 
@@ -103,11 +103,9 @@ def send_message(runtime: Runtime, message_id: int) -> str:
         try:
             result = gateway.send(recipient, messages.body_of(runtime, message))
         except GatewayUnavailable as exc:
-            _retry_later(session, runtime, message, str(exc))
-            raise SendLater(str(exc), message.next_attempt_at) from None
+            raise _retry_later(session, runtime, message, str(exc)) from None
         if not result.accepted and result.retryable:
-            _retry_later(session, runtime, message, result.status)
-            raise SendLater(result.status, message.next_attempt_at)
+            raise _retry_later(session, runtime, message, result.status)
         _record_result(session, runtime, message, result, gateway.name)
         meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
         escalate = _escalate_if_alert_failed(session, runtime, message)
@@ -135,13 +133,17 @@ def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> S
     return runtime.gateway
 
 
-def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, reason: str) -> None:
+def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage,
+                 reason: str) -> SendLater:
+    """Set the row's next attempt by backoff; the SendLater for the caller to raise."""
     now = runtime.clock.now()
+    retry_at = now + backoff(message.attempts)
     message.failure_reason = reason[:64]
-    message.next_attempt_at = now + backoff(message.attempts)
+    message.next_attempt_at = retry_at
     message.updated_at = now
     session.commit()
     log.warning("message %s not sent (attempt %s): %s", message.id, message.attempts, reason[:64])
+    return SendLater(reason, retry_at)
 
 
 def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,

@@ -43,10 +43,7 @@ def send_now(rt: Runtime, message_ids: list[int]) -> None:
         try:
             outbox.send_message(rt, message_id)
         except outbox.SendLater as later:
-            if later.retry_at is None:
-                rt.queue.send_messages([message_id])
-            else:
-                rt.queue.send_at(message_id, later.retry_at)
+            rt.queue.send_at(message_id, later.retry_at)
         except Exception:
             log.exception("alert %s not sent in its escalation job: queued on its own", message_id)
             rt.queue.send_messages([message_id])
