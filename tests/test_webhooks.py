@@ -619,3 +619,24 @@ def test_neither_the_token_nor_a_callers_number_reaches_the_logs(
     assert TEST_TOKEN[:-2] not in logged
     for phone in (PHONE, OTHER_PHONE, WORKER_PHONE, "+243970000005"):
         assert phone[4:] not in logged
+
+
+def test_a_ussd_hop_makes_two_redis_round_trips(client: FlaskClient, runtime: Runtime,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """One read (the session with the number's language and draft), one write pipeline (the
+    session, draft, language and the hop's timing): the first hop and the ones after it."""
+    from redis.connection import AbstractConnection
+
+    sent = AbstractConnection.send_packed_command
+    trips: list[int] = []
+
+    def counted(self, command, check_health=True):  # type: ignore[no-untyped-def]
+        trips[-1] += 1
+        return sent(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    session_id = new_session_id()
+    for typed in ("", "1", "1*1", "1*1*1"):  # dial, language, menu "report", a category
+        trips.append(0)
+        screen_of(hop(client, session_id, typed))
+    assert trips == [2, 2, 2, 2]
