@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     variants = stack.variants()
     with tempfile.TemporaryDirectory(prefix="hotline-profile-") as workdir, \
-            stack.real_stack(args.db, Path(workdir)) as hotline:
+            stack.real_stack(args.db, Path(workdir), bundle_after=0) as hotline:  # as make bench
         load.run(Load(hotline.ussd_url, args.threads, 2, variants, "96"))
         web = measure.pythons(hotline.stack.processes["web"].pid)  # the arbiter, then its workers
         sampler = threading.Thread(target=subprocess.run, args=([
