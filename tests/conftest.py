@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from database_reset import empty_postgres
 from rq import SimpleWorker
-from sqlalchemy import text
 
 from hotline.app import create_app
 from hotline.clock import FrozenClock
-from hotline.db import Base, make_engine
 from hotline.migrate import upgrade
 from hotline.redis_server import PrivateRedis
 from hotline.runtime import Runtime
@@ -62,11 +61,7 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(migrated_database: str, tmp_path: Path) -> str:
     if "://" in migrated_database:  # PostgreSQL: empty every table, keep the schema
-        engine = make_engine(migrated_database)
-        with engine.begin() as conn:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        empty_postgres(migrated_database)
         return migrated_database
     path = tmp_path / "hotline.sqlite3"
     shutil.copy(migrated_database, path)
