@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from . import counters
-from .notices import clear_notice, raise_notice
+from .notices import raise_notice
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,6 @@ def record_held(session: Session, runtime: Runtime, what: str) -> None:
         counts = {k.decode(): int(v) for k, v in pipe.execute()[2].items()}
     except RedisError:
         counts = {what: 1}
-    if sum(counts.values()) == 1:  # the day's first: yesterday's notice has said its piece
-        clear_notice(session, now, f"flood:{_bucket(now - timedelta(days=1), DAY)}")
-    raise_notice(session, now, f"flood:{day}", "flood", "warning",
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    raise_notice(session, now, f"flood:{day}", "flood", "warning", ends_at=midnight,
                  reports=counts.get("reports", 0), sms=counts.get("sms", 0))

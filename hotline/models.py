@@ -320,7 +320,8 @@ class Notice(Base):
     """An alarm for operators (SMS cap reached, low gateway balance), shown in the console until cleared.
 
     ``key`` makes raising idempotent: raising the same condition twice (one per hour, one per day)
-    updates the open notice instead of stacking copies.
+    updates the open notice instead of stacking copies. A notice about one hour or day has
+    ``ends_at``, the end of that period: it is no longer open from then on.
     """
 
     __tablename__ = "notices"
@@ -332,6 +333,7 @@ class Notice(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiClient(Base):

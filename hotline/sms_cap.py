@@ -4,7 +4,8 @@ A flood, a bug or a stolen console account must not send thousands of SMS (each 
 and a burst can get the shortcode blocked). Messages to social workers keep priority: replies to
 reporters may use only ``100 - HOTLINE_SMS_CAP_ALERT_SHARE`` percent of each cap, so the rest is
 always left for alerts. Over the cap, a worker's message waits for the next period (the ticker
-sends it then) and a reporter's reply is cancelled; either way operators get a notice.
+sends it then) and a reporter's reply is cancelled; either way operators get a notice, which ends
+with its period.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import counters
 from .models import MESSAGE_CANCELLED, OutboundMessage
-from .notices import clear_notice, raise_notice
+from .notices import raise_notice
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,11 @@ PERIODS = (("hour", timedelta(hours=1), "%Y%m%d%H"), ("day", timedelta(days=1), 
 
 def _bucket(now: datetime, pattern: str) -> str:
     return now.strftime(pattern)
+
+
+def _period_end(now: datetime, length: timedelta, pattern: str) -> datetime:
+    start = datetime.strptime(_bucket(now, pattern), pattern).replace(tzinfo=now.tzinfo)
+    return start + length
 
 
 def limits(runtime: Runtime, to_worker: bool) -> dict[str, int]:
@@ -42,7 +48,7 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     """Count ``message`` against the caps; False (and the message held back) when it is over.
 
     1. Count it in this hour's and this day's Redis counters.
-    2. Within the limits: a new period clears the previous period's notice; go ahead.
+    2. Within the limits: go ahead.
     3. Over: un-count it, raise a notice for operators, then defer a worker's message to the
        start of the next period, or cancel a reporter's reply.
     If Redis is down the cap is not applied: an alert is never held for want of a counter.
@@ -60,7 +66,6 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     allowed = limits(runtime, message.worker_id is not None)
     over = [period for period in keys if counts[period] > allowed[period]]
     if not over:
-        _clear_previous(session, now, counts)
         return True
     try:
         for key in keys.values():
@@ -76,12 +81,12 @@ def _hold(session: Session, runtime: Runtime, message: OutboundMessage, now: dat
     to_worker = message.worker_id is not None
     _, length, pattern = next(p for p in PERIODS if p[0] == period)
     cap = limits(runtime, True)[period]
+    end = _period_end(now, length, pattern)
     raise_notice(session, now, f"sms-cap:{period}:{_bucket(now, pattern)}", "sms_cap",
-                 "critical" if to_worker else "warning", period=period, cap=cap,
+                 "critical" if to_worker else "warning", ends_at=end, period=period, cap=cap,
                  counted=counts[period] - 1, held_for_workers=to_worker)
     if to_worker:
-        start = datetime.strptime(_bucket(now, pattern), pattern).replace(tzinfo=now.tzinfo)
-        message.next_attempt_at = start + length
+        message.next_attempt_at = end
         message.attempts -= 1  # the claim counted an attempt the gateway never saw
     else:
         message.status, message.next_attempt_at = MESSAGE_CANCELLED, None
@@ -89,9 +94,3 @@ def _hold(session: Session, runtime: Runtime, message: OutboundMessage, now: dat
     log.warning("SMS cap (%s) reached: %s of %s counted; message %s %s", period,
                 counts[period] - 1, cap, message.id, "deferred" if to_worker else "cancelled")
 
-
-def _clear_previous(session: Session, now: datetime, counts: dict[str, int]) -> None:
-    """The first SMS of a new hour (or day) ends the previous one's notice."""
-    for period, length, pattern in PERIODS:
-        if counts[period] == 1:
-            clear_notice(session, now, f"sms-cap:{period}:{_bucket(now - length, pattern)}")

@@ -27,7 +27,7 @@ def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
 
 def notices(runtime: Runtime) -> list[Notice]:
     with runtime.session() as session:
-        return open_notices(session)
+        return open_notices(session, runtime.clock.now())
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -36,8 +36,9 @@ def operator_notices() -> dict[str, object]:
     if not current_user.is_authenticated:
         return {"console_notices": []}
     lines = []
-    with runtime().session() as db:
-        for notice in open_notices(db):
+    rt = runtime()
+    with rt.session() as db:
+        for notice in open_notices(db, rt.clock.now()):
             detail = dict(notice.detail or {})
             message = MESSAGES.get((notice.kind, notice.level, detail.get("period")))
             if message is None:
