@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from urllib.parse import urlparse
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
+from . import egress
 from .models import PartnerWebhook, Report, WebhookDelivery
 from .queue import WEBHOOK_BACKOFF_SECONDS
 from .runtime import Runtime
@@ -34,6 +36,7 @@ TIMEOUT = (3.05, 5)  # connect, read: a slow partner must not hold a worker
 LEASE = timedelta(seconds=30)  # longer than a whole attempt: a live send is never duplicated
 RETRYABLE_4XX = (408, 429)
 USER_AGENT = "hotline-webhooks/1"
+ADDRESS_NOT_ALLOWED = "address not allowed"  # a private or local host: failed, never retried
 _PENDING_KEY = "partner_deliveries"
 
 
@@ -120,10 +123,11 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
 
     1. Claim it: a conditional UPDATE counts the attempt and takes a lease, so a duplicate job
        finds nothing to do.
-    2. POST the stored body, signed, with short timeouts and no redirects.
-    3. 2xx: delivered. A 4xx other than 408/429 is permanent: failed. Anything else is retried
-       with backoff (DeliverLater for RQ; the row's next attempt for the ticker), until
-       MAX_ATTEMPTS, then failed.
+    2. POST the stored body, signed, with short timeouts and no redirects, to a public address
+       (hotline.egress).
+    3. 2xx: delivered. A 4xx other than 408/429, or a host that is not public, is permanent:
+       failed. Anything else is retried with backoff (DeliverLater for RQ; the row's next
+       attempt for the ticker), until MAX_ATTEMPTS, then failed.
     """
     now = runtime.clock.now()
     with runtime.session() as session:
@@ -149,7 +153,7 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
 
 def _post(runtime: Runtime, webhook: PartnerWebhook,
           delivery: WebhookDelivery) -> tuple[int | None, str | None]:
-    import requests  # here: the worker posts; the web process only writes deliveries (~4 MB)
+    import urllib3  # here: the worker posts; the web process only writes deliveries
 
     timestamp = int(runtime.clock.now().timestamp())
     secret = runtime.cipher.decrypt(webhook.secret_encrypted)
@@ -160,18 +164,23 @@ def _post(runtime: Runtime, webhook: PartnerWebhook,
         "X-Hotline-Signature": sign(secret, timestamp, delivery.body),
     }
     try:
-        response = requests.post(webhook.url, data=delivery.body.encode(), headers=headers,
-                                 timeout=TIMEOUT, allow_redirects=False)
-    except requests.RequestException as exc:
+        code = egress.post(webhook.url, delivery.body.encode(), headers, timeout=TIMEOUT,
+                           private_networks=runtime.settings.webhook_private_networks)
+    except egress.AddressNotAllowed:
+        log.warning("webhook %s: its host is not a public address; delivery %s refused",
+                    webhook.id, delivery.id)
+        return None, ADDRESS_NOT_ALLOWED
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
         return None, type(exc).__name__  # the message may repeat the URL, with its credentials
-    return response.status_code, None if response.ok else f"HTTP {response.status_code}"
+    return code, None if 200 <= code < 300 else f"HTTP {code}"
 
 
 def _record(session: Session, runtime: Runtime, delivery: WebhookDelivery, code: int | None,
             error: str | None) -> str:
     now = runtime.clock.now()
     delivery.last_status_code, delivery.last_error = code, error
-    permanent = code is not None and 400 <= code < 500 and code not in RETRYABLE_4XX
+    permanent = error == ADDRESS_NOT_ALLOWED or (
+        code is not None and 400 <= code < 500 and code not in RETRYABLE_4XX)
     if code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DELIVERED, now, None
     elif permanent or delivery.attempts >= MAX_ATTEMPTS:
@@ -205,11 +214,19 @@ def retry_now(session: Session, runtime: Runtime, delivery: WebhookDelivery) -> 
     _enqueue_after_commit(session, runtime, [delivery.id])
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, private_networks: Iterable[egress.Network] = ()) -> str:
+    """``url`` stripped; ValueError unless http(s) with a host, AddressNotAllowed for a host that
+    is plainly not public (checked again, resolved, at every send)."""
     url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
+    try:
+        parsed = urlparse(url)
+        host = parsed.hostname
+        parsed.port  # noqa: B018 (a port out of range or not a number raises here)
+    except ValueError:
+        raise ValueError("the URL must be http(s)://host/...") from None
+    if parsed.scheme not in ("http", "https") or not host or len(url) > 500:
         raise ValueError("the URL must be http(s)://host/...")
+    egress.check_host(host, private_networks)
     return url
 
 
@@ -227,7 +244,7 @@ def save_webhook(session: Session, runtime: Runtime, webhook: PartnerWebhook | N
     name = name.strip()
     if not name or len(name) > 120:
         raise ValueError("the name is empty or longer than 120 characters")
-    url = check_url(url)
+    url = check_url(url, runtime.settings.webhook_private_networks)
     if not events or set(events) - set(EVENTS):
         raise ValueError(f"events must be among {', '.join(EVENTS)}")
     if any(not runtime.locations.is_valid(a) for a in areas):

@@ -6,6 +6,7 @@ naming the variable, never later in the middle of a report.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -59,6 +60,8 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)  # /metrics exists only with it
     log_format: str = "json"
     balance_minimum: str | None = None  # "USD 5" or "5": below it operators get a notice
+    # Non-public networks partner webhooks may still be sent to (hotline.egress); none by default.
+    webhook_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def is_development(self) -> bool:
@@ -166,6 +169,7 @@ def _parse(env: dict[str, str]) -> Settings:
         sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
         retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
         bundle_after=_whole(get, "HOTLINE_BUNDLE_AFTER", 3, 0, 100),
+        webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),
         **observe,
     )
 
@@ -201,6 +205,14 @@ def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, 
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
+
+
+def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in (raw or "").split(",") if part.strip())
+    except ValueError:
+        raise SettingsError("HOTLINE_WEBHOOK_PRIVATE_NETWORKS must be networks separated by commas, "
+                            "like 10.8.0.0/16,192.168.4.20/32") from None
 
 
 def _webhook_tokens(raw: str, previous: str | None) -> tuple[str, str | None]:

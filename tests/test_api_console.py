@@ -50,7 +50,7 @@ def test_a_client_without_a_permission_is_refused_with_a_message(client, runtime
 def test_an_admin_adds_a_webhook_sees_its_deliveries_and_retries_a_failed_one(client, runtime):
     login(client, runtime, role="admin")
     made = post(client, f"{PAGE}/webhooks/new", {
-        "name": "ONG Kikwit", "url": "http://127.0.0.1:9/events", "events": ["opened"],
+        "name": "ONG Kikwit", "url": "https://ong-kikwit.example/events", "events": ["opened"],
         "active": "1"}, token_from=f"{PAGE}/webhooks/new")
     assert made.status_code == 200 and len(shown_once(made.data.decode())) > 30
     opened = report(runtime)
@@ -80,10 +80,15 @@ def test_an_admin_disables_a_webhook_and_a_bad_address_is_refused(client, runtim
     bad = post(client, url, {"name": "ONG", "url": "ftp://ong.example", "events": ["closed"]},
                token_from=url)
     assert bad.status_code == 400
+    inside = post(client, url, {"name": "ONG", "url": "http://169.254.169.254/latest/meta-data/",
+                                "events": ["closed"]}, token_from=url)
+    assert inside.status_code == 400
+    assert "réseau privé ou local" in inside.data.decode()
     post(client, url, {"name": "ONG", "url": "https://ong.example/h", "events": ["closed"]},
          token_from=url)
     with runtime.session() as db:
-        assert db.get(PartnerWebhook, webhook_id).active is False
+        saved = db.get(PartnerWebhook, webhook_id)
+        assert (saved.active, saved.url) == (False, "https://ong.example/h")
     assert actions(runtime)[-1] == "webhook_updated"
 
 

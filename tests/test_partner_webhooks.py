@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import threading
 from collections import deque
@@ -19,11 +20,13 @@ import pytest
 from sqlalchemy import select
 
 from hotline import casework
+from hotline.egress import AddressNotAllowed
 from hotline.models import PartnerWebhook, Report, WebhookDelivery
-from hotline.partner_webhooks import EVENTS, MAX_ATTEMPTS, save_webhook
+from hotline.partner_webhooks import ADDRESS_NOT_ALLOWED, EVENTS, MAX_ATTEMPTS, save_webhook
 from hotline.queue import WEBHOOK_BACKOFF_SECONDS
 from tests.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
 
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 DESCRIPTION = "Mama Nzuzi garde trois filles au marché"
 TICKER_GRACE = 30  # two ticks of 15 s: the ticker leaves fresh rows to their own job
 
@@ -48,7 +51,9 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(runtime) -> Iterator[Receiver]:  # type: ignore[no-untyped-def]
+    """The partner, on 127.0.0.1: a private address the settings must allow, as for a VPN."""
+    runtime.settings = runtime.settings.with_overrides(webhook_private_networks=LOOPBACK)
     found = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -238,3 +243,28 @@ def test_a_flood_held_report_is_not_announced_to_partners(runtime, run_jobs, rec
     run_jobs()
     announced = [json.loads(r.body)["reference"] for r in receiver.requests]
     assert announced == [r.reference for r in made[:-1]]  # the one over the limit stays in-house
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/", "http://localhost/admin",
+                                 "http://169.254.169.254/latest/meta-data/", "https://10.0.0.7/h",
+                                 "http://[::1]:5432/"])
+def test_a_webhook_to_a_private_or_local_address_is_refused_unless_its_network_is_allowed(runtime, url):
+    with runtime.session() as db, pytest.raises(AddressNotAllowed):
+        save_webhook(db, runtime, None, name="X", url=url, events=["opened"], areas=[])
+
+
+def test_a_name_that_resolves_to_a_private_address_gets_nothing_and_is_not_retried(
+        runtime, run_jobs, receiver, clock):
+    """A name is resolved at every send, as its DNS may change after it was saved: one that
+    resolves to an address the settings do not allow gets nothing, and fails for good."""
+    add_webhook(runtime, receiver.url)
+    with runtime.session() as db:  # as if the partner's name now pointed at the server itself
+        db.scalar(select(PartnerWebhook)).url = receiver.url.replace("127.0.0.1", "localhost")
+        db.commit()
+    runtime.settings = runtime.settings.with_overrides(webhook_private_networks=())
+    report(runtime)
+    run_jobs()
+    advance(clock, run_jobs, seconds=86400)
+    (refused,) = deliveries(runtime)
+    assert (refused.status, refused.last_error, refused.attempts) == ("failed", ADDRESS_NOT_ALLOWED, 1)
+    assert receiver.requests == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import stat
 from pathlib import Path
 
@@ -257,3 +258,13 @@ def test_the_repr_of_settings_never_shows_the_api_key_or_the_pii_keys() -> None:
     assert API_KEY not in shown
     assert TEST_PII_KEY not in shown
     assert old not in shown
+
+
+def test_webhooks_may_go_to_the_private_networks_named_and_to_none_by_default() -> None:
+    settings = Settings.from_env(production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS="10.8.0.0/16, 192.168.4.20"))
+    assert settings.webhook_private_networks == (ipaddress.ip_network("10.8.0.0/16"),
+                                                 ipaddress.ip_network("192.168.4.20/32"))
+    assert Settings.from_env(production()).webhook_private_networks == ()
+    for wrong in ("10.8.0.0/33", "vpn", "10.8.0.1/16"):
+        assert "HOTLINE_WEBHOOK_PRIVATE_NETWORKS" in refusal(
+            production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS=wrong))

@@ -16,6 +16,7 @@ from flows.engine import N_
 
 from ...api_clients import SCOPES, ApiClientError, create_client, list_clients, revoke_client
 from ...audit import audit
+from ...egress import AddressNotAllowed
 from ...models import ApiClient, PartnerWebhook, Report, WebhookDelivery
 from ...partner_webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
 from . import NAV, bp, runtime, translate
@@ -119,6 +120,11 @@ def _webhook_form(webhook_id: int | None):  # type: ignore[no-untyped-def]
                 "active": request.form.get("active") == "1"}
         try:
             saved, secret = save_webhook(db, rt, webhook, user_id=current_user.id, **form)
+        except AddressNotAllowed:
+            db.rollback()
+            return _webhook_page(webhook, form, [translate(N_(
+                "This address is on a private or local network: events are sent only to public "
+                "addresses, unless HOTLINE_WEBHOOK_PRIVATE_NETWORKS allows that network."))], 400)
         except ValueError:
             db.rollback()
             return _webhook_page(webhook, form, [translate(N_(
