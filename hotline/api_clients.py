@@ -25,7 +25,6 @@ from .runtime import Runtime
 SCOPES = ("reports:read", "reports:write", "reports:personal", "workers:read")
 TOKEN_PREFIX = "htl_"  # noqa: S105  (not a secret: recognisable in a leaked file or by a secret scanner)
 HINT_LENGTH = 8
-RATE_PER_MINUTE = 120  # per client: a partner's sync job, not a crawler
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often
 
 
@@ -126,7 +125,8 @@ def authenticate(runtime: Runtime, token: str) -> Caller | None:
 
 
 def over_rate_limit(runtime: Runtime, caller: Caller) -> int | None:
-    """Count this request; seconds to wait when the client is over its limit, else None.
+    """Count this request; seconds to wait when the client is over HOTLINE_API_RATE_PER_MINUTE,
+    else None.
 
     A fixed one-minute window in Redis, by the injected clock. If Redis is down the request is
     let through: the API must not stop because a counter is unavailable.
@@ -138,6 +138,6 @@ def over_rate_limit(runtime: Runtime, caller: Caller) -> int | None:
         [count] = counters.count(runtime.redis, {key: 120})
     except RedisError:
         return None
-    if count <= RATE_PER_MINUTE:
+    if count <= runtime.settings.api_rate_per_minute:
         return None
     return max(1, int((window + 1) * 60 - now))

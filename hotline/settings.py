@@ -54,6 +54,7 @@ class Settings:
     sms_cap_hour: int = 600
     sms_cap_day: int = 6000
     sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
+    api_rate_per_minute: int = 120  # per API client: a partner's sync job, not a crawler
     retention_days: int = 180  # after a report finished, its personal data goes (hotline.retention)
     bundle_after: int = 3  # alerts to one worker in 10 minutes before the next are bundled; 0: never
     public_url: str | None = None  # https://hotline.example.org: the callback URLs AT is given
@@ -167,6 +168,7 @@ def _parse(env: dict[str, str]) -> Settings:
         sms_cap_hour=_whole(get, "HOTLINE_SMS_CAP_HOUR", 600, 1, 1_000_000),
         sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
         sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
+        api_rate_per_minute=_whole(get, "HOTLINE_API_RATE_PER_MINUTE", 120, 1, 100_000),
         retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
         bundle_after=_whole(get, "HOTLINE_BUNDLE_AFTER", 3, 0, 100),
         webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),

@@ -268,3 +268,9 @@ def test_webhooks_may_go_to_the_private_networks_named_and_to_none_by_default() 
     for wrong in ("10.8.0.0/33", "vpn", "10.8.0.1/16"):
         assert "HOTLINE_WEBHOOK_PRIVATE_NETWORKS" in refusal(
             production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS=wrong))
+
+
+def test_the_api_rate_is_120_a_minute_unless_set() -> None:
+    assert Settings.from_env(production()).api_rate_per_minute == 120
+    assert Settings.from_env(production(HOTLINE_API_RATE_PER_MINUTE="600")).api_rate_per_minute == 600
+    assert "HOTLINE_API_RATE_PER_MINUTE" in refusal(production(HOTLINE_API_RATE_PER_MINUTE="0"))
