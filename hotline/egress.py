@@ -69,7 +69,8 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
     redirects or retrying; the response's status code. HTTPS certificates are checked against
     ``ca_certs`` (certifi's bundle, as requests does, by default).
 
-    Raises AddressNotAllowed, OSError (the name does not resolve) or urllib3's HTTPError.
+    Raises AddressNotAllowed, OSError (the name does not resolve), ValueError (a name that
+    cannot be looked up) or urllib3's HTTPError.
     """
     import certifi
     import urllib3
@@ -79,7 +80,7 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
     address = resolve(host, port, private_networks)
-    headers = {**headers, "Host": host if parts.port is None else f"{host}:{parts.port}"}
+    headers = {**headers, "Host": parts.netloc.rpartition("@")[2]}
     if parts.username is not None:  # https://user:secret@partner/...: HTTP basic, as requests does
         headers.update(urllib3.make_headers(
             basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}"))

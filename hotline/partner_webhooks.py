@@ -170,7 +170,7 @@ def _post(runtime: Runtime, webhook: PartnerWebhook,
         log.warning("webhook %s: its host is not a public address; delivery %s refused",
                     webhook.id, delivery.id)
         return None, ADDRESS_NOT_ALLOWED
-    except (OSError, urllib3.exceptions.HTTPError) as exc:
+    except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
         return None, type(exc).__name__  # the message may repeat the URL, with its credentials
     return code, None if 200 <= code < 300 else f"HTTP {code}"
 

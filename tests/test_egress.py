@@ -6,6 +6,7 @@ Real sockets: an HTTP and an HTTPS receiver on 127.0.0.1, the machine's own reso
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import ssl
 import threading
@@ -25,6 +26,7 @@ from hotline import egress
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 TIMEOUT = (3.0, 5.0)
+Seen = tuple[str, str, bytes, str | None]  # path, Host, body, Authorization
 
 
 @pytest.mark.parametrize("host", [
@@ -56,11 +58,11 @@ def test_a_name_is_checked_on_every_address_it_resolves_to() -> None:
 
 
 class Recorder(BaseHTTPRequestHandler):
-    seen: list[tuple[str, str, bytes]]
+    seen: list[Seen]
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.seen.append((self.path, self.headers["Host"], body))
+        self.seen.append((self.path, self.headers["Host"], body, self.headers["Authorization"]))
         self.send_response(202)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -69,8 +71,8 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
-def serve(context: ssl.SSLContext | None = None) -> Iterator[tuple[int, list[tuple[str, str, bytes]]]]:
-    seen: list[tuple[str, str, bytes]] = []
+def serve(context: ssl.SSLContext | None = None) -> Iterator[tuple[int, list[Seen]]]:
+    seen: list[Seen] = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (Recorder,), {"seen": seen}))
     if context:
         server.socket = context.wrap_socket(server.socket, server_side=True)
@@ -82,12 +84,12 @@ def serve(context: ssl.SSLContext | None = None) -> Iterator[tuple[int, list[tup
 
 
 @pytest.fixture
-def plain() -> Iterator[tuple[int, list[tuple[str, str, bytes]]]]:
+def plain() -> Iterator[tuple[int, list[Seen]]]:
     yield from serve()
 
 
 @pytest.fixture
-def tls(tmp_path: Path) -> Iterator[tuple[int, list[tuple[str, str, bytes]], str]]:
+def tls(tmp_path: Path) -> Iterator[tuple[int, list[Seen], str]]:
     """An HTTPS receiver whose certificate names "localhost" only, and the file that trusts it."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
@@ -114,7 +116,7 @@ def test_a_post_goes_to_the_checked_address_with_the_urls_host_path_and_query(pl
                          {"Content-Type": "application/json"}, timeout=TIMEOUT,
                          private_networks=LOOPBACK)
     assert status == 202
-    assert seen == [("/hotline/events?source=hl", f"127.0.0.1:{port}", b'{"a": 1}')]
+    assert seen == [("/hotline/events?source=hl", f"127.0.0.1:{port}", b'{"a": 1}', None)]
 
 
 def test_nothing_is_sent_to_a_private_address_the_settings_do_not_allow(plain) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +131,7 @@ def test_https_is_checked_against_the_name_in_the_url_while_connecting_to_its_ad
     port, seen, ca = tls
     assert egress.post(f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT,
                        private_networks=LOOPBACK, ca_certs=ca) == 202
-    assert seen == [("/in", f"localhost:{port}", b"{}")]
+    assert seen == [("/in", f"localhost:{port}", b"{}", None)]
     with pytest.raises(urllib3.exceptions.SSLError):  # the certificate does not name 127.0.0.1
         egress.post(f"https://127.0.0.1:{port}/in", b"{}", {}, timeout=TIMEOUT,
                     private_networks=LOOPBACK, ca_certs=ca)
@@ -137,3 +139,17 @@ def test_https_is_checked_against_the_name_in_the_url_while_connecting_to_its_ad
         egress.post(f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT,
                     private_networks=LOOPBACK)
     assert len(seen) == 1
+
+
+def test_credentials_in_the_url_are_sent_as_http_basic_and_not_in_the_host(plain) -> None:  # type: ignore[no-untyped-def]
+    port, seen = plain
+    egress.post(f"http://hotline%40ong:s%3Acret@127.0.0.1:{port}/in", b"{}", {}, timeout=TIMEOUT,
+                private_networks=LOOPBACK)
+    [(_, host, _, authorization)] = seen
+    assert host == f"127.0.0.1:{port}"
+    assert authorization == "Basic " + base64.b64encode(b"hotline@ong:s:cret").decode()
+
+
+def test_a_name_that_cannot_be_looked_up_is_an_error_not_a_crash() -> None:
+    with pytest.raises(ValueError):  # a DNS label longer than 63 characters
+        egress.post("http://" + "a" * 70 + ".example/x", b"{}", {}, timeout=TIMEOUT, private_networks=())
