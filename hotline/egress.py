@@ -22,45 +22,61 @@ from urllib.parse import unquote, urlsplit
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# IPv6 addresses that carry an IPv4 address in their last 32 bits and can reach it: NAT64's
+# well-known prefix, and the deprecated IPv4-compatible form.
+_CARRY_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
 
 class AddressNotAllowed(ValueError):
     """The URL's host is, or resolves to, a loopback, private, link-local or reserved address."""
 
 
 def allowed(address: Address, private_networks: Iterable[Network]) -> bool:
-    if any(address in network for network in private_networks):
+    networks = tuple(private_networks)
+    if any(address in network for network in networks):
         return True
-    return address.is_global and not address.is_multicast
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if inner is None and any(address in prefix for prefix in _CARRY_IPV4):
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None:
+            return allowed(inner, networks)
+    return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
 def check_host(host: str, private_networks: Iterable[Network]) -> None:
-    """When the console saves a URL: refuse a host that is plainly not public (an IP or localhost).
+    """When the console saves a URL: refuse a host that is plainly not public: localhost, or an
+    address in any form the system reads as one (127.1, 2130706433, 0x7f000001, [::1]).
 
     A name is resolved only at each send; it may not resolve yet, and it may change.
     """
-    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
         raise AddressNotAllowed("localhost")
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return
-    if not allowed(address, private_networks):
-        raise AddressNotAllowed(str(address))
+        infos = socket.getaddrinfo(name, None, flags=socket.AI_NUMERICHOST, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return  # a name, not an address
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not allowed(address, private_networks):
+            raise AddressNotAllowed(str(address))
 
 
-def resolve(host: str, port: int, private_networks: Iterable[Network]) -> str:
-    """The address to connect to: the first one ``host`` resolves to, once all of them are allowed.
+def resolve(host: str, port: int, private_networks: Iterable[Network]) -> list[str]:
+    """The addresses to connect to, in the resolver's order, once every one is allowed.
 
     Raises AddressNotAllowed when any is not (a name that resolves to a public and a private
     address is refused), or OSError when the name does not resolve.
     """
     networks = tuple(private_networks)
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0])
-                 for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    addresses = list(dict.fromkeys(
+        ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
     refused = [str(a) for a in addresses if not allowed(a, networks)]
     if refused or not addresses:
         raise AddressNotAllowed(", ".join(refused))
-    return str(addresses[0])
+    return [str(a) for a in addresses]
 
 
 def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[float, float],
@@ -79,22 +95,32 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
     host = parts.hostname or ""
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = resolve(host, port, private_networks)
+    # At most three addresses: three connect timeouts stay well inside a delivery's lease.
+    addresses = resolve(host, port, private_networks)[:3]
     headers = {**headers, "Host": parts.netloc.rpartition("@")[2]}
     if parts.username is not None:  # https://user:secret@partner/...: HTTP basic, as requests does
         headers.update(urllib3.make_headers(
             basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}"))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     limits = urllib3.Timeout(connect=timeout[0], read=timeout[1])
-    pool: urllib3.HTTPConnectionPool
-    if https:
-        pool = urllib3.HTTPSConnectionPool(address, port, timeout=limits, retries=False, maxsize=1,
-                                           server_hostname=host, assert_hostname=host,
-                                           cert_reqs="CERT_REQUIRED",
-                                           ca_certs=ca_certs or certifi.where())
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=limits, retries=False, maxsize=1)
-    with pool:
-        response = pool.urlopen("POST", path, body=body, headers=headers, redirect=False,
-                                retries=False, assert_same_host=False)
-        return response.status
+    name = host.rstrip(".")  # "partner.org." is partner.org's certificate too
+
+    def post_to(address: str) -> int:
+        pool: urllib3.HTTPConnectionPool
+        if https:
+            pool = urllib3.HTTPSConnectionPool(address, port, timeout=limits, retries=False,
+                                               maxsize=1, server_hostname=name, assert_hostname=name,
+                                               cert_reqs="CERT_REQUIRED",
+                                               ca_certs=ca_certs or certifi.where())
+        else:
+            pool = urllib3.HTTPConnectionPool(address, port, timeout=limits, retries=False, maxsize=1)
+        with pool:
+            return pool.urlopen("POST", path, body=body, headers=headers, redirect=False,
+                                retries=False, assert_same_host=False).status
+
+    for address in addresses[:-1]:
+        try:
+            return post_to(address)
+        except urllib3.exceptions.ConnectTimeoutError:  # refused, unreachable, or too slow to
+            continue                                    # connect: nothing was sent; the next one
+    return post_to(addresses[-1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -30,16 +31,22 @@ Seen = tuple[str, str, bytes, str | None]  # path, Host, body, Authorization
 
 
 @pytest.mark.parametrize("host", [
-    "127.0.0.1", "localhost", "LOCALHOST.", "api.localhost", "10.1.2.3", "172.16.0.9", "192.168.1.1",
+    "127.0.0.1", "localhost", "LOCALHOST.", "api.localhost", "api.localhost.", "10.1.2.3",
+    "172.16.0.9", "192.168.1.1",
     "169.254.169.254",  # a cloud's metadata service
-    "100.64.0.1", "0.0.0.0", "::1",  # noqa: S104 (refused, not bound) "fe80::1", "fd00::5", "::ffff:127.0.0.1", "224.0.0.1",
+    "100.64.0.1",
+    "0.0.0.0",  # noqa: S104 (refused, not bound)
+    "0", "127.1", "2130706433", "0x7f000001", "0177.0.0.1",  # 127.0.0.1 as inet_aton reads it
+    "::1", "::", "fe80::1", "fd00::5", "224.0.0.1", "ff02::1",
+    "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1",  # IPv4 inside IPv6
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo to 10.0.0.1
 ])
 def test_a_host_that_is_not_public_is_refused(host: str) -> None:
     with pytest.raises(egress.AddressNotAllowed):
         egress.check_host(host, ())
 
 
-@pytest.mark.parametrize("host", ["41.243.0.10", "2c0f:f0c0::1", "primero.example.org"])
+@pytest.mark.parametrize("host", ["41.243.0.10", "2c0f:f0c0::1", "64:ff9b::29f3:a", "primero.example.org"])
 def test_a_public_address_or_a_name_passes_the_check_when_saved(host: str) -> None:
     egress.check_host(host, ())
 
@@ -54,7 +61,7 @@ def test_an_allowed_private_network_is_allowed_and_only_it() -> None:
 def test_a_name_is_checked_on_every_address_it_resolves_to() -> None:
     with pytest.raises(egress.AddressNotAllowed):
         egress.resolve("localhost", 80, ())
-    assert egress.resolve("localhost", 80, LOOPBACK) in ("127.0.0.1", "::1")
+    assert set(egress.resolve("localhost", 80, LOOPBACK)) <= {"127.0.0.1", "::1"}
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -153,3 +160,36 @@ def test_credentials_in_the_url_are_sent_as_http_basic_and_not_in_the_host(plain
 def test_a_name_that_cannot_be_looked_up_is_an_error_not_a_crash() -> None:
     with pytest.raises(ValueError):  # a DNS label longer than 63 characters
         egress.post("http://" + "a" * 70 + ".example/x", b"{}", {}, timeout=TIMEOUT, private_networks=())
+
+
+@pytest.fixture
+def dns(monkeypatch):  # type: ignore[no-untyped-def]
+    """Names of our own for the system's resolver (not ours): {name: [address, ...]}."""
+    names: dict[str, list[str]] = {}
+    system = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host not in names:
+            return system(host, port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0)) if ":" in a
+                else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in names[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
+
+
+def test_when_a_names_first_address_refuses_the_next_one_is_tried(plain, dns) -> None:  # type: ignore[no-untyped-def]
+    """A partner with IPv6 and IPv4 addresses whose IPv6 is down (as "localhost" is, on machines
+    that list ::1 first, for a receiver that listens on 127.0.0.1 only)."""
+    port, seen = plain
+    dns["partner.test"] = ["::1", "127.0.0.1"]
+    assert egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT,
+                       private_networks=LOOPBACK) == 202
+    assert [host for _, host, _, _ in seen] == [f"partner.test:{port}"]
+
+
+def test_a_name_written_with_its_final_dot_matches_its_certificate(tls, dns) -> None:  # type: ignore[no-untyped-def]
+    port, _, ca = tls
+    dns["localhost."] = ["127.0.0.1"]
+    assert egress.post(f"https://localhost.:{port}/in", b"{}", {}, timeout=TIMEOUT,
+                       private_networks=LOOPBACK, ca_certs=ca) == 202
