@@ -82,8 +82,8 @@ def resolve(host: str, port: int, private_networks: Iterable[Network]) -> list[s
 def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[float, float],
          private_networks: Iterable[Network], ca_certs: str | None = None) -> int:
     """POST ``body`` to ``url`` over a connection to a checked address, without following
-    redirects or retrying; the response's status code. HTTPS certificates are checked against
-    ``ca_certs`` (certifi's bundle, as requests does, by default).
+    redirects or retrying; the response's status code (its body is not read). HTTPS
+    certificates are checked against ``ca_certs`` (certifi's bundle, as requests does, by default).
 
     Raises AddressNotAllowed, OSError (the name does not resolve), ValueError (a name that
     cannot be looked up) or urllib3's HTTPError.
@@ -115,8 +115,10 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
         else:
             pool = urllib3.HTTPConnectionPool(address, port, timeout=limits, retries=False, maxsize=1)
         with pool:
-            return pool.urlopen("POST", path, body=body, headers=headers, redirect=False,
-                                retries=False, assert_same_host=False).status
+            response = pool.urlopen("POST", path, body=body, headers=headers, redirect=False,
+                                    retries=False, assert_same_host=False, preload_content=False)
+            response.close()  # the status is the answer: a body, however large or broken, is not read
+            return response.status
 
     for address in addresses[:-1]:
         try:

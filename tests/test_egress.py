@@ -11,6 +11,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -193,3 +194,29 @@ def test_a_name_written_with_its_final_dot_matches_its_certificate(tls, dns) -> 
     dns["localhost."] = ["127.0.0.1"]
     assert egress.post(f"https://localhost.:{port}/in", b"{}", {}, timeout=TIMEOUT,
                        private_networks=LOOPBACK, ca_certs=ca) == 202
+
+
+def test_only_the_status_is_read_not_a_huge_or_broken_body() -> None:
+    """A partner that says 200 then sends a body it never finishes has taken the event."""
+    class Endless(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**9))
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+            self.wfile.flush()
+            time.sleep(10)  # never the rest: reading it would end in a read timeout
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert egress.post(f"http://127.0.0.1:{server.server_port}/in", b"{}", {},
+                           timeout=(3.0, 1.0), private_networks=LOOPBACK) == 200
+    finally:
+        server.shutdown()
+        server.server_close()
