@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -57,10 +58,7 @@ def check_host(host: str, private_networks: Iterable[Network]) -> None:
         infos = socket.getaddrinfo(name, None, flags=socket.AI_NUMERICHOST, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return  # a name, not an address
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not allowed(address, private_networks):
-            raise AddressNotAllowed(str(address))
+    _checked(infos, private_networks)
 
 
 def resolve(host: str, port: int, private_networks: Iterable[Network]) -> list[str]:
@@ -69,10 +67,13 @@ def resolve(host: str, port: int, private_networks: Iterable[Network]) -> list[s
     Raises AddressNotAllowed when any is not (a name that resolves to a public and a private
     address is refused), or OSError when the name does not resolve.
     """
+    return _checked(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), private_networks)
+
+
+def _checked(infos: list[tuple[Any, ...]], private_networks: Iterable[Network]) -> list[str]:
+    """The distinct addresses of getaddrinfo's answer; AddressNotAllowed unless all are allowed."""
     networks = tuple(private_networks)
-    addresses = list(dict.fromkeys(
-        ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos))
     refused = [str(a) for a in addresses if not allowed(a, networks)]
     if refused or not addresses:
         raise AddressNotAllowed(", ".join(refused))
