@@ -16,10 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench import load, measure, report, stack
+from bench.load import Load
 from hotline.models import Report
-
-from . import load, measure, report, stack
-from .load import Load
 
 HERE = Path(__file__).resolve().parent
 STEADY_PACE = 3.0  # seconds between one phone's reports in the steady run

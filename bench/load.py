@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .stack import Variant
+from bench.stack import Variant
 
 LUA = Path(__file__).resolve().parent / "ussd.lua"
 TIMEOUT = "10s"  # AT's own deadline for a USSD answer

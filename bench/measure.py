@@ -10,10 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.stack import Hotline
 from flows.commands import REFERENCE_ALPHABET
 from hotline.models import MESSAGE_BUNDLED, OutboundMessage, Report
-
-from .stack import Hotline
 
 REFERENCE = re.compile(f"\\b[{REFERENCE_ALPHABET}]{{6}}\\b")
 

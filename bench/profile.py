@@ -16,8 +16,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from . import load, measure, stack
-from .load import Load
+from bench import load, measure, stack
+from bench.load import Load
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,12 +18,12 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from hotline.locations import default_locations
-from hotline.migrate import upgrade
 from hotline.models import Report
-from hotline.redis_server import PrivateRedis
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.ops.migrate import upgrade
+from hotline.ops.redis_server import PrivateRedis
+from hotline.platform.locations import default_locations
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -176,7 +176,7 @@ def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotl
 @contextmanager
 def bare_stack(workdir: Path) -> Iterator[Stack]:
     """The bare Flask app under the Procfile's web command and gunicorn config."""
-    command = procfile()["web"].replace("'hotline.app:create_app()'", BARE_APP)
+    command = procfile()["web"].replace("'hotline.web.app:create_app()'", BARE_APP)
     if BARE_APP not in command:
         raise RuntimeError(f"the Procfile's web line changed shape: {procfile()['web']!r}")
     logs = workdir / "bare"

@@ -21,7 +21,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 
 
 def _log_format() -> str:
-    from hotline.settings import Settings, SettingsError
+    from hotline.platform.settings import Settings, SettingsError
 
     try:
         return Settings.from_env().log_format
@@ -53,7 +53,7 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["nowhere"], "propagate": False},
     },
     "handlers": {
-        "hotline": {"()": "hotline.logs.make_handler", "log_format": _log_format()},
+        "hotline": {"()": "hotline.platform.logs.make_handler", "log_format": _log_format()},
         "nowhere": {"class": "logging.NullHandler"},
     },
 }
@@ -82,6 +82,6 @@ def post_fork(server, worker):  # type: ignore[no-untyped-def]
     # Before the app is loaded and the worker's threads start.
     _limit_malloc_arenas()
     # Each web worker logs through the phone-scrubbing handler, in HOTLINE_LOG_FORMAT.
-    from hotline.logs import configure_logging
+    from hotline.platform.logs import configure_logging
 
     configure_logging(_log_format())

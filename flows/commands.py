@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import fold_ascii
+from flows.text import fold_ascii
 
 ACCEPT, DECLINE, DONE, NOTE, INFO, HELP = "accept", "decline", "done", "note", "info", "help"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .commands import is_reference
-from .engine import N_, Context, Final, Flow, Menu, Option, State, TextInput
+from flows.commands import is_reference
+from flows.engine import N_, Context, Final, Flow, Menu, Option, State, TextInput
 
 LANGUAGES = (
     Option("fr", "Francais", literal=True),

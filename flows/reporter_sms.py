@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .commands import is_reference
-from .text import fold_ascii
+from flows.commands import is_reference
+from flows.text import fold_ascii
 
 HELP, STATUS, STOP, REPORT = "help", "status", "stop", "report"
 

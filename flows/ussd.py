@@ -6,7 +6,7 @@ from collections.abc import Callable
 from string import Formatter
 from typing import Any
 
-from .engine import (
+from flows.engine import (
     BACK,
     MENU_HINT,
     MORE,
@@ -21,8 +21,8 @@ from .engine import (
     TextInput,
     options_of,
 )
-from .engine import step as engine_step
-from .text import fold_ascii
+from flows.engine import step as engine_step
+from flows.text import fold_ascii
 
 LIMIT = 160  # characters, INCLUDING the "CON "/"END " prefix: the smallest screen known to work
 PREFIX_LEN = 4

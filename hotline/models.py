@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, UTCDateTime
+from hotline.platform.db import Base, UTCDateTime
 
 # Report statuses, in the order a case normally moves through them.
 REPORT_STATUSES = (

@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hotline import worker_replies
-from hotline.clock import FrozenClock
-from hotline.messages import body_of
+from hotline.alerting import worker_replies
+from hotline.intake.reports import NewReport, open_report
 from hotline.models import (
     OutboundMessage,
     Report,
@@ -26,9 +25,10 @@ from hotline.models import (
     SocialWorker,
     WorkerArea,
 )
-from hotline.reports import NewReport, open_report
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.sms.messages import body_of
 from workers import context, jobs
 
 KIKWIT = "CD-KL/kikwit"

@@ -15,12 +15,12 @@ import pytest
 from database_reset import empty_postgres
 from rq import SimpleWorker
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
-from hotline.migrate import upgrade
-from hotline.redis_server import PrivateRedis
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.ops.migrate import upgrade
+from hotline.ops.redis_server import PrivateRedis
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.web.app import create_app
 from workers import context
 
 pytest_plugins = ["browser_fixtures"]
@@ -35,7 +35,7 @@ def quick_password_hashes(monkeypatch):  # type: ignore[no-untyped-def]
     in production and only slows the suite."""
     from argon2 import PasswordHasher
 
-    from hotline import users
+    from hotline.casework import users
 
     monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 

@@ -6,8 +6,8 @@ import re
 
 import pyotp
 
+from hotline.casework.users import create_user, new_totp_secret
 from hotline.models import User
-from hotline.users import create_user, new_totp_secret
 
 PASSWORD = "correct horse battery staple"
 

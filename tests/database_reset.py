@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from hotline.db import Base, make_engine
+from hotline.platform.db import Base, make_engine
 
 # What a test is allowed to wait for a table lock before its setup fails with a clear error.
 LOCK_TIMEOUT = "20s"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline.runtime import Runtime
+from hotline.platform.runtime import Runtime
 
 
 def redis_values(runtime: Runtime) -> list[bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from hotline.redis_server import free_port
+from hotline.ops.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,10 +26,10 @@ from redis import Redis
 from sqlalchemy import select
 from test_end_to_end import walk_report
 
-from hotline import escalation
+from hotline.alerting import escalation
+from hotline.alerting.staff import import_workers
 from hotline.models import Report, Roster, RosterRotation, SocialWorker
-from hotline.runtime import Runtime
-from hotline.staff import import_workers
+from hotline.platform.runtime import Runtime
 
 pytestmark = pytest.mark.slow
 

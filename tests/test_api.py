@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hotline.api_clients import create_client, revoke_client
 from hotline.models import ApiClient, AuditEntry, Report, ReportEvent
+from hotline.partners.api_clients import create_client, revoke_client
 from tests.builders import REPORTER_PHONE, add_roster, add_worker, kwilu_team, report
 
 KINSHASA = "CD-KN/gombe"

@@ -8,8 +8,8 @@ import re
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from hotline.cli import main
 from hotline.models import AuditEntry
+from hotline.ops.cli import main
 
 
 def test_a_client_created_on_the_command_line_works_until_revoked(app, runtime, environ):

@@ -98,7 +98,7 @@ def test_only_admins_reach_the_partner_systems_page(client, runtime):
 
 
 def test_a_note_added_through_the_api_shows_the_client_on_the_report_timeline(client, runtime):
-    from hotline.api_clients import create_client
+    from hotline.partners.api_clients import create_client
 
     made = report(runtime)
     with runtime.session() as db:

@@ -18,7 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from hotline.api_clients import SCOPES, create_client
+from hotline.partners.api_clients import SCOPES, create_client
 from hotline.web.api.openapi import DOCUMENT
 from tests.builders import REPORTER_PHONE, kwilu_team, report
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from hotline.balance import NOTICE_KEY, BalanceError, check_balance, parse_amount
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import Notice
-from hotline.notices import open_notices
-from hotline.runtime import Runtime
-from hotline.settings import Settings, SettingsError
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings, SettingsError
+from hotline.records.notices import open_notices
+from hotline.sms.balance import NOTICE_KEY, BalanceError, check_balance, parse_amount
 from tests.fake_at import FakeAT
 from tests.test_metrics import TOKEN, scrape
 
@@ -85,7 +85,7 @@ def test_the_local_outbox_has_no_balance_to_watch(runtime):
 
 
 def test_the_last_balance_read_is_a_metric(runtime, fake_at, client):
-    from hotline.app import create_app
+    from hotline.web.app import create_app
 
     check_balance(runtime)
     runtime.settings = runtime.settings.with_overrides(metrics_token=TOKEN)

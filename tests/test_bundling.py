@@ -7,7 +7,7 @@ from builders import add_worker, advance, messages_to, reply, report, runtime_wi
 
 from flows.text import is_gsm7
 from hotline.models import Report
-from hotline.settings import Settings, SettingsError
+from hotline.platform.settings import Settings, SettingsError
 
 
 def test_the_fourth_and_fifth_alerts_in_ten_minutes_arrive_as_one_bundle(runtime, clock, run_jobs):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hotline.checks import TEST_SMS
-from hotline.cli import main
-from hotline.redis_server import free_port
+from hotline.ops.checks import TEST_SMS
+from hotline.ops.cli import main
+from hotline.ops.redis_server import free_port
 from tests.conftest import TEST_TOKEN
 from tests.fake_at import FakeAT
 

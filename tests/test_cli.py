@@ -1,4 +1,4 @@
-"""The ``hotline`` command (hotline.cli): schema upgrades and configuration errors."""
+"""The ``hotline`` command (hotline.ops.cli): schema upgrades and configuration errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect, text
 
-from hotline.cli import main
-from hotline.migrate import alembic_config
+from hotline.ops.cli import main
+from hotline.ops.migrate import alembic_config
 from tests.conftest import TEST_PII_KEY, TEST_TOKEN
 
 HOTLINE = Path(sys.executable).with_name("hotline")

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
 
-from hotline.audit import TARGET_MAX as AUDIT_TARGET_MAX
 from hotline.models import AuditEntry, Referral, Report, ReportEvent, User
+from hotline.records.audit import TARGET_MAX as AUDIT_TARGET_MAX
 from hotline.web.console.access import PERMISSIONS
 from hotline.web.console.auth import MAX_FAILURES, WINDOW_SECONDS
 from tests.builders import report
@@ -330,8 +330,8 @@ def test_wrong_second_factor_codes_count_as_failures(app, client, runtime):
 def test_behind_a_trusted_proxy_login_limits_count_per_client_address(settings, clock):
     """Behind nginx every request comes from 127.0.0.1: one client's failures must not lock
     out the others, so the forwarded address is the one counted."""
-    from hotline.app import create_app
-    from hotline.runtime import Runtime
+    from hotline.platform.runtime import Runtime
+    from hotline.web.app import create_app
 
     rt = Runtime.build(settings.with_overrides(trusted_proxies=1), clock=clock)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from hotline.notices import clear_notice, raise_notice
-from hotline.runtime import Runtime
+from hotline.platform.runtime import Runtime
+from hotline.records.notices import clear_notice, raise_notice
 from tests.consolekit import login
 
 

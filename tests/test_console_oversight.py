@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from hotline import stats
-from hotline.audit import audit
+from hotline.casework import stats
+from hotline.casework.stats import ReportRow
 from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
-from hotline.stats import ReportRow
+from hotline.records.audit import audit
 from hotline.web.console.access import ConsoleUser
 from tests.consolekit import login, make_user
 

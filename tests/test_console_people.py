@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from hotline.alerting.routing import recipients
 from hotline.models import AuditEntry, EscalationPolicy, Roster, SocialWorker, User
-from hotline.phones import mask
-from hotline.routing import recipients
+from hotline.platform.phones import mask
 from tests.builders import Worker, add_roster, add_worker
 from tests.consolekit import csrf_token, login, make_user, post
 

@@ -1,11 +1,11 @@
-"""Personal data at rest (hotline.crypto): phone numbers encrypted, found again by a keyed hash."""
+"""Personal data at rest (hotline.platform.crypto): phone numbers encrypted, found again by a keyed hash."""
 
 from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
 
-from hotline.crypto import PiiCipher, PiiError
+from hotline.platform.crypto import PiiCipher, PiiError
 from tests.conftest import TEST_PII_KEY
 
 PHONE = "+243812345678"

@@ -9,8 +9,8 @@ import pytest
 from database_reset import empty_postgres
 from sqlalchemy import exc, insert, select, text
 
-from hotline.db import make_engine
 from hotline.models import Notice
+from hotline.platform.db import make_engine
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
                                 reason="the reset empties PostgreSQL; SQLite gets a fresh file copy")

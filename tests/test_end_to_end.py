@@ -15,8 +15,8 @@ from fake_at import FakeAT
 from processes import Stack, wait_for
 from sqlalchemy import select
 
+from hotline.alerting.staff import import_workers
 from hotline.models import OutboundMessage, Report
-from hotline.staff import import_workers
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from hotline import escalation, worker_replies
-from hotline.clock import FrozenClock
+from hotline.alerting import escalation, worker_replies
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
-from hotline.runtime import Runtime
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
 from tests.builders import (
     Team,
     advance,

@@ -14,13 +14,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
+from hotline.intake.reports import NewReport, open_report
 from hotline.models import InboundMessage, Notice, OutboundMessage, Report
-from hotline.notices import open_notices
-from hotline.outbox import send_message
-from hotline.reports import NewReport, open_report
-from hotline.runtime import Runtime
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.records.notices import open_notices
+from hotline.sms.outbox import send_message
+from hotline.web.app import create_app
 from tests.builders import (
     KIKWIT,
     Team,

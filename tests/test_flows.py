@@ -33,9 +33,9 @@ from flows.engine import (
     options_of,
 )
 from flows.text import fold_ascii
-from hotline.i18n import CATALOGS, LANGUAGES, Translations
-from hotline.locations import Locations
-from hotline.ussd import INVALID_REQUEST, RESTARTED, UNAVAILABLE
+from hotline.intake.ussd import INVALID_REQUEST, RESTARTED, UNAVAILABLE
+from hotline.platform.i18n import CATALOGS, LANGUAGES, Translations
+from hotline.platform.locations import Locations
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = reporter.FLOW
@@ -43,8 +43,8 @@ LIMIT = 160  # africastalking.md section 1: the smallest screen, "CON "/"END " i
 LONGEST_REFERENCE = "ABCDEFGH"  # longer than the references we hand out
 PO_FILES = sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
 # Where the conversation's words live: every N_() in these files can reach a phone.
-CONVERSATION_SOURCES = (*sorted((ROOT / "flows").glob("*.py")), ROOT / "hotline" / "ussd.py",
-                        ROOT / "hotline" / "reporter_sms.py")
+CONVERSATION_SOURCES = (*sorted((ROOT / "flows").glob("*.py")), ROOT / "hotline" / "intake" / "ussd.py",
+                        ROOT / "hotline" / "intake" / "reporter_sms.py")
 
 
 class Host:

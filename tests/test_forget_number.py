@@ -1,4 +1,4 @@
-"""A reporter deletes their number by USSD (flows.reporter "forget_*", hotline.forget), through the
+"""A reporter deletes their number by USSD (flows.reporter "forget_*", hotline.privacy.forget), through the
 real webhook, and the console shows it is gone; nobody else's number is touched."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from flows.reporter import FLOW
-from hotline.i18n import LANGUAGES
-from hotline.messages import body_of
 from hotline.models import InboundMessage, OutboundMessage, Report, ReporterContact, ReportEvent
-from hotline.runtime import Runtime
+from hotline.platform.i18n import LANGUAGES
+from hotline.platform.runtime import Runtime
+from hotline.sms.messages import body_of
 from tests.builders import add_worker
 from tests.consolekit import login
 from tests.test_reporter_flows import NOT_IN_DANGER, Call, report_as, worker_sms

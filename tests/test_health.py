@@ -8,9 +8,9 @@ from redis import Redis
 from rq import cron_scheduler_registry
 from rq.cron import CronScheduler
 
-from hotline.app import create_app
-from hotline.redis_server import free_port
-from hotline.runtime import Runtime
+from hotline.ops.redis_server import free_port
+from hotline.platform.runtime import Runtime
+from hotline.web.app import create_app
 from tests.conftest import BurstWorker
 
 

@@ -1,4 +1,4 @@
-"""Rotating HOTLINE_PII_KEY (hotline.keyrotation, ``hotline keys rotate``): nothing stops working.
+"""Rotating HOTLINE_PII_KEY (hotline.privacy.keyrotation, ``hotline keys rotate``): nothing stops working.
 
 Data is made under key A; the service restarts with "B,A" (B writes, both are read), the command
 moves every row to B, and the service restarts with B alone. At each stage a reporter checks a
@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.app import create_app
-from hotline.cli import main
-from hotline.crypto import PiiCipher
-from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report, SmsOptOut
-from hotline.runtime import Runtime
+from hotline.ops.cli import main
+from hotline.platform.crypto import PiiCipher
+from hotline.platform.runtime import Runtime
+from hotline.sms.messages import body_of
+from hotline.web.app import create_app
 from tests.builders import add_worker, runtime_with
 from tests.conftest import TEST_PII_KEY
 from tests.test_reporter_flows import NOT_IN_DANGER, check, report_as, worker_sms

@@ -1,4 +1,4 @@
-"""The location data (config/locations.json) and its loader (hotline.locations)."""
+"""The location data (config/locations.json) and its loader (hotline.platform.locations)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pycountry
 import pytest
 
-from hotline.locations import (
+from hotline.platform.locations import (
     COUNTRY,
     DEFAULT_PATH,
     PILOT_PROVINCES,

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from hotline.logs import ScrubPhones, make_handler, scrub
-from hotline.settings import Settings, SettingsError
+from hotline.platform.logs import ScrubPhones, make_handler, scrub
+from hotline.platform.settings import Settings, SettingsError
 
 FORMS = ["+243812345678", "243812345678", "0812345678", "00243812345678", "%2B243812345678",
          "+243 81 234 5678", "081-234-5678", "+254 712 345 678"]

@@ -18,9 +18,9 @@ import pycountry
 import pytest
 from babel.messages.pofile import read_po
 
-from hotline.i18n import CATALOGS, Translations
-from hotline.locations import Locations, iso_provinces
-from hotline.redis_server import free_port
+from hotline.ops.redis_server import free_port
+from hotline.platform.i18n import CATALOGS, Translations
+from hotline.platform.locations import Locations, iso_provinces
 from tests.conftest import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, st
            "AT_API_KEY": "fake-at-key", "AT_API_URL": f"http://127.0.0.1:{free_port()}"}
     found = run_fresh(f"""
         import json, sys
-        from hotline.app import create_app
+        from hotline.web.app import create_app
         from hotline.gateways import GatewayUnavailable
 
         app = create_app()
@@ -75,7 +75,7 @@ def test_loading_locations_does_not_load_the_world_s_subdivisions() -> None:
     # pycountry's lookup would index ~5,000 subdivisions (~6 MB) for the life of the process.
     found = run_fresh("""
         import json, pycountry
-        from hotline.locations import Locations
+        from hotline.platform.locations import Locations
         locations = Locations.load()
         print(json.dumps({"provinces": len(locations.provinces()),
                           "table_loaded": pycountry.subdivisions._is_loaded}))

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hotline.app import create_app
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage
-from hotline.runtime import Runtime
+from hotline.platform.runtime import Runtime
+from hotline.web.app import create_app
 from tests.builders import kwilu_team
 from tests.fake_at import COST_PER_PART, FakeAT
 from tests.test_webhooks import ANONYMOUS_REPORT, BASE, every, walk
@@ -111,7 +111,7 @@ def test_no_phone_number_or_text_appears_in_the_metrics(watched, runtime, fake_a
 def test_with_redis_down_the_database_numbers_are_still_served(runtime, watched):
     from redis import Redis
 
-    from hotline.redis_server import free_port
+    from hotline.ops.redis_server import free_port
     from tests.builders import report as open_a_report
 
     open_a_report(runtime)
@@ -124,7 +124,7 @@ def test_with_redis_down_the_database_numbers_are_still_served(runtime, watched)
 
 def test_every_web_process_reports_the_same_numbers(runtime, watched):
     """Two processes (gunicorn workers, or hosts) share nothing but the database and Redis."""
-    from hotline.settings import Settings
+    from hotline.platform.settings import Settings
 
     kwilu_team(runtime)
     walk(watched, ANONYMOUS_REPORT)  # served by this process only

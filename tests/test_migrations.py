@@ -10,10 +10,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hotline.db import Base, make_engine
-from hotline.migrate import alembic_config, upgrade
 from hotline.models import Notice
-from hotline.notices import open_notices
+from hotline.ops.migrate import alembic_config, upgrade
+from hotline.platform.db import Base, make_engine
+from hotline.records.notices import open_notices
 
 
 def test_the_migrations_leave_nothing_for_autogenerate_to_add(migrated_database):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.oncall import Override, Roster, Rotation, next_handoff, on_call, validate, week_view
+from hotline.alerting.oncall import Override, Roster, Rotation, next_handoff, on_call, validate, week_view
 
 KINSHASA = ZoneInfo("Africa/Kinshasa")  # UTC+1: Kinshasa, Kwilu
 LUBUMBASHI = ZoneInfo("Africa/Lubumbashi")  # UTC+2: Haut-Katanga

@@ -19,11 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from hotline import casework
-from hotline.egress import AddressNotAllowed
+from hotline.casework import actions as casework
 from hotline.models import PartnerWebhook, Report, WebhookDelivery
-from hotline.partner_webhooks import ADDRESS_NOT_ALLOWED, EVENTS, MAX_ATTEMPTS, save_webhook
-from hotline.queue import WEBHOOK_BACKOFF_SECONDS
+from hotline.partners.egress import AddressNotAllowed
+from hotline.partners.webhooks import ADDRESS_NOT_ALLOWED, EVENTS, MAX_ATTEMPTS, save_webhook
+from hotline.platform.queue import WEBHOOK_BACKOFF_SECONDS
 from tests.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)

@@ -1,10 +1,10 @@
-"""Phone numbers (hotline.phones): every way a Congolese number is written gives one E.164 form."""
+"""Phone numbers (hotline.platform.phones): every way a Congolese number is written gives one E.164 form."""
 
 from __future__ import annotations
 
 import pytest
 
-from hotline.phones import InvalidPhone, mask, normalise, try_normalise
+from hotline.platform.phones import InvalidPhone, mask, normalise, try_normalise
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 not be: log records (every logger, DEBUG), Redis keys and values, RQ job payloads (queued,
 started, finished, failed, scheduled, deferred), error pages, and (numbers) any database column.
 
-The log records are read raw, before the scrubbing filter of hotline.logs: the code itself must
+The log records are read raw, before the scrubbing filter of hotline.platform.logs: the code itself must
 never hand a number to a logger; the filter is only the last line of defence.
 """
 
@@ -26,12 +26,12 @@ from rq.registry import (
 )
 from sqlalchemy import select
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
-from hotline.db import Base
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage, Report
-from hotline.runtime import Runtime
+from hotline.platform.clock import FrozenClock
+from hotline.platform.db import Base
+from hotline.platform.runtime import Runtime
+from hotline.web.app import create_app
 from tests.builders import add_worker
 from tests.conftest import TEST_TOKEN
 from tests.consolekit import login, post

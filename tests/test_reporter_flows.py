@@ -21,9 +21,7 @@ from rq.job import Job
 from sqlalchemy import MetaData, func, select, update
 from werkzeug.test import TestResponse
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
-from hotline.crypto import PiiError
+from hotline.intake.reports import pin_hash
 from hotline.models import (
     OutboundMessage,
     Report,
@@ -31,9 +29,11 @@ from hotline.models import (
     ReportEvent,
     UssdSessionEvent,
 )
-from hotline.reports import pin_hash
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.platform.clock import FrozenClock
+from hotline.platform.crypto import PiiError
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.web.app import create_app
 from tests.builders import add_worker
 from tests.conftest import TEST_TOKEN
 

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from flows.reporter import HELP_LINES
 from flows.text import is_gsm7, sms_segments, to_gsm7
 from flows.ussd import fill
-from hotline import worker_replies
-from hotline.app import create_app
-from hotline.clock import FrozenClock
-from hotline.i18n import LANGUAGES
+from hotline.alerting import worker_replies
+from hotline.intake.reporter_sms import RECEIVED
 from hotline.models import InboundMessage, Report, ReportEvent, SmsOptOut
-from hotline.reporter_sms import RECEIVED
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.platform.clock import FrozenClock
+from hotline.platform.i18n import LANGUAGES
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.web.app import create_app
 from tests.builders import add_worker, messages_to, runtime_with, texts_to
 from tests.conftest import TEST_TOKEN
 

@@ -1,4 +1,4 @@
-"""Retention (hotline.retention): HOTLINE_RETENTION_DAYS after a report finished, its personal data
+"""Retention (hotline.privacy.retention): HOTLINE_RETENTION_DAYS after a report finished, its personal data
 goes, by the daily job; text an operator marked as needed stays. Time is the frozen clock's."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.cli import main
-from hotline.clock import FrozenClock
 from hotline.models import AuditEntry, InboundMessage, OutboundMessage, Report, ReporterContact
-from hotline.runtime import Runtime
-from hotline.settings import Settings, SettingsError
+from hotline.ops.cli import main
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings, SettingsError
 from tests.builders import add_worker, report
 from tests.consolekit import login, post
 from tests.test_reporter_sms import KIKWIT_TEXT, sms

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from hotline.cli import main
+from hotline.alerting.roster_import import RosterFileError, import_rosters
+from hotline.alerting.routing import recipients
+from hotline.alerting.staff import import_workers
 from hotline.models import Roster
-from hotline.roster_import import RosterFileError, import_rosters
-from hotline.routing import recipients
-from hotline.staff import import_workers
+from hotline.ops.cli import main
 
 WORKERS = (
     "name,phone,language,areas,role\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hotline import routing
-from hotline.clock import FrozenClock
-from hotline.runtime import Runtime
+from hotline.alerting import routing
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
 from tests.builders import KIKWIT, add_roster, add_worker, report, texts_to
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.web.app import create_app
 from tests.consolekit import login
 
 HTTPS = {"X-Forwarded-Proto": "https"}

@@ -1,4 +1,4 @@
-"""Settings (hotline.settings): safe defaults for development, strict refusals in production."""
+"""Settings (hotline.platform.settings): safe defaults for development, strict refusals in production."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from hotline.settings import Settings, SettingsError
+from hotline.platform.settings import Settings, SettingsError
 from tests.conftest import TEST_PII_KEY, TEST_TOKEN
 
 API_KEY = "atsk_0123456789abcdef-not-a-real-key"

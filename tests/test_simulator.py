@@ -15,12 +15,12 @@ from fake_at import FakeAT
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline import training
+from hotline.alerting import training
+from hotline.alerting.routing import recipients
 from hotline.gateways.africastalking import AfricasTalkingGateway
-from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report, WorkerArea
-from hotline.routing import recipients
-from hotline.runtime import Runtime
+from hotline.platform.runtime import Runtime
+from hotline.sms.messages import body_of
 from tests.builders import KIKWIT, Worker, add_roster, add_worker, load, report
 from tests.consolekit import csrf_token, login
 from tests.test_ussd_conversation import FRENCH_REPORT

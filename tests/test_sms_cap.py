@@ -15,10 +15,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.app import create_app
-from hotline.clock import FrozenClock
 from hotline.models import InboundMessage, Notice, OutboundMessage
-from hotline.runtime import Runtime
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.web.app import create_app
 from tests.builders import Team, advance, alerts, kwilu_team, runtime_with, texts_to
 from tests.consolekit import login
 from tests.test_flood import FIRST_REPORT, FLOODER, NEIGHBOUR, dial, reports_from, sms

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from hotline.references import ALPHABET
-from hotline.runtime import Runtime
+from hotline.platform.references import ALPHABET
+from hotline.platform.runtime import Runtime
 from tests.builders import alerts, kwilu_team, load, report, texts_to
 from tests.test_worker_replies import sms
 

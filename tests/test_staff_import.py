@@ -1,4 +1,4 @@
-"""Importing social workers from CSV (hotline.staff and ``hotline workers import``).
+"""Importing social workers from CSV (hotline.alerting.staff and ``hotline workers import``).
 
 All rows valid or nothing imported; a second import of the same phone updates that worker.
 """
@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from hotline.cli import main
+from hotline.alerting.staff import StaffImportError, import_workers
 from hotline.models import SocialWorker
-from hotline.runtime import Runtime
-from hotline.staff import StaffImportError, import_workers
+from hotline.ops.cli import main
+from hotline.platform.runtime import Runtime
 
 HEADER = "name,phone,language,areas,role"
 HOTLINE = Path(sys.executable).with_name("hotline")
@@ -317,7 +317,7 @@ def test_the_installed_hotline_command_imports_workers(
 
 
 def test_a_number_of_the_training_simulators_range_is_refused(runtime, tmp_path):
-    from hotline.staff import StaffImportError, import_workers
+    from hotline.alerting.staff import StaffImportError, import_workers
 
     csv = tmp_path / "workers.csv"
     csv.write_text("name,phone,language,areas,role\nFormateur,+243890000901,fr,CD-KL,worker\n")

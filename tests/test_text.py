@@ -1,5 +1,5 @@
 """Text for small screens and SMS (flows.text) and the reference codes reporters read out
-(hotline.references)."""
+(hotline.platform.references)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from flows.commands import is_reference as looks_like_reference
 from flows.text import fold_ascii, is_gsm7, sms_segments, to_gsm7
-from hotline.references import ALPHABET, LENGTH, new_reference
+from hotline.platform.references import ALPHABET, LENGTH, new_reference
 
 # fold_ascii: what a USSD screen shows
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from flows.reporter import LANGUAGE_CODES
 from flows.text import fold_ascii
+from hotline.intake.ussd import RESTARTED
 from hotline.models import Report
-from hotline.runtime import Runtime
-from hotline.ussd import RESTARTED
+from hotline.platform.runtime import Runtime
 from tests.conftest import TEST_TOKEN
 
 USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"

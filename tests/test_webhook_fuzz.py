@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from hotline.app import MAX_BODY_BYTES, create_app
 from hotline.models import Report
-from hotline.runtime import Runtime
+from hotline.platform.runtime import Runtime
+from hotline.web.app import MAX_BODY_BYTES, create_app
 from tests.conftest import TEST_TOKEN
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"

@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 from gunicorn.config import Config
 from gunicorn.glogging import Logger, SafeAtoms
 
-from hotline.clock import FrozenClock
 from hotline.models import InboundMessage, Report, UssdSessionEvent
-from hotline.runtime import Runtime
-from hotline.settings import Settings, SettingsError
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings, SettingsError
 from tests.conftest import TEST_TOKEN
 from tests.test_webhooks import (
     BASE,

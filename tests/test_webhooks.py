@@ -20,8 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from werkzeug.test import TestResponse
 
-from hotline.app import MAX_BODY_BYTES, create_app
-from hotline.clock import FrozenClock
+from hotline.alerting.staff import import_workers
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import (
     InboundMessage,
@@ -31,10 +30,11 @@ from hotline.models import (
     ReportEvent,
     UssdSessionEvent,
 )
-from hotline.references import ALPHABET
-from hotline.runtime import Runtime
-from hotline.settings import Settings
-from hotline.staff import import_workers
+from hotline.platform.clock import FrozenClock
+from hotline.platform.references import ALPHABET
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
+from hotline.web.app import MAX_BODY_BYTES, create_app
 from tests.conftest import TEST_TOKEN
 from tests.fake_at import FakeAT
 

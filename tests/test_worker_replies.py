@@ -13,10 +13,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from flows.text import is_gsm7, sms_segments
-from hotline.clock import FrozenClock
-from hotline.messages import body_of
 from hotline.models import OutboundMessage, Report
-from hotline.runtime import Runtime
+from hotline.platform.clock import FrozenClock
+from hotline.platform.runtime import Runtime
+from hotline.sms.messages import body_of
 from tests.builders import (
     REPORTER_PHONE,
     Team,

@@ -24,10 +24,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from hotline import training
-from hotline.audit import TARGET_MAX as AUDIT_TARGET_MAX
-from hotline.messages import body_of
+from hotline.alerting import training
 from hotline.models import OutboundMessage, Report
+from hotline.records.audit import TARGET_MAX as AUDIT_TARGET_MAX
+from hotline.sms.messages import body_of
 from tests.builders import report
 from tests.conftest import TEST_TOKEN
 from tests.consolekit import browser_login, csrf_token, login, post

@@ -13,7 +13,7 @@ import sys
 
 from rq import SimpleWorker
 
-from . import context
+from workers import context
 
 JOB_MONITORING_INTERVAL = 10  # seconds between heartbeats while a job runs
 MAINTENANCE_INTERVAL = 60  # seconds between clean-ups of jobs whose worker died

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hotline.runtime import Runtime
-from hotline.settings import Settings
+from hotline.platform.runtime import Runtime
+from hotline.platform.settings import Settings
 
 _runtime: Runtime | None = None
 
@@ -26,8 +26,8 @@ def boot() -> Runtime | None:
     printing a configuration error (the process then exits with status 2)."""
     import sys
 
-    from hotline.logs import configure_logging
-    from hotline.settings import SettingsError
+    from hotline.platform.logs import configure_logging
+    from hotline.platform.settings import SettingsError
 
     try:
         settings = Settings.from_env()

@@ -10,7 +10,7 @@ import sys
 
 from rq.cron import CronScheduler
 
-from . import context, jobs
+from workers import context, jobs
 
 RETENTION_CRON = "30 2 * * *"
 BALANCE_CRON = "0 6 * * *"  # 06:00 UTC, 07:00 in Kinshasa: read before the office opens

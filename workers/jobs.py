@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from hotline import balance, escalation, inbound, outbox, partner_webhooks, retention
+from hotline.alerting import escalation
+from hotline.intake import inbound
 from hotline.models import Report
-from hotline.runtime import Runtime
-
-from .context import runtime
+from hotline.partners import webhooks as partner_webhooks
+from hotline.platform.runtime import Runtime
+from hotline.privacy import retention
+from hotline.sms import balance, outbox
+from workers.context import runtime
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ def handle_inbound(inbound_id: int) -> int:
 
 def purge_expired() -> int:
     """Daily: reports finished longer ago than HOTLINE_RETENTION_DAYS lose their personal data
-    (hotline.retention logs the count, never a value)."""
+    (hotline.privacy.retention logs the count, never a value)."""
     return retention.purge_due(runtime())
 
 

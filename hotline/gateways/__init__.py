@@ -46,7 +46,7 @@ class SmsGateway(Protocol):
 def build_gateway(settings) -> SmsGateway:  # type: ignore[no-untyped-def]
     """The gateway named by ``SMS_GATEWAY``."""
     if settings.sms_gateway == "africastalking":
-        from .africastalking import AfricasTalkingGateway
+        from hotline.gateways.africastalking import AfricasTalkingGateway
 
         return AfricasTalkingGateway(
             username=settings.at_username,
@@ -54,6 +54,6 @@ def build_gateway(settings) -> SmsGateway:  # type: ignore[no-untyped-def]
             sender_id=settings.at_sender_id,
             api_url=settings.at_api_url,
         )
-    from .local import LocalOutbox
+    from hotline.gateways.local import LocalOutbox
 
     return LocalOutbox()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import GatewayUnavailable, SendResult
+from hotline.gateways import GatewayUnavailable, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from . import SendResult
+from hotline.gateways import SendResult
 
 
 class LocalOutbox:

@@ -2,8 +2,7 @@
 
 from alembic import context
 
-from hotline import models  # noqa: F401  (registers the tables on Base.metadata)
-from hotline.db import Base, make_engine
+from hotline.platform.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

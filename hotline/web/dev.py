@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
-from ..messages import body_of
-from ..models import OutboundMessage, Report
-from ..phones import mask
-from ..runtime import Runtime
+from hotline.models import OutboundMessage, Report
+from hotline.platform.phones import mask
+from hotline.platform.runtime import Runtime
+from hotline.sms.messages import body_of
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 

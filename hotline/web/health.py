@@ -19,8 +19,8 @@ from rq.cron import CronScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import escalation
-from ..runtime import Runtime
+from hotline.alerting import escalation
+from hotline.platform.runtime import Runtime
 
 bp = Blueprint("health", __name__)
 

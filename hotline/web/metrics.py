@@ -11,8 +11,8 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, g, request
 
-from .. import meters
-from ..runtime import Runtime
+from hotline.platform import meters
+from hotline.platform.runtime import Runtime
 
 bp = Blueprint("metrics", __name__)
 USSD_ENDPOINT = "webhooks.ussd"
@@ -34,7 +34,7 @@ def metrics() -> Response:
     # Imported by the first scrape: a web process that is never scraped does not carry them.
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-    from ..metrics import HotlineCollector
+    from hotline.ops.metrics import HotlineCollector
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(HotlineCollector(runtime()))
@@ -50,7 +50,7 @@ def start_hop_timer() -> None:
 
 @bp.after_app_request
 def record_hop(response: Response) -> Response:
-    # A hop that wrote its session was counted in that round trip (hotline.ussd); the others
+    # A hop that wrote its session was counted in that round trip (hotline.intake.ussd); the others
     # (a repeated hop, a refused request, Redis trouble) are counted here.
     started = g.pop("hop_started", None)
     if started is not None:

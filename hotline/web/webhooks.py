@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from ..crypto import PiiError
-from ..models import InboundMessage, UssdSessionEvent
-from ..outbox import apply_delivery_report
-from ..phones import try_normalise
-from ..runtime import Runtime
-from ..ussd import INVALID_REQUEST, Hop, UssdService, last_screen
+from hotline.intake.ussd import INVALID_REQUEST, Hop, UssdService, last_screen
+from hotline.models import InboundMessage, UssdSessionEvent
+from hotline.platform.crypto import PiiError
+from hotline.platform.phones import try_normalise
+from hotline.platform.runtime import Runtime
+from hotline.sms.outbox import apply_delivery_report
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")

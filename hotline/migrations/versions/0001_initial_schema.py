@@ -6,7 +6,7 @@ Create Date: 2026-11-27 18:13:06.081348
 """
 from alembic import op
 import sqlalchemy as sa
-import hotline.db
+import hotline.platform.db
 
 
 revision = '0001'
@@ -32,8 +32,8 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('training', sa.Boolean(), nullable=False),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
     sa.UniqueConstraint('reference', name=op.f('uq_reports_reference')),
     sa.UniqueConstraint('source_key', name=op.f('uq_reports_source_key'))
@@ -51,8 +51,8 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_social_workers')),
     sa.UniqueConstraint('phone_hash', name=op.f('uq_social_workers_phone_hash'))
     )
@@ -65,7 +65,7 @@ def upgrade() -> None:
     sa.Column('hops', sa.Integer(), nullable=True),
     sa.Column('last_screen', sa.String(length=64), nullable=True),
     sa.Column('error_message', sa.String(length=200), nullable=True),
-    sa.Column('received_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ussd_session_events')),
     sa.UniqueConstraint('session_id', name=op.f('uq_ussd_session_events_session_id'))
     )
@@ -75,8 +75,8 @@ def upgrade() -> None:
     sa.Column('sender_encrypted', sa.Text(), nullable=False),
     sa.Column('sender_hash', sa.String(length=64), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('received_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('processed_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('received_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('processed_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.Column('report_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_inbound_messages_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
@@ -99,12 +99,12 @@ def upgrade() -> None:
     sa.Column('gateway_status', sa.String(length=32), nullable=True),
     sa.Column('failure_reason', sa.String(length=64), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('next_attempt_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.Column('training', sa.Boolean(), nullable=False),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', hotline.db.UTCDateTime(), nullable=True),
-    sa.Column('delivered_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', hotline.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('delivered_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_outbound_messages_report_id_reports')),
     sa.ForeignKeyConstraint(['worker_id'], ['social_workers.id'], name=op.f('fk_outbound_messages_worker_id_social_workers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_messages')),
@@ -119,7 +119,7 @@ def upgrade() -> None:
     op.create_table('report_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
-    sa.Column('at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
@@ -136,7 +136,7 @@ def upgrade() -> None:
     sa.Column('phone_hash', sa.String(length=64), nullable=False),
     sa.Column('consent', sa.String(length=16), nullable=False),
     sa.Column('safe_time', sa.String(length=16), nullable=True),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_reporter_contacts_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reporter_contacts')),
     sa.UniqueConstraint('report_id', name=op.f('uq_reporter_contacts_report_id'))

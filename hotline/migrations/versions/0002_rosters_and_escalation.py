@@ -6,7 +6,7 @@ Create Date: 2026-11-27 18:35:40.746075
 """
 from alembic import op
 import sqlalchemy as sa
-import hotline.db
+import hotline.platform.db
 
 
 revision = '0002'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('area_code', sa.String(length=64), nullable=False),
     sa.Column('steps', sa.JSON(), nullable=False),
     sa.Column('urgent_steps', sa.JSON(), nullable=False),
-    sa.Column('updated_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_policies')),
     sa.UniqueConstraint('area_code', name=op.f('uq_escalation_policies_area_code'))
     )
@@ -30,8 +30,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('area_code', sa.String(length=64), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rosters')),
     sa.UniqueConstraint('area_code', name=op.f('uq_rosters_area_code'))
     )
@@ -41,8 +41,8 @@ def upgrade() -> None:
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('worker_id', sa.Integer(), nullable=False),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
-    sa.Column('starts_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['replaces_id'], ['social_workers.id'], name=op.f('fk_roster_overrides_replaces_id_social_workers')),
     sa.ForeignKeyConstraint(['roster_id'], ['rosters.id'], name=op.f('fk_roster_overrides_roster_id_rosters')),
@@ -71,9 +71,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('escalation_cursor', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('escalation_repeats', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('escalation_token', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('escalation_due_at', hotline.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('escalation_due_at', hotline.platform.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('accepted_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('accepted_at', hotline.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('accepted_at', hotline.platform.db.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_reports_escalation_due_at'), ['escalation_due_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_reports_accepted_by_id_social_workers'), 'social_workers', ['accepted_by_id'], ['id'])
 

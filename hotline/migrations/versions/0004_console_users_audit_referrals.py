@@ -6,7 +6,7 @@ Create Date: 2026-11-27 19:00:18.606881
 """
 from alembic import op
 import sqlalchemy as sa
-import hotline.db
+import hotline.platform.db
 
 
 revision = '0004'
@@ -27,14 +27,14 @@ def upgrade() -> None:
     sa.Column('totp_secret_encrypted', sa.Text(), nullable=True),
     sa.Column('totp_enabled', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('last_login_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=48), nullable=False),
     sa.Column('target_type', sa.String(length=32), nullable=True),
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('follow_up_on', sa.Date(), nullable=True),
     sa.Column('done', sa.Boolean(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_referrals_created_by_users')),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_referrals_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referrals'))

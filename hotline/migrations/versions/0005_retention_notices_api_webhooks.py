@@ -6,7 +6,7 @@ Create Date: 2026-11-27 20:46:19.138076
 """
 from alembic import op
 import sqlalchemy as sa
-import hotline.db
+import hotline.platform.db
 
 
 revision = '0005'
@@ -23,8 +23,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.Column('raised_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('cleared_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('raised_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('cleared_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices')),
     sa.UniqueConstraint('key', name=op.f('uq_notices_key'))
     )
@@ -40,9 +40,9 @@ def upgrade() -> None:
     sa.Column('scopes', sa.JSON(), nullable=False),
     sa.Column('areas', sa.JSON(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('last_used_at', hotline.db.UTCDateTime(), nullable=True),
-    sa.Column('revoked_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('last_used_at', hotline.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_api_clients_created_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_clients')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_clients_token_hash'))
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.Column('areas', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_partner_webhooks_created_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_webhooks'))
     )
@@ -69,11 +69,11 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('next_attempt_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.Column('last_status_code', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.String(length=200), nullable=True),
-    sa.Column('created_at', hotline.db.UTCDateTime(), nullable=False),
-    sa.Column('delivered_at', hotline.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', hotline.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('delivered_at', hotline.platform.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_webhook_deliveries_report_id_reports')),
     sa.ForeignKeyConstraint(['webhook_id'], ['partner_webhooks.id'], name=op.f('fk_webhook_deliveries_webhook_id_partner_webhooks')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
@@ -86,9 +86,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_webhook_id'), ['webhook_id'], unique=False)
 
     with op.batch_alter_table('reports', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('finished_at', hotline.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('finished_at', hotline.platform.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('keep_text', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('purged_at', hotline.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('purged_at', hotline.platform.db.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_reports_finished_at'), ['finished_at'], unique=False)
     # Reports finished before this migration count from their last update.
     op.execute("UPDATE reports SET finished_at = updated_at "

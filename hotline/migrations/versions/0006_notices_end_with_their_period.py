@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from alembic import op
 import sqlalchemy as sa
-import hotline.db
+import hotline.platform.db
 
 
 revision = '0006'
@@ -43,11 +43,11 @@ def _end(key):
 
 def upgrade() -> None:
     with op.batch_alter_table('notices', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ends_at', hotline.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('ends_at', hotline.platform.db.UTCDateTime(), nullable=True))
 
     notices = sa.table('notices', sa.column('id', sa.Integer()), sa.column('key', sa.String()),
-                       sa.column('cleared_at', hotline.db.UTCDateTime()),
-                       sa.column('ends_at', hotline.db.UTCDateTime()))
+                       sa.column('cleared_at', hotline.platform.db.UTCDateTime()),
+                       sa.column('ends_at', hotline.platform.db.UTCDateTime()))
     bind = op.get_bind()
     rows = bind.execute(sa.select(notices.c.id, notices.c.key).where(
         notices.c.cleared_at.is_(None),

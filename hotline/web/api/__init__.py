@@ -15,8 +15,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ...api_clients import Caller, authenticate, over_rate_limit
-from ...runtime import Runtime
+from hotline.partners.api_clients import Caller, authenticate, over_rate_limit
+from hotline.platform.runtime import Runtime
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,8 +40,8 @@ def caller() -> Caller:
 
 
 def init_api(app: Flask) -> None:
-    from ..console import csrf
-    from . import openapi, reports, workers  # noqa: F401  (routes register on bp)
+    from hotline.web.api import openapi, reports, workers  # noqa: F401  (routes register on bp)
+    from hotline.web.console import csrf
 
     app.register_blueprint(bp)
     csrf.exempt(bp)

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import jsonify
 
-from ...api_clients import SCOPES
-from ...models import CATEGORIES, REPORT_STATUSES
-from . import bp
-from .reports import MAX_LIMIT
+from hotline.models import CATEGORIES, REPORT_STATUSES
+from hotline.partners.api_clients import SCOPES
+from hotline.web.api import bp
+from hotline.web.api.reports import MAX_LIMIT
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -33,7 +33,7 @@ NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_BOOL = {"type": ["boolean", "null"]}
 NULLABLE_TEXT = {"type": ["string", "null"]}
-MASKED_PHONE = r"^\+\d{3} \d\d\* \*\*\* \*\d{3}$|^\*\*\*$"  # hotline.phones.mask
+MASKED_PHONE = r"^\+\d{3} \d\d\* \*\*\* \*\d{3}$|^\*\*\*$"  # hotline.platform.phones.mask
 
 
 def _body(properties: dict[str, Any], required: str) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import select
 
-from ...audit import audit
-from ...models import Roster, SocialWorker
-from ...phones import mask
-from ...routing import on_call_now
-from ...training import TRAINING_ROLE
-from . import bp, caller, runtime, scope
+from hotline.alerting.routing import on_call_now
+from hotline.alerting.training import TRAINING_ROLE
+from hotline.models import Roster, SocialWorker
+from hotline.platform.phones import mask
+from hotline.records.audit import audit
+from hotline.web.api import bp, caller, runtime, scope
 
 
 def _visible(area: str) -> bool:

@@ -13,9 +13,9 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
-from ...models import User
-from ...runtime import Runtime
-from .access import ConsoleUser
+from hotline.models import User
+from hotline.platform.runtime import Runtime
+from hotline.web.console.access import ConsoleUser
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 csrf = CSRFProtect()
@@ -61,7 +61,7 @@ def init_console(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
-    from . import auth, banner, pages  # noqa: F401  (routes register on bp)
+    from hotline.web.console import auth, banner, pages  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)
     app.after_request(security_headers)

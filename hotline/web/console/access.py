@@ -15,8 +15,7 @@ from flask_login import UserMixin, current_user
 from sqlalchemy import ColumnElement, false, or_, true
 
 from flows.engine import N_
-
-from ...models import Report, User
+from hotline.models import Report, User
 
 ALL = ("admin", "supervisor", "operator", "viewer")
 USER_ROLE_LABELS = {

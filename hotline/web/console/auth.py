@@ -12,11 +12,11 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
-from ...audit import audit
-from ...models import User
-from ...users import check_password, check_totp, new_totp_secret, totp_uri
-from . import bp, runtime
-from .access import ConsoleUser, public
+from hotline.casework.users import check_password, check_totp, new_totp_secret, totp_uri
+from hotline.models import User
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime
+from hotline.web.console.access import ConsoleUser, public
 
 MAX_FAILURES = 5  # per account and per address, per minute
 WINDOW_SECONDS = 60

@@ -1,13 +1,12 @@
-"""The alarm banner: every console page shows the open notices (hotline.notices) at its top."""
+"""The alarm banner: every console page shows the open notices (hotline.records.notices) at its top."""
 
 from __future__ import annotations
 
 from flask_login import current_user
 
 from flows.engine import N_
-
-from ...notices import open_notices
-from . import bp, runtime
+from hotline.records.notices import open_notices
+from hotline.web.console import bp, runtime
 
 # (kind, level, period) -> the line an operator reads; the values come from the notice's counts.
 MESSAGES = {

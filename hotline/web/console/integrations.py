@@ -13,16 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ...api_clients import SCOPES, ApiClientError, create_client, list_clients, revoke_client
-from ...audit import audit
-from ...egress import AddressNotAllowed
-from ...models import ApiClient, PartnerWebhook, Report, WebhookDelivery
-from ...partner_webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
-from . import NAV, bp, runtime, translate
-from .access import requires
-from .people_common import area_choices, area_label
-from .reports import when
+from hotline.models import ApiClient, PartnerWebhook, Report, WebhookDelivery
+from hotline.partners.api_clients import SCOPES, ApiClientError, create_client, list_clients, revoke_client
+from hotline.partners.egress import AddressNotAllowed
+from hotline.partners.webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
+from hotline.records.audit import audit
+from hotline.web.console import NAV, bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.people_common import area_choices, area_label
+from hotline.web.console.reports import when
 
 NAV.append(("console.integrations", N_("Partner systems"), "partners"))
 RECENT_DELIVERIES = 50

@@ -1,7 +1,8 @@
 """Console pages: oversight. The audit log (who read or changed what) and the dashboard.
 
 The dashboard's rows are loaded here, narrowed by the user's areas and without training reports;
-the arithmetic is in ``hotline.stats`` and the drawing in ``hotline.charts``, both free of Flask.
+the arithmetic is in ``hotline.casework.stats`` and the drawing in ``hotline.casework.charts``,
+both free of Flask.
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ... import charts, stats
-from ...audit import audit
-from ...locations import LocationsError
-from ...models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
-from . import NAV, bp, runtime, translate
-from .access import requires
-from .report_timeline import STATUS_LABELS, category_label
-from .reports import viewer_today, viewer_zone, when
+from hotline.casework import charts, stats
+from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
+from hotline.platform.locations import LocationsError
+from hotline.records.audit import audit
+from hotline.web.console import NAV, bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.report_timeline import STATUS_LABELS, category_label
+from hotline.web.console.reports import viewer_today, viewer_zone, when
 
 NAV.append(("console.dashboard", N_("Dashboard"), "view"))
 NAV.append(("console.audit_log", N_("Audit log"), "audit"))

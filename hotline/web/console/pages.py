@@ -1,3 +1,3 @@
 """The console's pages, one module per area of work (each adds routes to the blueprint)."""
 
-from . import integrations, oversight, people, reports, simulator  # noqa: F401
+from hotline.web.console import integrations, oversight, people, reports, simulator  # noqa: F401

@@ -19,18 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ... import staff
-from ...audit import audit
-from ...i18n import LANGUAGES
-from ...models import Roster, SocialWorker, WorkerArea
-from ...oncall import LEVELS
-from ...phones import InvalidPhone, mask, normalise
-from ...routing import NATIONAL, recipients
-from ...training import TRAINING_ROLE, is_training_phone
-from . import NAV, bp, runtime, translate
-from .access import requires
-from .people_common import (
+from hotline.alerting import staff
+from hotline.alerting.oncall import LEVELS
+from hotline.alerting.routing import NATIONAL, recipients
+from hotline.alerting.training import TRAINING_ROLE, is_training_phone
+from hotline.models import Roster, SocialWorker, WorkerArea
+from hotline.platform.i18n import LANGUAGES
+from hotline.platform.phones import InvalidPhone, mask, normalise
+from hotline.records.audit import audit
+from hotline.web.console import NAV, bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.people_common import (
     LANGUAGE_NAMES,
     LEVEL_LABELS,
     WORKER_ROLE_LABELS,
@@ -318,4 +317,4 @@ def _import_refused(errors: list[str]):  # type: ignore[no-untyped-def]
                            more=max(0, len(errors) - SHOWN_ERRORS), columns=staff.COLUMNS), 400
 
 
-from . import people_policies, people_rosters, people_users  # noqa: E402, F401  (their routes and menu entries)
+from hotline.web.console import people_policies, people_rosters, people_users  # noqa: E402, F401  (their routes and menu entries)

@@ -17,11 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from flows.engine import N_
-
-from ...locations import COUNTRY
-from ...models import SocialWorker, WorkerArea
-from ...training import TRAINING_ROLE
-from . import runtime
+from hotline.alerting.training import TRAINING_ROLE
+from hotline.models import SocialWorker, WorkerArea
+from hotline.platform.locations import COUNTRY
+from hotline.web.console import runtime
 
 LEVEL_LABELS = {
     "primary": N_("Primary"), "backup": N_("Backup"), "supervisor": N_("Supervisor"),

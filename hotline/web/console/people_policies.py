@@ -1,7 +1,7 @@
 """Console pages: the escalation policy per area, for normal and urgent reports.
 
 A policy is edited as short lines, one step each, read by ``parse_steps`` and checked by
-``hotline.escalation.check_steps``:
+``hotline.alerting.escalation.check_steps``:
 
     notify primary
     wait 10          (minutes; the policy stores seconds)
@@ -23,13 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ...audit import audit
-from ...escalation import PolicyError, Step, check_steps, default_policy
-from ...models import EscalationPolicy
-from . import bp, runtime, translate
-from .access import requires
-from .people_common import LEVEL_LABELS, area_choices, area_label, managed_area_or_404
+from hotline.alerting.escalation import PolicyError, Step, check_steps, default_policy
+from hotline.models import EscalationPolicy
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.people_common import LEVEL_LABELS, area_choices, area_label, managed_area_or_404
 
 KINDS = ("normal", "urgent")
 MAX_LINES = 40

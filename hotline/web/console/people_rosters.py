@@ -1,7 +1,7 @@
 """Console pages: rosters. Per area, the week ahead (who is primary, backup and supervisor in each
 interval), the rotations, and dated overrides (a swap, or cover for a whole level).
 
-Every change is checked by ``hotline.oncall.validate`` on the whole roster, as it would be after
+Every change is checked by ``hotline.alerting.oncall.validate`` on the whole roster, as it would be after
 the change, before anything is written: a refused form saves nothing. Times are the area's.
 """
 
@@ -18,15 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ... import oncall
-from ...audit import audit
-from ...models import Roster, RosterOverride, RosterRotation, SocialWorker, WorkerArea
-from ...routing import roster_spec
-from ...training import TRAINING_ROLE
-from . import bp, runtime, translate
-from .access import requires
-from .people_common import (
+from hotline.alerting import oncall
+from hotline.alerting.routing import roster_spec
+from hotline.alerting.training import TRAINING_ROLE
+from hotline.models import Roster, RosterOverride, RosterRotation, SocialWorker, WorkerArea
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.people_common import (
     INPUT_FORMAT,
     LEVEL_LABELS,
     area_choices,

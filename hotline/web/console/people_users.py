@@ -13,14 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-
-from ...audit import audit
-from ...models import ROLES, User
-from ...users import UserError, create_user, reset_totp, set_password
-from . import bp, runtime, translate
-from .access import USER_ROLE_LABELS, requires
-from .people_common import area_choices, area_label
-from .reports import when
+from hotline.casework.users import UserError, create_user, reset_totp, set_password
+from hotline.models import ROLES, User
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime, translate
+from hotline.web.console.access import USER_ROLE_LABELS, requires
+from hotline.web.console.people_common import area_choices, area_label
+from hotline.web.console.reports import when
 
 
 @bp.get("/users")

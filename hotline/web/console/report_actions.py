@@ -1,5 +1,5 @@
 """Console actions on one report: each a POST form (CSRF-checked by Flask-WTF), each audited and on
-the timeline (see hotline.casework), each redirecting back to the report page.
+the timeline (see hotline.casework.actions), each redirecting back to the report page.
 
 Revealing the reporter's number is the exception: the number is shown once, on the response to
 the POST itself, so it is never in a URL, the history or a page that can be reloaded.
@@ -14,9 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from flows.engine import N_
-
-from ...audit import audit
-from ...casework import (
+from hotline.casework.actions import (
     CaseworkError,
     add_note,
     assign,
@@ -26,12 +24,13 @@ from ...casework import (
     reveal_number,
     set_status,
 )
-from ...models import Report
-from ...retention import set_keep_text
-from . import bp, runtime
-from .access import requires
-from .report_timeline import SAFE_TIME_LABELS
-from .reports import find_report, viewer_today
+from hotline.models import Report
+from hotline.privacy.retention import set_keep_text
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime
+from hotline.web.console.access import requires
+from hotline.web.console.report_timeline import SAFE_TIME_LABELS
+from hotline.web.console.reports import find_report, viewer_today
 
 
 @bp.post("/reports/<reference>/assign")

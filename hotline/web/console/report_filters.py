@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, or_
 from werkzeug.datastructures import MultiDict
 
-from ...casework import ESCALATING_STATUSES
-from ...locations import Locations
-from ...models import CATEGORIES, REPORT_STATUSES, Report
+from hotline.casework.actions import ESCALATING_STATUSES
+from hotline.models import CATEGORIES, REPORT_STATUSES, Report
+from hotline.platform.locations import Locations
 
 CHANNELS = ("ussd", "sms")
 URGENCIES = ("urgent", "normal")

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from flows.engine import N_
 from flows.reporter import CATEGORY_LABELS, SAFE_TIMES
-
-from ...models import OutboundMessage, Report, ReportEvent, SocialWorker, User
+from hotline.models import OutboundMessage, Report, ReportEvent, SocialWorker, User
 
 STATUS_LABELS = {
     "new": N_("New"), "alerted": N_("Alerted"), "accepted": N_("Accepted"),
@@ -100,7 +99,7 @@ class Names:
         kind, _, raw = (actor or "").partition(":")
         if not raw.isdigit():
             return ""
-        if kind == "api":  # a partner system through the REST API (hotline.api_clients)
+        if kind == "api":  # a partner system through the REST API (hotline.partners.api_clients)
             return f"API #{raw}"
         names = self.workers if kind == "worker" else self.users if kind == "user" else {}
         return names.get(int(raw), f"#{raw}")

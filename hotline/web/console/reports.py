@@ -16,9 +16,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...audit import audit
-from ...casework import ESCALATING_STATUSES, PARTNERS, assignable_workers, record_view
-from ...models import (
+from hotline.casework.actions import ESCALATING_STATUSES, PARTNERS, assignable_workers, record_view
+from hotline.models import (
     CATEGORIES,
     REPORT_STATUSES,
     OutboundMessage,
@@ -27,11 +26,12 @@ from ...models import (
     ReportEvent,
     SocialWorker,
 )
-from ...phones import mask
-from . import bp, runtime, translate
-from .access import report_or_404, requires
-from .report_filters import CHANNELS, InboxFilters, inbox_order
-from .report_timeline import (
+from hotline.platform.phones import mask
+from hotline.records.audit import audit
+from hotline.web.console import bp, runtime, translate
+from hotline.web.console.access import report_or_404, requires
+from hotline.web.console.report_filters import CHANNELS, InboxFilters, inbox_order
+from hotline.web.console.report_timeline import (
     CHANNEL_LABELS,
     CONSENT_LABELS,
     DELIVERY_LABELS,
@@ -233,4 +233,4 @@ def _cell(text: str | None) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-from . import report_actions  # noqa: E402, F401  (its routes register on bp)
+from hotline.web.console import report_actions  # noqa: E402, F401  (its routes register on bp)

@@ -3,7 +3,7 @@
 The reporter phone dials the real USSD service (``UssdService``) or sends SMS down the real
 inbound path; the social worker phone receives what the outbox handed to the (local) gateway
 and answers through the real worker commands. The simulator only chooses the identities: phones
-of the reserved range and ``TRAIN-`` ids, which make everything training (``hotline.training``).
+of the reserved range and ``TRAIN-`` ids, which make everything training (``hotline.alerting.training``).
 
 Each action answers JSON to the page's script (``fetch`` with the CSRF token in X-CSRFToken) and,
 for the no-script fallback, the page itself to a plain form post.
@@ -17,12 +17,13 @@ from typing import Any
 from flask import jsonify, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from ... import inbound, training
-from ...models import InboundMessage
-from ...ussd import Hop, UssdService
-from . import NAV, bp, runtime, translate
-from .access import requires
-from .report_timeline import STATUS_LABELS
+from hotline.alerting import training
+from hotline.intake import inbound
+from hotline.intake.ussd import Hop, UssdService
+from hotline.models import InboundMessage
+from hotline.web.console import NAV, bp, runtime, translate
+from hotline.web.console.access import requires
+from hotline.web.console.report_timeline import STATUS_LABELS
 
 NAV.append(("console.simulator", "Training simulator", "train"))
 

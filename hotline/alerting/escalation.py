@@ -1,0 +1,271 @@
+"""Escalation as data, until a human accepts (after grafana/oncall's escalate_alert_group).
+
+When a report opens, its area's policy is copied onto it (later edits do not change a running
+escalation). A cursor marks the next step; one job runs the steps up to the next wait and sets
+when it is due. Every step first claims the report with a conditional UPDATE on its token, and
+acceptance is a conditional UPDATE too, so an acceptance racing a step has exactly one outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hotline.alerting.alerts import alert_text, bundle_references, bundle_text
+from hotline.alerting.routing import ESCALATION_LEVELS, recipients
+from hotline.models import (
+    MESSAGE_BUNDLED,
+    MESSAGE_CANCELLED,
+    MESSAGE_PENDING,
+    EscalationPolicy,
+    OutboundMessage,
+    Report,
+    SocialWorker,
+)
+from hotline.partners import webhooks as partner_webhooks
+from hotline.platform.runtime import Runtime
+from hotline.records.timeline import record
+from hotline.sms import messages
+
+DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "config" / "escalation.json"
+DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early still runs
+BUNDLE_WINDOW = timedelta(minutes=10)
+BUNDLE_HOLD = timedelta(minutes=1)
+
+Step = dict[str, Any]
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def check_steps(steps: Any) -> list[Step]:
+    """Validate a list of steps: ``{"notify": [levels]}``, ``{"wait": s}``, ``{"repeat": n}``."""
+    if not isinstance(steps, list) or not steps:
+        raise PolicyError("a policy is a non-empty list of steps")
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or len(step) != 1:
+            raise PolicyError(f"step {i + 1}: one of notify, wait or repeat")
+        (kind, value), = step.items()
+        if kind == "notify":
+            if not value or any(level not in ESCALATION_LEVELS for level in value):
+                raise PolicyError(f"step {i + 1}: notify takes levels of {ESCALATION_LEVELS}")
+        elif kind in ("wait", "repeat"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise PolicyError(f"step {i + 1}: {kind} takes a whole number >= 1")
+        else:
+            raise PolicyError(f"step {i + 1}: unknown step {kind!r}")
+    return steps
+
+
+@lru_cache(maxsize=4)
+def default_policy(path: Path = DEFAULT_POLICY) -> dict[str, list[Step]]:
+    data = json.loads(path.read_text())
+    return {"normal": check_steps(data["normal"]), "urgent": check_steps(data["urgent"])}
+
+
+def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]:
+    """The steps for this report: the most specific area policy, else the default; waits replaced
+    by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
+    steps = None
+    areas = runtime.locations.covering(report.location_code)
+    found = {p.area_code: p for p in session.scalars(
+        select(EscalationPolicy).where(EscalationPolicy.area_code.in_(areas)))}
+    for area in areas:
+        policy = found.get(area)
+        if policy:
+            steps = policy.urgent_steps if report.urgent else policy.steps
+            break
+    if steps is None:
+        steps = default_policy()["urgent" if report.urgent else "normal"]
+    wait = runtime.settings.escalation_wait_seconds
+    return [{"wait": wait} if wait and "wait" in s else dict(s) for s in steps]
+
+
+def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
+    """Inside the transaction that opens the report: copy the policy and run its first steps."""
+    report.escalation_steps = policy_for(session, runtime, report)
+    report.escalation_cursor = report.escalation_repeats = 0
+    return _advance(session, runtime, report)
+
+
+def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
+    """The job: run the report's next steps if they are due and nobody accepted.
+
+    Returns the ids of the alert messages to send (the caller enqueues them after this commit),
+    or None when there was nothing to run (not due, accepted, or another job ran it).
+    """
+    now = runtime.clock.now()
+    with runtime.session() as session:
+        report = session.get(Report, report_id)
+        if (report is None or report.accepted_at is not None or report.escalation_due_at is None
+                or report.escalation_due_at > now + DUE_SLACK):
+            return None
+        if not _claim(session, report, report.escalation_token):
+            session.rollback()
+            return None  # another job, or an acceptance, got there first
+        session.refresh(report)
+        message_ids = _advance(session, runtime, report)
+        session.commit()
+        return message_ids
+
+
+def escalate_now(session: Session, runtime: Runtime, report: Report, reason: str,
+                 actor: str | None = None) -> bool:
+    """Skip the current wait (a decline, a failed delivery): the next step is due at once."""
+    if report.accepted_at is not None or report.escalation_due_at is None:
+        return False
+    now = runtime.clock.now()
+    report.escalation_due_at = now
+    record(session, report.id, "escalation_hastened", now, actor=actor, reason=reason)
+    return True
+
+
+def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWorker) -> bool:
+    """Record that ``worker`` took the report. False if someone else had already accepted it."""
+    now = runtime.clock.now()
+    taken = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.accepted_at.is_(None))
+        .values(accepted_at=now, accepted_by_id=worker.id, status="accepted",
+                escalation_token=None, escalation_due_at=None, updated_at=now)
+    ).rowcount
+    if not taken:
+        return False
+    # Alerts not yet handed to the gateway are no longer needed.
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "alert",
+               OutboundMessage.status == MESSAGE_PENDING)
+        .values(status=MESSAGE_CANCELLED, next_attempt_at=None, updated_at=now)
+    )
+    record(session, report.id, "accepted", now, actor=f"worker:{worker.id}", worker_id=worker.id)
+    session.refresh(report)
+    partner_webhooks.emit(session, runtime, report, "accepted")
+    return True
+
+
+def due_reports(runtime: Runtime, limit: int = 500) -> list[int]:
+    """Reports whose next step is due (the ticker re-enqueues them if their job was lost)."""
+    now = runtime.clock.now()
+    with runtime.session() as session:
+        return list(session.scalars(
+            select(Report.id)
+            .where(Report.escalation_due_at <= now, Report.accepted_at.is_(None))
+            .order_by(Report.escalation_due_at)
+            .limit(limit)
+        ))
+
+
+def overdue_reports(runtime: Runtime, tolerance: timedelta = timedelta(minutes=2)) -> int:
+    """How many escalation steps are late by more than ``tolerance``: the service is unhealthy."""
+    cutoff = runtime.clock.now() - tolerance
+    with runtime.session() as session:
+        return session.scalar(
+            select(func.count()).select_from(Report)
+            .where(Report.escalation_due_at < cutoff, Report.accepted_at.is_(None))
+        ) or 0
+
+
+def _claim(session: Session, report: Report, token: str | None) -> bool:
+    return bool(session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.escalation_token == token,
+               Report.accepted_at.is_(None))
+        .values(escalation_token=_new_token())
+    ).rowcount)
+
+
+def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
+    """Run steps from the cursor up to the next wait (or the end of the policy)."""
+    now = runtime.clock.now()
+    steps = report.escalation_steps
+    message_ids: list[int] = []
+    cursor, repeats = report.escalation_cursor, report.escalation_repeats
+    due: datetime | None = None
+    while cursor < len(steps):
+        (kind, value), = steps[cursor].items()
+        cursor += 1
+        if kind == "notify":
+            message_ids += _notify(session, runtime, report, value, now)
+        elif kind == "wait":
+            due = now + timedelta(seconds=value)
+            break
+        elif kind == "repeat" and repeats + 1 < value:
+            repeats, cursor = repeats + 1, 0
+    if due is None:
+        record(session, report.id, "escalation_finished", now)
+    report.escalation_cursor, report.escalation_repeats = cursor, repeats
+    report.escalation_due_at = due
+    report.escalation_token = _new_token() if due else None
+    report.updated_at = now
+    session.flush()
+    return message_ids
+
+
+def _notify(session: Session, runtime: Runtime, report: Report, levels: list[str],
+            now: datetime) -> list[int]:
+    message_ids = []
+    for level in levels:
+        workers = recipients(session, runtime.locations, report.location_code, level, now)
+        for worker in workers:
+            message_ids.append(_alert(session, runtime, report, worker, now))
+        record(session, report.id, "notified" if workers else "nobody_on_call", now,
+               level=level, workers=[w.id for w in workers])
+    if message_ids and report.status == "new":
+        report.status = "alerted"
+    return message_ids
+
+
+def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWorker,
+           now: datetime) -> int:
+    """One alert to one worker; past ``HOTLINE_BUNDLE_AFTER`` alerts in BUNDLE_WINDOW they are bundled.
+
+    A worker flooded with SMS reads none of them: from the fourth alert in ten minutes (by
+    default; 0 turns bundling off), the alert row is kept (so replies and checks work) as
+    "bundled", and one bundle SMS, held a minute to collect the others, lists every reference.
+    """
+    body = alert_text(report, worker.language, runtime.translations, runtime.locations)
+    bundle_after = runtime.settings.bundle_after
+    if not bundle_after:
+        return messages.to_worker(session, runtime, worker, body, "alert", report)
+    recent = session.scalar(
+        select(func.count()).select_from(OutboundMessage)
+        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "alert",
+               OutboundMessage.status != MESSAGE_CANCELLED,
+               OutboundMessage.created_at >= now - BUNDLE_WINDOW)
+    ) or 0
+    if recent < bundle_after:
+        return messages.to_worker(session, runtime, worker, body, "alert", report)
+    alert = session.get(OutboundMessage,
+                        messages.to_worker(session, runtime, worker, body, "alert", report))
+    alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
+    # Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
+    # text, and a reference added now would never be sent. The row lock keeps a send from
+    # claiming it between this read and our commit (PostgreSQL; SQLite writes one at a time).
+    bundle = session.scalar(
+        select(OutboundMessage)
+        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "bundle",
+               OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at > now,
+               OutboundMessage.attempts == 0)
+        .order_by(OutboundMessage.id.desc()).limit(1).with_for_update()
+    )
+    if bundle is None:
+        bundle = session.get(OutboundMessage,
+                             messages.to_worker(session, runtime, worker, "", "bundle", None))
+        bundle.next_attempt_at = now + BUNDLE_HOLD
+        bundle.training = report.training
+    references = [*bundle_references(bundle.body), report.reference]
+    bundle.body = bundle_text(session, runtime, references, worker.language)
+    return bundle.id
+
+
+def _new_token() -> str:
+    return secrets.token_hex(16)

@@ -1,0 +1,81 @@
+"""Console users: argon2 password hashes, TOTP second factor (secret encrypted at rest)."""
+
+from __future__ import annotations
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.models import ROLES, User
+from hotline.platform.runtime import Runtime
+
+HASHER = PasswordHasher()
+MIN_PASSWORD = 12
+TOTP_ISSUER = "Hotline RDC"
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(session: Session, runtime: Runtime, *, email: str, name: str, password: str,
+                role: str, areas: list[str]) -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 200:
+        raise UserError("email is not valid")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    bad = [a for a in areas if not runtime.locations.is_valid(a)]
+    if bad:
+        raise UserError(f"unknown area {', '.join(bad)}")
+    if role != "admin" and not areas:
+        raise UserError("a user other than an admin needs at least one area")
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise UserError("a user with this email already exists")
+    user = User(email=email, name=name.strip()[:120], password_hash=HASHER.hash(password),
+                role=role, areas=areas, active=True, created_at=runtime.clock.now())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    user.password_hash = HASHER.hash(password)
+
+
+def new_totp_secret(runtime: Runtime, user: User) -> str:
+    """Start enrolment: a fresh secret kept encrypted, not enabled until a code confirms it."""
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = runtime.cipher.encrypt(secret)
+    user.totp_enabled = False
+    return secret
+
+
+def totp_uri(runtime: Runtime, user: User) -> str:
+    secret = runtime.cipher.decrypt(user.totp_secret_encrypted or "")
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def check_totp(runtime: Runtime, user: User, code: str) -> bool:
+    if not user.totp_secret_encrypted:
+        return False
+    secret = runtime.cipher.decrypt(user.totp_secret_encrypted)
+    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""),
+                                     for_time=runtime.clock.now(), valid_window=1)
+
+
+def reset_totp(user: User) -> None:
+    user.totp_secret_encrypted, user.totp_enabled = None, False

@@ -1,0 +1,71 @@
+"""An incoming SMS, after the webhook stored it: from a social worker, or from a reporter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from hotline.alerting import worker_replies
+from hotline.intake import reporter_sms
+from hotline.models import InboundMessage, SocialWorker
+from hotline.platform.runtime import Runtime
+from hotline.sms.outbox import TICKER_GRACE_TICKS
+
+
+@dataclass
+class Processed:
+    """What to enqueue once the SMS's work is committed."""
+
+    message_ids: list[int] = field(default_factory=list)
+    escalate_ids: list[int] = field(default_factory=list)
+
+
+def process(runtime: Runtime, inbound_id: int) -> Processed:
+    """Handle one stored SMS once; returns what to enqueue after the commit.
+
+    1. Claim the row (a conditional UPDATE on ``processed_at``) and commit: a duplicate job
+       stops here.
+    2. A registered, active worker's number -> a worker command; anyone else -> a reporter.
+    3. If that fails, release the claim so the ticker tries again (the report is idempotent on
+       the gateway's message id, so a retry never makes a second one).
+    """
+    now = runtime.clock.now()
+    with runtime.session() as session:
+        claimed = session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
+            .values(processed_at=now)
+        ).rowcount
+        session.commit()
+        message = session.get(InboundMessage, inbound_id)
+        if not claimed or message is None:
+            return Processed()
+        sender = runtime.cipher.hashes_of(message.sender_hash, message.sender_encrypted)
+        worker = session.scalar(select(SocialWorker).where(
+            SocialWorker.phone_hash.in_(sender), SocialWorker.active.is_(True)))
+        try:
+            if worker is None:
+                return Processed(reporter_sms.handle(runtime, inbound_id))
+            replies = worker_replies.handle(session, runtime, worker, message.text)
+            session.commit()
+            return Processed(replies.message_ids, replies.escalate_ids)
+        except Exception:
+            session.rollback()
+            session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id)
+                            .values(processed_at=None))
+            session.commit()
+            raise
+
+
+def unprocessed(runtime: Runtime) -> list[int]:
+    """Stored SMS whose job was lost (the ticker re-enqueues them), given the same grace as the
+    outbox so the fast path goes first."""
+    cutoff = runtime.clock.now() - timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
+    with runtime.session() as session:
+        return list(session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at <= cutoff)
+            .order_by(InboundMessage.id).limit(500)
+        ))

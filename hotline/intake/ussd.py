@@ -1,0 +1,228 @@
+"""A USSD hop, from AT's form fields to the screen we answer, with the session kept in Redis.
+
+Redis holds the conversation by AT's ``sessionId``: the previous ``text``, the previous reply and
+the engine state, encrypted with the PII key (a description typed on the keypad is sensitive).
+No key holds a phone number: drafts and the remembered language are keyed by its keyed hash. A
+retransmitted hop gets the same reply and causes nothing twice; the report itself is idempotent
+on the session id in the database too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis.client import Pipeline
+from redis.exceptions import RedisError
+
+from flows import reporter
+from flows import ussd as screens
+from flows.engine import N_, Effect, State, new_state
+from flows.text import fold_ascii
+from hotline.intake import lookups
+from hotline.intake.reports import NewReport, open_report
+from hotline.platform import meters
+from hotline.platform.runtime import Runtime
+from hotline.privacy.forget import forget_number
+
+log = logging.getLogger(__name__)
+
+SESSION_TTL = 600  # seconds; telcos end a session long before this
+LANGUAGE_TTL = 365 * 24 * 3600
+DIRECT_REPORT = "1"  # *384*123*1# (or text "1" on the first hop) jumps straight to "report"
+RESTARTED = N_("Your session had ended. Let us start again.")
+UNAVAILABLE = N_("The service is busy. Please dial again in a moment, or call 129 or 122 (free).")
+INVALID_REQUEST = "END Service indisponible. Appelez le 129 ou le 122 (gratuit)."
+REPORT_SCREENS = frozenset({
+    "category", "danger", "province", "place", "place_detail", "people", "children",
+    "description", "contact", "safe_time", "pin", "confirm",
+})
+
+
+@dataclass(frozen=True)
+class Hop:
+    session_id: str
+    phone: str  # E.164, already checked
+    text: str
+    service_code: str = ""
+    training: bool = False  # a hop from the console's training simulator
+    # time.perf_counter() when the request arrived: the hop is timed (hotline.platform.meters) in the same
+    # round trip as its session write. None: not timed here.
+    received_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What Redis keeps for the number across sessions, read with the session itself."""
+
+    lang: str | None  # the language it chose last time
+    draft: bytes | None  # an unfinished report, still encrypted
+
+
+@dataclass(frozen=True)
+class Reply:
+    body: str  # "CON ..." or "END ..."
+    screen: str  # the screen's id: AT echoes it in the end-of-session event
+    timed: bool = False  # the hop's time was counted with its session write
+
+
+class Context:
+    """What the conversation may ask of the service (the engine's Context protocol)."""
+
+    def __init__(self, runtime: Runtime, phone_hashes: tuple[str, ...]) -> None:
+        self._runtime = runtime
+        self._phone_hashes = phone_hashes  # every configured key's, during a key rotation
+
+    def translate(self, lang: str, message: str) -> str:
+        return self._runtime.translations.translate(lang, message)
+
+    def provinces(self) -> Sequence[tuple[str, str]]:
+        return [(p.code, p.name) for p in self._runtime.locations.provinces()]
+
+    def places(self, province: str) -> Sequence[tuple[str, str]]:
+        return [(p.code, p.name) for p in self._runtime.locations.places(province)]
+
+    def place_label(self, code: str) -> str:
+        return self._runtime.locations.label(code)
+
+    def check_report(self, reference: str, pin: str | None) -> str:
+        return lookups.check_report(self._runtime, self._phone_hashes, reference, pin)
+
+
+class UssdService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.flow = reporter.FLOW
+
+    def handle(self, hop: Hop) -> Reply:
+        """Answer one hop with a ``CON``/``END`` screen; failures end kindly, never with an error.
+
+        Two Redis round trips in all on most hops: one read (the session, with the number's
+        remembered language and draft, used when a session starts or resumes), one write
+        pipeline (the session, the draft, the language, the hop's timing).
+        """
+        phone_hashes = self.runtime.cipher.lookup_hashes(hop.phone)
+        phone_hash = phone_hashes[0]
+        ctx = Context(self.runtime, phone_hashes)
+        key = f"hotline:ussd:{hop.session_id}"
+        try:
+            raw_session, raw_lang, raw_draft = self.runtime.redis.mget(
+                key, self._key("lang", phone_hash), self._key("draft", phone_hash))
+            saved = self._decode(raw_session)
+            if saved and saved["text"] == hop.text:
+                # The gateway asked again: the same screen, and nothing happens twice.
+                return Reply(saved["reply"], saved["state"]["screen"])
+            writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
+            kept = Kept(raw_lang.decode() if raw_lang else None, raw_draft)
+            body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes)
+            self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
+            self._keep_draft(phone_hash, state, writes)
+            if hop.received_at is not None:
+                meters.count_ussd_hop(writes, time.perf_counter() - hop.received_at)
+            writes.execute()
+            return Reply(body, state["screen"], timed=hop.received_at is not None)
+        except RedisError:
+            log.exception("USSD session store unavailable")
+            return Reply("END " + fold_ascii(ctx.translate("fr", UNAVAILABLE)), "unavailable")
+
+    def _advance(self, hop: Hop, phone_hash: str, ctx: Context, saved: dict | None,
+                 kept: Kept, writes: Pipeline) -> tuple[str, State]:
+        typed = screens.new_input(saved["text"] if saved else None, hop.text)
+        if saved is None or typed is None:
+            state = self._fresh_state(hop, kept)
+            hint = RESTARTED if hop.text and state["screen"] != "category" else None
+            return screens.render(self.flow, state, ctx, hint=hint), state
+        before = saved["state"]
+        if before["screen"] == "resume" and typed in ("1", "2"):
+            state = self._resume(phone_hash, before, kept, writes, restart=typed == "2")
+            return screens.render(self.flow, state, ctx), state
+        step = screens.step(self.flow, before, typed, ctx)
+        state = step.state
+        for effect in step.effects:
+            self._apply(effect, hop, phone_hash, state)
+        if _chose_language(before, state):
+            writes.set(self._key("lang", phone_hash), state["lang"], ex=LANGUAGE_TTL)
+        return screens.render(self.flow, state, ctx, hint=step.hint), state
+
+    def _fresh_state(self, hop: Hop, kept: Kept) -> State:
+        lang = kept.lang
+        if self._direct_dial(hop):
+            return new_state(self.flow, lang or "fr", start="category")
+        if kept.draft and self._decode(kept.draft):
+            return new_state(self.flow, lang or "fr", start="resume")
+        return new_state(self.flow, lang or "fr", start="menu" if lang else "language")
+
+    def _direct_dial(self, hop: Hop) -> bool:
+        code = hop.service_code.rstrip("#").split("*")
+        return hop.text == DIRECT_REPORT or (len(code) > 3 and code[-1] == DIRECT_REPORT)
+
+    def _resume(self, phone_hash: str, current: State, kept: Kept, writes: Pipeline,
+                restart: bool) -> State:
+        draft = self._decode(kept.draft)
+        writes.delete(self._key("draft", phone_hash))  # before _keep_draft writes the new one
+        if restart or not draft:
+            return new_state(self.flow, current["lang"], start="category")
+        draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
+        return draft
+
+    def _keep_draft(self, phone_hash: str, state: State, writes: Pipeline) -> None:
+        """An unfinished report survives a dropped session for a while; a finished one does not."""
+        key = self._key("draft", phone_hash)
+        if state["screen"] in REPORT_SCREENS and not state["finished"]:
+            self._store(key, state, self.runtime.settings.draft_ttl_seconds, writes)
+        elif state["finished"] and state["screen"] in ("done", "done_urgent", "cancelled"):
+            writes.delete(key)
+
+    def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State) -> None:
+        if effect.name == "forget_number":
+            forget_number(self.runtime, hop.phone)
+            self.runtime.redis.delete(self._key("draft", phone_hash))
+            return
+        if effect.name != "open_report":
+            return
+        answers = effect.answers
+        people = answers.get("people")
+        opened = open_report(self.runtime, NewReport(
+            source_key=f"ussd:{hop.session_id}", channel="ussd", language=state["lang"],
+            category=answers["category"], urgent=answers.get("urgent") == "yes",
+            location_code=answers["location"], phone=hop.phone, reporter_hash=phone_hash,
+            contact=answers.get("contact", "anonymous"), safe_time=answers.get("safe_time"),
+            place_detail=answers.get("place_detail"),
+            people_count=int(people) if people else None,
+            children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
+            description=answers.get("description"), pin=answers.get("pin"),
+            training=hop.training,
+        ))
+        state["vars"]["reference"] = opened.report.reference
+        if opened.held:  # nobody is alerted for a held report: the calm screen promises nothing
+            state["screen"] = "done"
+
+    def _key(self, kind: str, phone_hash: str) -> str:
+        return f"hotline:{kind}:{phone_hash}"
+
+    def _decode(self, raw: bytes | None) -> dict | None:
+        return json.loads(self.runtime.cipher.decrypt(raw.decode())) if raw else None
+
+    def _store(self, key: str, value: dict, ttl: int, writes: Pipeline) -> None:
+        writes.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
+
+
+def _chose_language(before: State, after: State) -> bool:
+    """True when this hop picked a language on the language screen.
+
+    A typo, ``0`` or ``00`` there is no choice: remembering French for it would skip the language
+    screen on every call for a year. A valid choice is the only way on that does not end the call.
+    """
+    moved_on = after["history"] == [*before["history"], before["screen"]] and not after["finished"]
+    return before["screen"] == "language" and moved_on
+
+
+def last_screen(runtime: Runtime, session_id: str) -> str | None:
+    """The last screen shown in a session (for the end-of-session event), if it is still kept."""
+    raw = runtime.redis.get(f"hotline:ussd:{session_id}")
+    if not raw:
+        return None
+    return str(json.loads(runtime.cipher.decrypt(raw.decode()))["state"]["screen"])[:64]

@@ -1,0 +1,264 @@
+"""The ``hotline`` command: database, social workers, and the local development stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hotline.platform.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+@click.group()
+def main() -> None:
+    """SMS/USSD hotline against human trafficking (DR Congo)."""
+
+
+def _import_all_or_nothing(run, error_type):  # type: ignore[no-untyped-def]
+    """Run an import; on its error, list every problem on stderr and exit 1 (nothing written)."""
+    from hotline.platform.runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        return run(runtime)
+    except error_type as exc:
+        click.echo("nothing was imported:", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        runtime.close()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the latest migration."""
+    from hotline.ops.migrate import upgrade
+
+    settings = load_settings()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def workers() -> None:
+    """Social workers."""
+
+
+@workers.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def workers_import(csv_file: Path) -> None:
+    """Import or update social workers from CSV_FILE (name,phone,language,areas,role)."""
+    from hotline.alerting.staff import StaffImportError, import_workers
+
+    result = _import_all_or_nothing(lambda runtime: import_workers(runtime, csv_file),
+                                    StaffImportError)
+    click.echo(f"{result.created} created, {result.updated} updated")
+
+
+@main.group()
+def users() -> None:
+    """Console users."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "supervisor", "operator", "viewer"]),
+              default="admin", show_default=True)
+@click.option("--areas", default="", help="location codes separated by ';' (not for admins)")
+@click.password_option(help="asked twice when not given")
+def users_create(email: str, name: str, role: str, areas: str, password: str) -> None:
+    """Create a console user (the first admin, for instance)."""
+    from hotline.casework.users import UserError, create_user
+    from hotline.platform.runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        with runtime.session() as session:
+            create_user(session, runtime, email=email, name=name, password=password, role=role,
+                        areas=[a.strip() for a in areas.split(";") if a.strip()])
+            session.commit()
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    click.echo(f"user {email} created ({role})" + (
+        "; the second factor is set up at the first login" if role == "admin" else ""))
+
+
+@main.group()
+def rosters() -> None:
+    """On-call rosters."""
+
+
+@rosters.command("import")
+@click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rosters_import(json_file: Path) -> None:
+    """Replace the rosters of the areas in JSON_FILE (see config/rosters.example.json)."""
+    from hotline.alerting.roster_import import RosterFileError, import_rosters
+
+    count = _import_all_or_nothing(lambda runtime: import_rosters(runtime, json_file),
+                                   RosterFileError)
+    click.echo(f"{count} roster(s) imported")
+
+
+@main.group()
+def keys() -> None:
+    """Encryption keys for personal data (HOTLINE_PII_KEY)."""
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10000))
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt and re-hash every stored number with the first key (idempotent, resumable)."""
+    from hotline.platform.runtime import Runtime
+    from hotline.privacy.keyrotation import rotate
+
+    runtime = Runtime.build(load_settings())
+    try:
+        result = rotate(runtime, batch_size)
+    finally:
+        runtime.close()
+    for table, count in result.reencrypted.items():
+        rehashed = f", {result.rehashed[table]} re-hashed" if table in result.rehashed else ""
+        click.echo(f"{table}: {count} re-encrypted{rehashed}")
+    for table in ("reports", "sms_opt_outs"):
+        click.echo(f"{table}: {result.rehashed[table]} re-hashed")
+    click.echo(f"reporter fingerprints without a stored number (anonymous): "
+               f"{result.unverifiable_fingerprints}; reports with a PIN: {result.pins} "
+               "(a PIN made under an old key moves to the new one when next typed right)")
+    if result.old_key_needed:
+        click.echo(f"{result.unreadable} value(s) cannot be read with the configured keys: "
+                   "keep every old key until they are found")
+        raise SystemExit(1)
+    click.echo("no row needs an old key any more: it can be removed from HOTLINE_PII_KEY "
+               "(anonymous fingerprints and PINs above made under it will no longer match)")
+
+
+@main.group()
+def retention() -> None:
+    """Removal of personal data from finished reports (HOTLINE_RETENTION_DAYS)."""
+
+
+@retention.command("run")
+def retention_run() -> None:
+    """Remove personal data from reports finished longer ago than the retention period."""
+    from hotline.platform.runtime import Runtime
+    from hotline.privacy.retention import purge_due
+
+    runtime = Runtime.build(load_settings())
+    try:
+        purged = purge_due(runtime)
+    finally:
+        runtime.close()
+    click.echo(f"{purged} report(s) lost their personal data")
+
+
+@main.command()
+@click.option("--send-test-sms", "number", metavar="NUMBER", help="also send one SMS to NUMBER")
+def check(number: str | None) -> None:
+    """Check the configuration, database, Redis and SMS gateway; print AT's callback URLs."""
+    from hotline.ops.checks import callback_urls, run_checks, send_test_sms
+    from hotline.platform.runtime import Runtime
+
+    settings = load_settings()
+    click.echo(f"ok    configuration ({settings.env}, gateway {settings.sms_gateway})")
+    runtime = Runtime.build(settings)
+    try:
+        results = list(run_checks(runtime))
+        if number:
+            results.append(send_test_sms(runtime, number))
+    finally:
+        runtime.close()
+    for result in results:
+        click.echo(f"{'ok' if result.ok else 'FAIL':<5} {result.name}: {result.detail}")
+    urls = callback_urls(settings)
+    click.echo("\nCallback URLs for the Africa's Talking dashboard:" if urls else
+               "\nSet HOTLINE_PUBLIC_URL (e.g. https://hotline.example.org) to see AT's callback URLs.")
+    for label, url in urls:
+        click.echo(f"  {label}: {url}")
+    if not all(result.ok for result in results):
+        raise SystemExit(1)
+
+
+@main.group("api-clients")
+def api_clients() -> None:
+    """Partner systems calling the REST API (/api/v1)."""
+
+
+def _in_transaction(action):  # type: ignore[no-untyped-def]
+    """Run ``action(session, runtime)`` and commit; an ApiClientError becomes a clean message."""
+    from hotline.partners.api_clients import ApiClientError
+    from hotline.platform.runtime import Runtime
+
+    runtime = Runtime.build(load_settings())
+    try:
+        with runtime.session() as session:
+            result = action(session, runtime)
+            session.commit()
+            return result
+    except ApiClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+
+
+@api_clients.command("create")
+@click.option("--name", required=True, help="who calls, e.g. 'Primero Kwilu'")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice(["reports:read", "reports:write", "reports:personal",
+                                 "workers:read"]))
+@click.option("--area", "areas", multiple=True, help="location code; repeat; none: every area")
+def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...]) -> None:
+    """Create a client and print its token (shown this once only)."""
+    from hotline.partners.api_clients import create_client
+
+    client, token = _in_transaction(
+        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas)))
+    click.echo(f"client {client.id} created ({', '.join(client.scopes)})")
+    click.echo(f"token (shown once, keep it in the partner's secret store): {token}")
+
+
+@api_clients.command("list")
+def api_clients_list() -> None:
+    """List clients: id, name, scopes, areas, last use, revoked or not."""
+    from hotline.partners.api_clients import list_clients
+
+    for c in _in_transaction(lambda session, _runtime: list_clients(session)):
+        state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
+        used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
+        click.echo(f"{c.id:>4}  {c.name}  [{' '.join(c.scopes)}]  "
+                   f"areas: {' '.join(c.areas) or 'all'}  {c.token_hint}…  last used: {used}  {state}")
+
+
+@api_clients.command("revoke")
+@click.argument("client_id", type=int)
+def api_clients_revoke(client_id: int) -> None:
+    """Revoke a client's token at once."""
+    from hotline.partners.api_clients import revoke_client
+
+    _in_transaction(lambda session, runtime: revoke_client(session, runtime, client_id))
+    click.echo(f"client {client_id} revoked")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="port of the web server")
+def dev(port: int) -> None:
+    """Run everything locally: web, worker, a private Redis, SQLite and the local SMS outbox."""
+    from hotline.ops.devserver import run
+
+    run(port)

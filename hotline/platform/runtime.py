@@ -1,0 +1,70 @@
+"""Everything a process needs, built once from settings: the seams tests substitute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.gateways import SmsGateway, build_gateway
+from hotline.platform.clock import Clock, SystemClock
+from hotline.platform.crypto import PiiCipher
+from hotline.platform.db import make_engine, make_session_factory
+from hotline.platform.i18n import Translations, default_translations
+from hotline.platform.locations import Locations, default_locations
+from hotline.platform.queue import JobQueue
+from hotline.platform.references import ReferenceFactory, new_reference
+from hotline.platform.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker
+    redis: Redis
+    queue: JobQueue
+    gateway: SmsGateway
+    cipher: PiiCipher
+    locations: Locations
+    translations: Translations
+    clock: Clock = field(default_factory=SystemClock)
+    new_reference: ReferenceFactory = new_reference
+
+    @classmethod
+    def build(cls, settings: Settings, **overrides: object) -> Runtime:
+        engine = make_engine(settings.database_url)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        parts: dict[str, object] = {
+            "settings": settings,
+            "engine": engine,
+            "session_factory": make_session_factory(engine),
+            "redis": redis,
+            "queue": JobQueue(redis, settings.queue_name),
+            "gateway": build_gateway(settings),
+            "cipher": PiiCipher(settings.pii_keys),
+            "locations": default_locations(),
+            "translations": default_translations(),
+        }
+        parts.update(overrides)
+        return cls(**parts)  # type: ignore[arg-type]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that rolls back on error and always closes; callers commit explicitly."""
+        session = self.session_factory()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.redis.close()

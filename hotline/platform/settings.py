@@ -1,0 +1,274 @@
+"""Settings: read from the environment in one place, validated once, passed everywhere.
+
+Nothing below this module reads ``os.environ``. A bad value stops the process at start with a message
+naming the variable, never later in the middle of a report.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
+
+ENVIRONMENTS = ("production", "development", "test")
+GATEWAYS = ("africastalking", "outbox")
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    redis_url: str
+    secret_key: str = field(repr=False)
+    webhook_token: str = field(repr=False)
+    pii_keys: tuple[str, ...] = field(repr=False)
+    sms_gateway: str
+    at_username: str = "sandbox"
+    at_api_key: str = field(default="", repr=False)
+    at_sender_id: str | None = None
+    at_api_url: str | None = None
+    ussd_service_code: str | None = None
+    escalation_wait_seconds: int | None = None
+    queue_name: str = "hotline"
+    tick_seconds: int = 15
+    draft_ttl_seconds: int = 1800
+    trusted_proxies: int = 0
+    sms_acknowledge: bool = True
+    # Accepted besides webhook_token while AT's callback URLs move to a new token (rotation).
+    webhook_token_previous: str | None = field(default=None, repr=False)
+    flood_reports_hour: int = 5
+    flood_reports_day: int = 20
+    flood_sms_hour: int = 20
+    sms_cap_hour: int = 600
+    sms_cap_day: int = 6000
+    sms_cap_alert_share: int = 20  # percent of each cap only alerts to workers may use
+    api_rate_per_minute: int = 120  # per API client: a partner's sync job, not a crawler
+    retention_days: int = 180  # after a report finished, its personal data goes (hotline.privacy.retention)
+    bundle_after: int = 3  # alerts to one worker in 10 minutes before the next are bundled; 0: never
+    public_url: str | None = None  # https://hotline.example.org: the callback URLs AT is given
+    metrics_token: str | None = field(default=None, repr=False)  # /metrics exists only with it
+    log_format: str = "json"
+    balance_minimum: str | None = None  # "USD 5" or "5": below it operators get a notice
+    # Non-public networks partner webhooks may still be sent to (hotline.partners.egress); none by default.
+    webhook_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (``os.environ`` by default) or raise SettingsError."""
+        env_map = dict(os.environ if environ is None else environ)
+        return _parse(env_map)
+
+
+def _parse(env: dict[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    environment = get("HOTLINE_ENV") or "production"
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"HOTLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    generated_ok = environment != "production"
+
+    instance = Path(get("HOTLINE_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+    database_url = get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.sqlite3'}"
+    _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql", "postgresql+psycopg"))
+    redis_url = get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+
+    secret_key = get("SECRET_KEY") or _generated(instance, "secret_key", generated_ok, "SECRET_KEY")
+    if len(secret_key) < 16:
+        raise SettingsError("SECRET_KEY must be at least 16 characters long")
+    token = get("HOTLINE_WEBHOOK_TOKEN") or _generated(
+        instance, "webhook_token", generated_ok, "HOTLINE_WEBHOOK_TOKEN"
+    )
+    token, previous_token = _webhook_tokens(token, get("HOTLINE_WEBHOOK_TOKEN_PREVIOUS"))
+    pii_keys = _pii_keys(get("HOTLINE_PII_KEY"), instance, generated_ok)
+
+    api_key = get("AT_API_KEY") or ""
+    gateway = get("SMS_GATEWAY") or ("africastalking" if api_key else "outbox")
+    if gateway not in GATEWAYS:
+        raise SettingsError(f"SMS_GATEWAY must be one of {', '.join(GATEWAYS)}, not {gateway!r}")
+    if gateway == "africastalking" and not api_key:
+        raise SettingsError("SMS_GATEWAY=africastalking needs AT_API_KEY")
+    at_api_url = get("AT_API_URL")
+    if at_api_url:
+        _check_url("AT_API_URL", at_api_url, ("http", "https"))
+        at_api_url = at_api_url.rstrip("/")
+
+    service_code = get("USSD_SERVICE_CODE")
+    if service_code and not (service_code.startswith("*") and service_code.endswith("#")):
+        raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123#, not {service_code!r}")
+
+    wait = get("HOTLINE_ESCALATION_WAIT_SECONDS")
+    wait_seconds = None
+    if wait is not None:
+        if not (wait.isascii() and wait.isdigit()) or not 1 <= int(wait) <= 86400:
+            raise SettingsError("HOTLINE_ESCALATION_WAIT_SECONDS must be a whole number from 1 to 86400")
+        wait_seconds = int(wait)
+
+    tick = get("HOTLINE_TICK_SECONDS") or "15"
+    if not (tick.isascii() and tick.isdigit()) or not 1 <= int(tick) <= 300:
+        raise SettingsError("HOTLINE_TICK_SECONDS must be a whole number from 1 to 300")
+
+    draft_minutes = get("HOTLINE_DRAFT_MINUTES") or "30"
+    if not (draft_minutes.isascii() and draft_minutes.isdigit()) or not 1 <= int(draft_minutes) <= 1440:
+        raise SettingsError("HOTLINE_DRAFT_MINUTES must be a whole number from 1 to 1440")
+    ack = (get("HOTLINE_SMS_ACK") or "on").lower()
+    if ack not in ("on", "off"):
+        raise SettingsError("HOTLINE_SMS_ACK must be on or off")
+
+    proxies = get("HOTLINE_TRUSTED_PROXIES") or "0"
+    if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 5:
+        raise SettingsError("HOTLINE_TRUSTED_PROXIES must be a whole number from 0 to 5")
+
+    observe = _observability(get, environment)
+    return Settings(
+        env=environment,
+        instance_path=instance,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=secret_key,
+        webhook_token=token,
+        pii_keys=pii_keys,
+        sms_gateway=gateway,
+        at_username=get("AT_USERNAME") or "sandbox",
+        at_api_key=api_key,
+        at_sender_id=get("AT_SENDER_ID"),
+        at_api_url=at_api_url,
+        ussd_service_code=service_code,
+        escalation_wait_seconds=wait_seconds,
+        queue_name=get("HOTLINE_QUEUE") or "hotline",
+        tick_seconds=int(tick),
+        draft_ttl_seconds=int(draft_minutes) * 60,
+        trusted_proxies=int(proxies),
+        sms_acknowledge=ack == "on",
+        webhook_token_previous=previous_token,
+        flood_reports_hour=_whole(get, "HOTLINE_FLOOD_REPORTS_HOUR", 5, 1, 1000),
+        flood_reports_day=_whole(get, "HOTLINE_FLOOD_REPORTS_DAY", 20, 1, 10000),
+        flood_sms_hour=_whole(get, "HOTLINE_FLOOD_SMS_HOUR", 20, 1, 10000),
+        sms_cap_hour=_whole(get, "HOTLINE_SMS_CAP_HOUR", 600, 1, 1_000_000),
+        sms_cap_day=_whole(get, "HOTLINE_SMS_CAP_DAY", 6000, 1, 10_000_000),
+        sms_cap_alert_share=_whole(get, "HOTLINE_SMS_CAP_ALERT_SHARE", 20, 0, 100),
+        api_rate_per_minute=_whole(get, "HOTLINE_API_RATE_PER_MINUTE", 120, 1, 100_000),
+        retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
+        bundle_after=_whole(get, "HOTLINE_BUNDLE_AFTER", 3, 0, 100),
+        webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),
+        **observe,
+    )
+
+
+def _observability(get: Callable[[str], str | None], environment: str) -> dict[str, str | None]:
+    """HOTLINE_PUBLIC_URL, HOTLINE_METRICS_TOKEN, HOTLINE_LOG_FORMAT and AT_BALANCE_MIN."""
+    public_url = get("HOTLINE_PUBLIC_URL")
+    if public_url:
+        _check_url("HOTLINE_PUBLIC_URL", public_url, ("https", "http"))
+        public_url = public_url.rstrip("/")
+    metrics_token = get("HOTLINE_METRICS_TOKEN")
+    if metrics_token is not None and len(metrics_token) < 22:
+        raise SettingsError("HOTLINE_METRICS_TOKEN must be at least 22 characters (128 bits)")
+    log_format = (get("HOTLINE_LOG_FORMAT") or ("text" if environment != "production" else "json")).lower()
+    if log_format not in ("json", "text"):
+        raise SettingsError("HOTLINE_LOG_FORMAT must be json or text")
+    minimum = get("AT_BALANCE_MIN")
+    if minimum is not None:
+        from hotline.sms.balance import BalanceError, parse_amount
+
+        try:
+            parse_amount(minimum)
+        except BalanceError as exc:
+            raise SettingsError(f"AT_BALANCE_MIN {exc}") from None
+    return {"public_url": public_url, "metrics_token": metrics_token, "log_format": log_format,
+            "balance_minimum": minimum}
+
+
+def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, high: int) -> int:
+    raw = get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in (raw or "").split(",") if part.strip())
+    except ValueError:
+        raise SettingsError("HOTLINE_WEBHOOK_PRIVATE_NETWORKS must be networks separated by commas, "
+                            "like 10.8.0.0/16,192.168.4.20/32") from None
+
+
+def _webhook_tokens(raw: str, previous: str | None) -> tuple[str, str | None]:
+    """The token AT's URLs carry, and during a rotation the old one ("new,old" or
+    HOTLINE_WEBHOOK_TOKEN_PREVIOUS); each must be >= 128 bits of URL-safe characters."""
+    tokens = [t.strip() for t in raw.split(",") if t.strip()]
+    if previous:
+        tokens.append(previous)
+    if not tokens or len(tokens) > 2:
+        raise SettingsError("HOTLINE_WEBHOOK_TOKEN holds one token, or two (new,old) during a rotation")
+    for token in tokens:
+        if len(token) < 22 or not token.replace("-", "").replace("_", "").isalnum():
+            raise SettingsError(
+                "HOTLINE_WEBHOOK_TOKEN must be at least 22 URL-safe characters (128 bits); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+    return tokens[0], tokens[1] if len(tokens) == 2 else None
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    scheme = urlparse(value).scheme
+    if scheme not in schemes:
+        raise SettingsError(f"{name} must start with one of {', '.join(s + ':' for s in schemes)}")
+
+
+def _pii_keys(raw: str | None, instance: Path, generated_ok: bool) -> tuple[str, ...]:
+    """Several comma-separated Fernet keys: the first encrypts, all decrypt (key rotation)."""
+    if raw is None:
+        raw = _generated(instance, "pii_key", generated_ok, "HOTLINE_PII_KEY", Fernet.generate_key)
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if not keys:  # "," would otherwise start a service that cannot encrypt a single number
+        raise SettingsError("HOTLINE_PII_KEY must hold at least one Fernet key")
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(
+                "HOTLINE_PII_KEY must be Fernet keys separated by commas; generate one with: "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from exc
+    return keys
+
+
+def _generated(instance: Path, name: str, allowed: bool, variable: str, make=None) -> str:
+    """Development and tests: create a secret once and keep it in the instance folder."""
+    if not allowed:
+        raise SettingsError(f"{variable} is required when HOTLINE_ENV=production")
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = make().decode() if make else secrets.token_urlsafe(32)
+    # Created readable by us alone from the first byte, not chmod-ed after the fact.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value

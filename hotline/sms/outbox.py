@@ -1,0 +1,237 @@
+"""The outbox: sending one stored message through the gateway, and what delivery reports say."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from hotline.alerting import escalation, training
+from hotline.alerting.alerts import bundle_references
+from hotline.gateways import GatewayUnavailable, SendResult, SmsGateway
+from hotline.gateways.local import LocalOutbox
+from hotline.models import (
+    FINAL_MESSAGE_STATUSES,
+    MESSAGE_CANCELLED,
+    MESSAGE_DELIVERED,
+    MESSAGE_FAILED,
+    MESSAGE_PENDING,
+    MESSAGE_SENT,
+    OutboundMessage,
+    Report,
+    SmsOptOut,
+)
+from hotline.platform import meters
+from hotline.platform.queue import BACKOFF_SECONDS
+from hotline.platform.runtime import Runtime
+from hotline.records.timeline import record
+from hotline.sms import cap as sms_cap
+from hotline.sms import messages
+
+log = logging.getLogger(__name__)
+
+# AT delivery report statuses (compared case-insensitively).
+DELIVERED_STATUSES = {"success"}
+FAILED_STATUSES = {"rejected", "failed", "expired", "absentsubscriber"}
+IN_FLIGHT_STATUSES = {"sent", "submitted", "buffered"}
+# A claimed message is not sent again by another job until its lease ends: longer than the
+# gateway's slowest send, so a live send is never duplicated; no longer, so the alert of a worker
+# killed mid-send goes out again about a minute later (lease + ticker grace + a tick), not minutes.
+LEASE_MARGIN = timedelta(seconds=5)
+# Training messages stay on this machine whatever SMS_GATEWAY says (hotline.alerting.training).
+TRAINING_GATEWAY = LocalOutbox()
+# The ticker leaves a due row to the fast path (the job enqueued at commit) for this many ticks.
+TICKER_GRACE_TICKS = 2
+
+
+class SendLater(Exception):
+    """The gateway was unavailable; the job system retries the same message with backoff."""
+
+    def __init__(self, reason: str, retry_at: datetime) -> None:
+        super().__init__(reason)
+        self.retry_at = retry_at  # the row's next attempt
+
+
+def lease(runtime: Runtime) -> timedelta:
+    return timedelta(seconds=runtime.gateway.max_send_seconds) + LEASE_MARGIN
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
+def send_message(runtime: Runtime, message_id: int) -> str:
+    """Send one outbox row if it still needs sending. Returns its status afterwards.
+
+    1. Claim the row: one conditional UPDATE counts the attempt and takes a lease; a duplicate
+       job, or one racing another worker, finds nothing to claim and stops.
+    2. Call the gateway: accepted -> "sent" (or "delivered" for the local outbox); a permanent
+       refusal -> "failed"; unavailable -> stays "pending" with its next attempt set by backoff,
+       and SendLater is raised so RQ retries at that time.
+    3. A crash between 1 and 2 leaves a lease that expires; the ticker then sends it again.
+    """
+    now = runtime.clock.now()
+    with runtime.session() as session:
+        claimed = session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == message_id,
+                OutboundMessage.status == MESSAGE_PENDING,
+                or_(OutboundMessage.next_attempt_at.is_(None),
+                    OutboundMessage.next_attempt_at <= now + timedelta(seconds=2)),
+            )
+            .values(attempts=OutboundMessage.attempts + 1, next_attempt_at=now + lease(runtime),
+                    updated_at=now)
+        ).rowcount
+        session.commit()
+        message = session.get(OutboundMessage, message_id)
+        if message is None or not claimed:
+            if (message is not None and message.purpose == "bundle" and message.status == MESSAGE_PENDING
+                    and message.next_attempt_at is not None):
+                # A bundle is held a minute to collect alerts: send it then, not a ticker's grace later.
+                runtime.queue.send_at(message.id, message.next_attempt_at)
+            return message.status if message else "missing"
+        if message.purpose == "reply" and _opted_out(session, runtime, message):
+            message.status, message.next_attempt_at = MESSAGE_CANCELLED, None  # they sent STOP
+            session.commit()
+            return message.status
+
+        recipient = runtime.cipher.decrypt(message.recipient_encrypted)
+        gateway = gateway_for(runtime, message, recipient)
+        if gateway is not TRAINING_GATEWAY and not sms_cap.take(session, runtime, message):
+            session.commit()  # held back by the global cap: deferred (to a worker) or cancelled
+            return message.status
+        try:
+            result = gateway.send(recipient, messages.body_of(runtime, message))
+        except GatewayUnavailable as exc:
+            raise _retry_later(session, runtime, message, str(exc)) from None
+        if not result.accepted and result.retryable:
+            raise _retry_later(session, runtime, message, result.status)
+        _record_result(session, runtime, message, result, gateway.name)
+        meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
+        escalate = _escalate_if_alert_failed(session, runtime, message)
+        session.commit()
+    for report_id in escalate:
+        runtime.queue.escalate(report_id)
+    return message.status
+
+
+def _opted_out(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
+    """The recipient sent STOP (an opt-out kept under any configured key, during a rotation)."""
+    hashes = runtime.cipher.hashes_of(message.recipient_hash, message.recipient_encrypted)
+    return session.scalar(select(SmsOptOut.phone_hash).where(SmsOptOut.phone_hash.in_(hashes))
+                          .limit(1)) is not None
+
+
+def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> SmsGateway:
+    """The local outbox for a training message or a simulator phone; else the real gateway.
+
+    The number check also covers what a simulator SMS causes before it is flagged (a worker's
+    command reply has no report to take the flag from).
+    """
+    if message.training or training.is_training_phone(recipient):
+        return TRAINING_GATEWAY
+    return runtime.gateway
+
+
+def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage,
+                 reason: str) -> SendLater:
+    """Set the row's next attempt by backoff; the SendLater for the caller to raise."""
+    now = runtime.clock.now()
+    retry_at = now + backoff(message.attempts)
+    message.failure_reason = reason[:64]
+    message.next_attempt_at = retry_at
+    message.updated_at = now
+    session.commit()
+    log.warning("message %s not sent (attempt %s): %s", message.id, message.attempts, reason[:64])
+    return SendLater(reason, retry_at)
+
+
+def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
+                   result: SendResult, gateway_name: str) -> None:
+    now = runtime.clock.now()
+    message.gateway = gateway_name
+    message.gateway_status = result.status[:32]
+    message.updated_at = now
+    message.next_attempt_at = None
+    if result.accepted:
+        message.status = MESSAGE_DELIVERED if result.delivered else MESSAGE_SENT
+        message.gateway_message_id = result.message_id
+        message.sent_at = now
+        if result.delivered:
+            message.delivered_at = now
+    else:
+        message.status = MESSAGE_FAILED
+        message.failure_reason = result.status[:64]
+    if message.report_id:
+        record(session, message.report_id, "message_" + message.status, now,
+               message_id=message.id, worker_id=message.worker_id, status=result.status)
+
+
+def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
+    """Pending rows whose job was lost (Redis flushed, worker killed) or whose retry is due."""
+    grace = timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
+    cutoff = runtime.clock.now() - grace
+    with runtime.session() as session:
+        return list(session.scalars(
+            select(OutboundMessage.id)
+            .where(OutboundMessage.status == MESSAGE_PENDING,
+                   OutboundMessage.next_attempt_at <= cutoff)
+            .order_by(OutboundMessage.next_attempt_at)
+            .limit(limit)
+        ))
+
+
+def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
+                          failure_reason: str | None = None) -> bool:
+    """Record a delivery report. Returns False for an unknown id. Never downgrades a final status."""
+    key = status.strip().lower()
+    with runtime.session() as session:
+        message = session.scalar(
+            select(OutboundMessage).where(OutboundMessage.gateway_message_id == gateway_id)
+        )
+        if message is None:
+            return False
+        now = runtime.clock.now()
+        if message.status in FINAL_MESSAGE_STATUSES or key in IN_FLIGHT_STATUSES:
+            if message.status not in FINAL_MESSAGE_STATUSES:
+                message.gateway_status = status[:32]
+                message.updated_at = now
+                session.commit()
+            return True
+        if key in DELIVERED_STATUSES:
+            message.status, message.delivered_at = MESSAGE_DELIVERED, now
+        elif key in FAILED_STATUSES:
+            message.status = MESSAGE_FAILED
+            message.failure_reason = (failure_reason or status)[:64]
+        else:
+            return True  # a status we do not know: keep what we have
+        message.gateway_status = status[:32]
+        message.updated_at = now
+        if message.report_id:
+            record(session, message.report_id, "message_" + message.status, now,
+                   message_id=message.id, worker_id=message.worker_id, status=status[:32])
+        escalate = _escalate_if_alert_failed(session, runtime, message)
+        session.commit()
+    for report_id in escalate:
+        runtime.queue.escalate(report_id)
+    return True
+
+
+def _escalate_if_alert_failed(session: Session, runtime: Runtime,
+                              message: OutboundMessage) -> list[int]:
+    """An alert that cannot reach its worker must not wait out the policy: escalate at once.
+
+    A failed bundle SMS failed for every report it lists: each of them escalates.
+    """
+    if message.status != MESSAGE_FAILED or message.purpose not in ("alert", "bundle"):
+        return []
+    if message.purpose == "bundle":
+        references = bundle_references(message.body)
+        reports = list(session.scalars(select(Report).where(Report.reference.in_(references))))
+    else:
+        reports = [r for r in [session.get(Report, message.report_id or 0)] if r is not None]
+    return [report.id for report in reports
+            if escalation.escalate_now(session, runtime, report, "alert_failed")]
