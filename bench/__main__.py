@@ -49,11 +49,14 @@ def check_variants(hotline: stack.Hotline, variants: list[stack.Variant]) -> Non
     for i, variant in enumerate(variants):
         final = walk_report(hotline.ussd_url, f"ATUid_check_{i}", f"+2438900{i:05d}", list(variant.keys))
         with hotline.runtime.session() as session:
-            where = session.scalar(select(Report.location_code)
-                                   .where(Report.source_key == f"ussd:ATUid_check_{i}"))
+            where = session.scalar(
+                select(Report.location_code).where(Report.source_key == f"ussd:ATUid_check_{i}")
+            )
         if not final.startswith("END ") or where != variant.location_code:
-            raise SystemExit(f"conversation {variant.keys} ended {final!r} at {where}, "
-                             f"not at {variant.location_code}: the menus changed, fix bench/stack.py")
+            raise SystemExit(
+                f"conversation {variant.keys} ended {final!r} at {where}, "
+                f"not at {variant.location_code}: the menus changed, fix bench/stack.py"
+            )
 
 
 def hops(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], bare: dict) -> dict:
@@ -68,42 +71,75 @@ def steady(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], wo
     # Each phone starts a report every STEADY_PACE seconds, so the rate holds while a slow
     # conversation takes up to that long (one phone per report/s fell behind under load).
     phones = max(1, round(plan.steady_rate * STEADY_PACE))
-    result = load.summary(load.run(Load(hotline.ussd_url, phones, plan.steady_seconds,
-                                        variants, "98", pace=phones / plan.steady_rate, out_dir=out)))
+    result = load.summary(
+        load.run(
+            Load(
+                hotline.ussd_url,
+                phones,
+                plan.steady_seconds,
+                variants,
+                "98",
+                pace=phones / plan.steady_rate,
+                out_dir=out,
+            )
+        )
+    )
     bundled = measure.section_reports(hotline, "98")
     seen, _ = measure.wait_for_alerts(hotline, set(bundled), plan.alert_timeout)
-    return {"load": result, "reports_per_s": round(len(bundled) / result["seconds"], 1),
-            "alerts": measure.latencies(load.end_screens(out), seen, bundled)}
+    return {
+        "load": result,
+        "reports_per_s": round(len(bundled) / result["seconds"], 1),
+        "alerts": measure.latencies(load.end_screens(out), seen, bundled),
+    }
 
 
 def surge(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], workdir: Path) -> dict:
     out = workdir / "surge"
     threads = min(plan.threads, plan.surge)
     started = time.time()
-    result = load.summary(load.run(Load(hotline.ussd_url, threads, 3600, variants, "97",
-                                        total=plan.surge, out_dir=out),
-                                   stop_when=load.all_done(out, threads)))
+    result = load.summary(
+        load.run(
+            Load(hotline.ussd_url, threads, 3600, variants, "97", total=plan.surge, out_dir=out),
+            stop_when=load.all_done(out, threads),
+        )
+    )
     sent_s = time.time() - started
     bundled = measure.section_reports(hotline, "97")
     seen, _ = measure.wait_for_alerts(hotline, set(bundled), plan.alert_timeout)
     alerted = [seen[r] for r in bundled if r in seen]
-    return {"sent": plan.surge, "stored": len(bundled), "lost": plan.surge - len(bundled),
-            "alerts": measure.latencies(load.end_screens(out), seen, bundled),
-            "http_errors": result["http_errors"], "errors": result["errors"],
-            "unalerted": len(set(bundled) - seen.keys()), "sending_s": round(sent_s, 1),
-            "hops_per_s": result["hops_per_s"], "p99_ms": result["p99_ms"],
-            "all_alerted_s": round(max(alerted) - started, 1) if alerted else None,
-            "after_last_report_s": round(max(alerted) - started - sent_s, 1) if alerted else None}
+    return {
+        "sent": plan.surge,
+        "stored": len(bundled),
+        "lost": plan.surge - len(bundled),
+        "alerts": measure.latencies(load.end_screens(out), seen, bundled),
+        "http_errors": result["http_errors"],
+        "errors": result["errors"],
+        "unalerted": len(set(bundled) - seen.keys()),
+        "sending_s": round(sent_s, 1),
+        "hops_per_s": result["hops_per_s"],
+        "p99_ms": result["p99_ms"],
+        "all_alerted_s": round(max(alerted) - started, 1) if alerted else None,
+        "after_last_report_s": round(max(alerted) - started - sent_s, 1) if alerted else None,
+    }
 
 
 def run_database(kind: str, plan: Plan, workdir: Path) -> dict:
     variants = stack.variants()
     with stack.bare_stack(workdir) as bare:
         url = f"{bare.url}/webhooks/at/{stack.TOKEN}/ussd"
-        load.run(Load(url, plan.threads, min(plan.warmup_seconds, plan.hop_seconds), variants, "90",
-                      expect_end=False))
-        bare_hops = load.summary(load.run(Load(url, plan.threads, plan.hop_seconds, variants, "90",
-                                               expect_end=False)))
+        load.run(
+            Load(
+                url,
+                plan.threads,
+                min(plan.warmup_seconds, plan.hop_seconds),
+                variants,
+                "90",
+                expect_end=False,
+            )
+        )
+        bare_hops = load.summary(
+            load.run(Load(url, plan.threads, plan.hop_seconds, variants, "90", expect_end=False))
+        )
     with stack.real_stack(kind, workdir, plan.bundle_after) as hotline:
         check_variants(hotline, variants)
         results = {"hops": hops(hotline, plan, variants, bare_hops)}
@@ -128,14 +164,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steady-seconds", type=float)
     parser.add_argument("--surge", type=int, help="reports in the surge (0: no surge)")
     parser.add_argument("--alert-timeout", type=float, help="seconds to wait for the alerts of a run")
-    parser.add_argument("--bundle-after", type=int,
-                        help="HOTLINE_BUNDLE_AFTER of the real stack (default 0: no bundling; 3 as deployed)")
+    parser.add_argument(
+        "--bundle-after",
+        type=int,
+        help="HOTLINE_BUNDLE_AFTER of the real stack (default 0: no bundling; 3 as deployed)",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
-    overrides = {name: getattr(args, name) for name in
-                 ("hop_seconds", "threads", "steady_rate", "steady_seconds", "surge", "alert_timeout",
-                  "bundle_after")
-                 if getattr(args, name) is not None}
+    overrides = {
+        name: getattr(args, name)
+        for name in (
+            "hop_seconds",
+            "threads",
+            "steady_rate",
+            "steady_seconds",
+            "surge",
+            "alert_timeout",
+            "bundle_after",
+        )
+        if getattr(args, name) is not None
+    }
     plan = replace(plan, **overrides)
     load.wrk_binary()
     kinds = ["sqlite", "postgresql"] if args.db == "all" else [args.db]

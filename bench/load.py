@@ -47,16 +47,35 @@ def run(load: Load, stop_when: Callable[[], bool] | None = None) -> dict:
     env = {
         **os.environ,
         "BENCH_VARIANTS": ";".join(",".join(v.keys) for v in load.variants),
-        "BENCH_THREADS": str(load.threads), "BENCH_PREFIX": load.prefix,
-        "BENCH_PACE": str(load.pace), "BENCH_TOTAL": str(load.total),
+        "BENCH_THREADS": str(load.threads),
+        "BENCH_PREFIX": load.prefix,
+        "BENCH_PACE": str(load.pace),
+        "BENCH_TOTAL": str(load.total),
         "BENCH_EXPECT_END": "1" if load.expect_end else "0",
     }
     if load.out_dir:
         env["BENCH_OUT"] = str(load.out_dir)
-    command = [wrk_binary(), "-t", str(load.threads), "-c", str(load.threads),
-               "-d", f"{max(1, round(load.seconds))}s", "--timeout", TIMEOUT, "-s", str(LUA), load.url]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # noqa: S603
-                               text=True, env=env)
+    command = [
+        wrk_binary(),
+        "-t",
+        str(load.threads),
+        "-c",
+        str(load.threads),
+        "-d",
+        f"{max(1, round(load.seconds))}s",
+        "--timeout",
+        TIMEOUT,
+        "-s",
+        str(LUA),
+        load.url,
+    ]
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     while stop_when is not None and process.poll() is None:
         if stop_when():
             process.send_signal(signal.SIGINT)
@@ -74,11 +93,15 @@ def summary(result: dict) -> dict:
     seconds = result["duration_us"] / 1e6
     errors = result["socket_errors"] + result["http_errors"] + result["timeouts"] + result["bad_screens"]
     return {
-        "hops": result["requests"], "seconds": round(seconds, 2),
+        "hops": result["requests"],
+        "seconds": round(seconds, 2),
         "hops_per_s": round(result["requests"] / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(result["p50_us"] / 1000, 2), "p99_ms": round(result["p99_us"] / 1000, 2),
-        "max_ms": round(result["max_us"] / 1000, 2), "errors": errors,
-        "http_errors": result["http_errors"], "conversations": result["conversations"],
+        "p50_ms": round(result["p50_us"] / 1000, 2),
+        "p99_ms": round(result["p99_us"] / 1000, 2),
+        "max_ms": round(result["max_us"] / 1000, 2),
+        "errors": errors,
+        "http_errors": result["http_errors"],
+        "conversations": result["conversations"],
         "unfinished": result["unfinished"],
     }
 

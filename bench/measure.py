@@ -61,8 +61,7 @@ def wait_for_alerts(hotline: Hotline, references: set[str], timeout: float) -> t
         time.sleep(0.5)
 
 
-def latencies(ends: list[tuple[float, str]], seen: dict[str, float],
-              bundled: dict[str, bool]) -> dict:
+def latencies(ends: list[tuple[float, str]], seen: dict[str, float], bundled: dict[str, bool]) -> dict:
     """END screen -> alert at the fake AT, in seconds: every report, then split by bundling."""
     groups: dict[str, list[float]] = {"all": [], "alone": [], "bundled": []}
     for at, body in ends:
@@ -79,8 +78,12 @@ def stats(values: list[float]) -> dict:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 3)
 
-    return {"count": len(values), "p50_s": rounded(percentile(values, 50)),
-            "p99_s": rounded(percentile(values, 99)), "max_s": rounded(max(values, default=None))}
+    return {
+        "count": len(values),
+        "p50_s": rounded(percentile(values, 50)),
+        "p99_s": rounded(percentile(values, 99)),
+        "max_s": rounded(max(values, default=None)),
+    }
 
 
 def vm_hwm_mb(pid: int) -> float | None:

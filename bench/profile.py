@@ -48,14 +48,34 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     variants = stack.variants()
-    with tempfile.TemporaryDirectory(prefix="hotline-profile-") as workdir, \
-            stack.real_stack(args.db, Path(workdir), bundle_after=0) as hotline:  # as make bench
+    with (
+        tempfile.TemporaryDirectory(prefix="hotline-profile-") as workdir,
+        stack.real_stack(args.db, Path(workdir), bundle_after=0) as hotline,
+    ):  # as make bench
         load.run(Load(hotline.ussd_url, args.threads, 2, variants, "96"))
         web = measure.pythons(hotline.stack.processes["web"].pid)  # the arbiter, then its workers
-        sampler = threading.Thread(target=subprocess.run, args=([
-            spy, "record", "--pid", str(web[1]), "--duration", str(int(args.seconds)), "--rate", "250",
-            "--format", "raw", "--output", str(args.out), "--nonblocking", "--gil"],),
-            kwargs={"capture_output": True})
+        sampler = threading.Thread(
+            target=subprocess.run,
+            args=(
+                [
+                    spy,
+                    "record",
+                    "--pid",
+                    str(web[1]),
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(args.out),
+                    "--nonblocking",
+                    "--gil",
+                ],
+            ),
+            kwargs={"capture_output": True},
+        )
         sampler.start()
         result = load.summary(load.run(Load(hotline.ussd_url, args.threads, args.seconds, variants, "99")))
         sampler.join()

@@ -22,6 +22,7 @@ def _at_most(limit: float, *path: str) -> Callable[[dict], bool | None]:
     def check(run: dict) -> bool | None:
         value = _get(run, *path)
         return None if value is None else float(value) <= limit  # type: ignore[arg-type]
+
     return check
 
 
@@ -86,15 +87,21 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def table(results: dict) -> str:
     """A Markdown table: one column of figures per database, each marked against its target."""
     runs = results["runs"]
-    lines = ["| Measure | Target | " + " | ".join(runs) + " |",
-             "| --- | --- | " + " | ".join("---" for _ in runs) + " |"]
+    lines = [
+        "| Measure | Target | " + " | ".join(runs) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in runs) + " |",
+    ]
     for label, target, value, check in ROWS:
         cells = []
         for run in runs.values():
@@ -106,6 +113,9 @@ def table(results: dict) -> str:
     m = results["machine"]
     mode = "quick run (short, not comparable)" if results.get("quick") else "full run"
     bundling = results.get("plan", {}).get("bundle_after", 3)
-    lines += ["", f"{mode}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['measured_at']}; "
-              f"HOTLINE_BUNDLE_AFTER={bundling}" + (" (bundling off)" if not bundling else "") + "."]
+    lines += [
+        "",
+        f"{mode}; {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['measured_at']}; "
+        f"HOTLINE_BUNDLE_AFTER={bundling}" + (" (bundling off)" if not bundling else "") + ".",
+    ]
     return "\n".join(lines) + "\n"

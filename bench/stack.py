@@ -57,8 +57,10 @@ def variants() -> list[Variant]:
 
 def workers_csv(path: Path) -> Path:
     """One French-speaking worker per reported place: with no roster, the place's worker is alerted."""
-    rows = [f"Bench worker {i},+2438100{i:05d},fr,{v.location_code},worker"
-            for i, v in enumerate(variants(), start=1)]
+    rows = [
+        f"Bench worker {i},+2438100{i:05d},fr,{v.location_code},worker"
+        for i, v in enumerate(variants(), start=1)
+    ]
     path.write_text("name,phone,language,areas,role\n" + "\n".join(rows) + "\n")
     return path
 
@@ -98,9 +100,23 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 def fake_at(record: Path, delivery_callback: str) -> Iterator[str]:
     """tests/fake_at.py as its own process (as AT is), recording every SMS with its arrival time."""
     process = subprocess.Popen(  # noqa: S603 (our interpreter, our script, fixed arguments)
-        [sys.executable, str(ROOT / "tests" / "fake_at.py"), "--port", "0", "--api-key", AT_KEY,
-         "--username", AT_USERNAME, "--record", str(record), "--delivery-callback", delivery_callback],
-        stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fake_at.py"),
+            "--port",
+            "0",
+            "--api-key",
+            AT_KEY,
+            "--username",
+            AT_USERNAME,
+            "--record",
+            str(record),
+            "--delivery-callback",
+            delivery_callback,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -124,8 +140,14 @@ class Hotline:
 
     def report_count(self, prefix: str) -> int:
         with self.runtime.session() as session:
-            return session.scalar(select(func.count()).select_from(Report)
-                                  .where(Report.source_key.like(f"ussd:ATUid_bench{prefix}_%"))) or 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Report)
+                    .where(Report.source_key.like(f"ussd:ATUid_bench{prefix}_%"))
+                )
+                or 0
+            )
 
     def queue_empty(self) -> bool:
         return self.runtime.queue.queue.count == 0
@@ -133,11 +155,17 @@ class Hotline:
 
 def environment(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
     return {
-        "HOTLINE_ENV": "production", "HOTLINE_INSTANCE_PATH": str(workdir / "instance"),
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "SECRET_KEY": "bench-secret-key-not-for-production", "HOTLINE_WEBHOOK_TOKEN": TOKEN,
-        "HOTLINE_PII_KEY": Fernet.generate_key().decode(), "SMS_GATEWAY": "africastalking",
-        "AT_USERNAME": AT_USERNAME, "AT_API_KEY": AT_KEY, "LOG_LEVEL": "warning",
+        "HOTLINE_ENV": "production",
+        "HOTLINE_INSTANCE_PATH": str(workdir / "instance"),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-secret-key-not-for-production",
+        "HOTLINE_WEBHOOK_TOKEN": TOKEN,
+        "HOTLINE_PII_KEY": Fernet.generate_key().decode(),
+        "SMS_GATEWAY": "africastalking",
+        "AT_USERNAME": AT_USERNAME,
+        "AT_API_KEY": AT_KEY,
+        "LOG_LEVEL": "warning",
     }
 
 
@@ -156,11 +184,22 @@ def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotl
     with PrivateRedis() as redis, database(kind, workdir) as url:
         env = environment(url, redis.url, workdir)
         # The global SMS cap bounds spend in production; here it would hold the load's own alerts.
-        env.update(HOTLINE_BUNDLE_AFTER=str(bundle_after), HOTLINE_SMS_CAP_HOUR="1000000",
-                   HOTLINE_SMS_CAP_DAY="10000000")
-        subprocess.run([str(Path(sys.executable).parent / "hotline"), "workers", "import",  # noqa: S603
-                        str(workers_csv(workdir / "workers.csv"))],
-                       env={**os.environ, **env}, check=True, capture_output=True)
+        env.update(
+            HOTLINE_BUNDLE_AFTER=str(bundle_after),
+            HOTLINE_SMS_CAP_HOUR="1000000",
+            HOTLINE_SMS_CAP_DAY="10000000",
+        )
+        subprocess.run(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "hotline"),
+                "workers",
+                "import",
+                str(workers_csv(workdir / "workers.csv")),
+            ],
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
         stack = as_deployed(Stack(env, kinds=("web", "worker", "cron"), log_dir=workdir))
         sent = workdir / "sent.jsonl"
         with fake_at(sent, f"{stack.url}/webhooks/at/{TOKEN}/sms/delivery") as at_url:

@@ -18,32 +18,53 @@ ACCEPT, DECLINE, DONE, NOTE, INFO, HELP = "accept", "decline", "done", "note", "
 # First word -> command. Digits and French/English are reviewed; the rest are drafts.
 KEYWORDS: dict[str, str] = {
     # accept
-    "1": ACCEPT, "OK": ACCEPT, "ACK": ACCEPT, "ACCEPTER": ACCEPT, "ACCEPTE": ACCEPT,
-    "ACCEPT": ACCEPT, "OUI": ACCEPT, "YES": ACCEPT,
+    "1": ACCEPT,
+    "OK": ACCEPT,
+    "ACK": ACCEPT,
+    "ACCEPTER": ACCEPT,
+    "ACCEPTE": ACCEPT,
+    "ACCEPT": ACCEPT,
+    "OUI": ACCEPT,
+    "YES": ACCEPT,
     "IYO": ACCEPT,  # ln (draft)
-    "NDIYO": ACCEPT, "SAWA": ACCEPT,  # sw (draft)
+    "NDIYO": ACCEPT,
+    "SAWA": ACCEPT,  # sw (draft)
     "EYO": ACCEPT,  # kg (draft)
     "EYOWA": ACCEPT,  # lua (draft)
     # decline
-    "2": DECLINE, "NON": DECLINE, "NO": DECLINE, "REFUSER": DECLINE, "REFUSE": DECLINE,
+    "2": DECLINE,
+    "NON": DECLINE,
+    "NO": DECLINE,
+    "REFUSER": DECLINE,
+    "REFUSE": DECLINE,
     "DECLINE": DECLINE,
     "TE": DECLINE,  # ln (draft)
     "HAPANA": DECLINE,  # sw (draft)
     "VE": DECLINE,  # kg (draft)
     "TO": DECLINE,  # lua (draft)
     # done
-    "FIN": DONE, "DONE": DONE, "CLOS": DONE, "CLOSE": DONE, "TERMINE": DONE,
+    "FIN": DONE,
+    "DONE": DONE,
+    "CLOS": DONE,
+    "CLOSE": DONE,
+    "TERMINE": DONE,
     "MWISHO": DONE,  # sw (draft)
     "SUKA": DONE,  # ln (draft)
     # note
-    "NOTE": NOTE, "N": NOTE,
+    "NOTE": NOTE,
+    "N": NOTE,
     "MAONI": NOTE,  # sw (draft)
     # info
-    "INFO": INFO, "DETAILS": INFO, "DETAIL": INFO,
+    "INFO": INFO,
+    "DETAILS": INFO,
+    "DETAIL": INFO,
     "HABARI": INFO,  # sw (draft)
     "SANGO": INFO,  # ln (draft)
     # help
-    "AIDE": HELP, "HELP": HELP, "?": HELP, "MENU": HELP,
+    "AIDE": HELP,
+    "HELP": HELP,
+    "?": HELP,
+    "MENU": HELP,
     "MSAADA": HELP,  # sw (draft)
     "LISALISI": HELP,  # ln (draft)
     "LUSADISU": HELP,  # kg (draft)
@@ -57,6 +78,7 @@ REFERENCE = re.compile(f"^[{REFERENCE_ALPHABET}]{{6,8}}$")
 def is_reference(text: str) -> bool:
     """``acd347`` or `` ACD347 `` as typed on a keypad: a well-formed reference code."""
     return bool(REFERENCE.match(text.strip().upper()))
+
 
 # A word of a reference's length with a character codes never use: a mistyped reference. Taken
 # as one (it matches no report: "unknown reference"), never as a bare "1" acting on another case.

@@ -126,8 +126,17 @@ class Step:
 
 
 def new_state(flow: Flow, lang: str = "fr", start: str | None = None) -> State:
-    state: State = {"flow": flow.name, "screen": "", "answers": {}, "page": 0, "errors": 0,
-                    "history": [], "lang": lang, "vars": {}, "finished": False}
+    state: State = {
+        "flow": flow.name,
+        "screen": "",
+        "answers": {},
+        "page": 0,
+        "errors": 0,
+        "history": [],
+        "lang": lang,
+        "vars": {},
+        "finished": False,
+    }
     _enter(flow, state, start or flow.start)
     return state
 
@@ -136,8 +145,13 @@ def options_of(screen: Menu, state: State, ctx: Context) -> Sequence[Option]:
     return screen.options(state, ctx) if callable(screen.options) else screen.options
 
 
-def step(flow: Flow, state: State, text: str, ctx: Context,
-         pages: Callable[[Menu, State], list[list[int]]] | None = None) -> Step:
+def step(
+    flow: Flow,
+    state: State,
+    text: str,
+    ctx: Context,
+    pages: Callable[[Menu, State], list[list[int]]] | None = None,
+) -> Step:
     """Apply one input to the conversation. ``pages`` tells which options each page shows."""
     state = _copy(state)
     screen = flow.screen(state["screen"])

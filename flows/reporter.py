@@ -71,8 +71,14 @@ def _urgent(state: State) -> bool:
 
 
 def _after_menu(state: State, ctx: Context) -> str:
-    return {"report": "category", "check": "check_ref", "help": "help", "signs": "signs1",
-            "language": "language", "forget": "forget_confirm"}[state["answers"]["menu"]]
+    return {
+        "report": "category",
+        "check": "check_ref",
+        "help": "help",
+        "signs": "signs1",
+        "language": "language",
+        "forget": "forget_confirm",
+    }[state["answers"]["menu"]]
 
 
 def _after_province(state: State, ctx: Context) -> str:
@@ -122,8 +128,11 @@ def _after_check_pin(state: State, ctx: Context) -> str:
 
 
 def _validate_people(text: str) -> str | None:
-    return None if text.isascii() and text.isdigit() and 1 <= int(text) <= 999 else N_(
-        "Type a number, for example 3.")
+    return (
+        None
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= 999
+        else N_("Type a number, for example 3.")
+    )
 
 
 def _validate_pin(text: str) -> str | None:
@@ -131,8 +140,7 @@ def _validate_pin(text: str) -> str | None:
 
 
 def _validate_reference(text: str) -> str | None:
-    return None if is_reference(text) else N_(
-        "Type the code you received, for example K7F3QX.")
+    return None if is_reference(text) else N_("Type the code you received, for example K7F3QX.")
 
 
 def _summary(state: State, ctx: Context) -> Mapping[str, str]:
@@ -145,19 +153,25 @@ def _summary(state: State, ctx: Context) -> Mapping[str, str]:
 
 def _status(state: State, ctx: Context) -> Mapping[str, str]:
     line = STATUS_LINES.get(state["vars"].get("status", ""), STATUS_LINES["not_found"])
-    return {"status": ctx.translate(state.get("lang", "fr"), line).format(
-        ref=state["answers"].get("check_ref", "").upper())}
+    return {
+        "status": ctx.translate(state.get("lang", "fr"), line).format(
+            ref=state["answers"].get("check_ref", "").upper()
+        )
+    }
 
 
-HELP_LINES = N_("Free calls: 129 trafficking (APLTP). 122 violence and trafficking. "
-                "117 children in danger.")
+HELP_LINES = N_("Free calls: 129 trafficking (APLTP). 122 violence and trafficking. 117 children in danger.")
 NEXT = (Option("next", N_("Next")),)
 
 SCREENS = (
     Menu("language", "Langue / Language", LANGUAGES, next="menu", per_page=6, sets_language=True),
-    Menu("resume", N_("You did not finish your last report."),
-         (Option("continue", N_("Continue where I stopped")), Option("restart", N_("Start again"))),
-         next="menu", store="resume"),
+    Menu(
+        "resume",
+        N_("You did not finish your last report."),
+        (Option("continue", N_("Continue where I stopped")), Option("restart", N_("Start again"))),
+        next="menu",
+        store="resume",
+    ),
     Menu(
         "menu",
         N_("Hotline against trafficking. Free and confidential."),
@@ -173,53 +187,128 @@ SCREENS = (
         store="menu",
     ),
     Final("help", HELP_LINES),
-    Menu("signs1", N_("Signs: someone cannot leave a job or a house, has no papers, owes a "
-                      "debt they cannot pay."), NEXT, next="signs2"),
-    Menu("signs2", N_("Signs: a child works instead of school, is married young, or was taken "
-                      "by an armed group."), NEXT, next="signs3"),
-    Final("signs3", N_("Signs: a promise of work far away that is too good. If you see this, "
-                       "dial again and choose 1.")),
+    Menu(
+        "signs1",
+        N_("Signs: someone cannot leave a job or a house, has no papers, owes a debt they cannot pay."),
+        NEXT,
+        next="signs2",
+    ),
+    Menu(
+        "signs2",
+        N_("Signs: a child works instead of school, is married young, or was taken by an armed group."),
+        NEXT,
+        next="signs3",
+    ),
+    Final(
+        "signs3",
+        N_("Signs: a promise of work far away that is too good. If you see this, dial again and choose 1."),
+    ),
     # The report.
     Menu("category", N_("What happened?"), CATEGORIES, next="danger", store="category"),
     Menu("danger", N_("Is someone in danger right now?"), YES_NO, next="province", store="urgent"),
     Menu("province", N_("Which province?"), _provinces, next=_after_province, store="province"),
     Menu("place", N_("Where exactly?"), _places, next=_after_place, store="location"),
-    TextInput("place_detail", N_("Village, street or landmark?"), next="people",
-              store="place_detail", optional=True, max_length=80),
-    TextInput("people", N_("How many people are concerned?"), next="children", store="people",
-              optional=True, max_length=3, validate=_validate_people),
-    Menu("children", N_("Are there children among them?"), YES_NO_UNSURE, next="description",
-         store="children"),
-    TextInput("description", N_("In a few words, what did you see?"), next="contact",
-              store="description", optional=True, max_length=160),
-    Menu("contact", N_("Can a social worker call you back on this number?"), CONTACT_CHOICES,
-         next=_after_contact, store="contact"),
-    Menu("safe_time", N_("When is it safe to call you?"), SAFE_TIMES, next=_after_safe_time,
-         store="safe_time"),
-    TextInput("pin", N_("To check from another phone, choose a 4-digit PIN."), next="confirm",
-              store="pin", optional=True, max_length=4, validate=_validate_pin),
-    Menu("confirm", N_("Send this report? {summary}"),
-         (Option("send", N_("Send")), Option("cancel", N_("Cancel"))),
-         next=_after_confirm, store="confirm", values=_summary),
-    Final("done", N_("Thank you. Your reference: {reference}. Keep it to follow your report. "
-                     "In danger, call 129 or 122 (free)."), on_enter="open_report"),
-    Final("done_urgent", N_("Sent, reference {reference}. Call 129 or 122 now, free. "
-                            "A social worker is being alerted."), on_enter="open_report"),
+    TextInput(
+        "place_detail",
+        N_("Village, street or landmark?"),
+        next="people",
+        store="place_detail",
+        optional=True,
+        max_length=80,
+    ),
+    TextInput(
+        "people",
+        N_("How many people are concerned?"),
+        next="children",
+        store="people",
+        optional=True,
+        max_length=3,
+        validate=_validate_people,
+    ),
+    Menu(
+        "children", N_("Are there children among them?"), YES_NO_UNSURE, next="description", store="children"
+    ),
+    TextInput(
+        "description",
+        N_("In a few words, what did you see?"),
+        next="contact",
+        store="description",
+        optional=True,
+        max_length=160,
+    ),
+    Menu(
+        "contact",
+        N_("Can a social worker call you back on this number?"),
+        CONTACT_CHOICES,
+        next=_after_contact,
+        store="contact",
+    ),
+    Menu(
+        "safe_time", N_("When is it safe to call you?"), SAFE_TIMES, next=_after_safe_time, store="safe_time"
+    ),
+    TextInput(
+        "pin",
+        N_("To check from another phone, choose a 4-digit PIN."),
+        next="confirm",
+        store="pin",
+        optional=True,
+        max_length=4,
+        validate=_validate_pin,
+    ),
+    Menu(
+        "confirm",
+        N_("Send this report? {summary}"),
+        (Option("send", N_("Send")), Option("cancel", N_("Cancel"))),
+        next=_after_confirm,
+        store="confirm",
+        values=_summary,
+    ),
+    Final(
+        "done",
+        N_(
+            "Thank you. Your reference: {reference}. Keep it to follow your report. "
+            "In danger, call 129 or 122 (free)."
+        ),
+        on_enter="open_report",
+    ),
+    Final(
+        "done_urgent",
+        N_("Sent, reference {reference}. Call 129 or 122 now, free. A social worker is being alerted."),
+        on_enter="open_report",
+    ),
     Final("cancelled", N_("Nothing was sent. You can dial again at any time.")),
     # Checking a report: one neutral line, never details.
-    TextInput("check_ref", N_("Type the reference of your report."), next=_after_check_ref,
-              store="check_ref", max_length=8, validate=_validate_reference),
-    TextInput("check_pin", N_("Type the 4-digit PIN you chose."), next=_after_check_pin,
-              store="check_pin", max_length=4, validate=_validate_pin),
+    TextInput(
+        "check_ref",
+        N_("Type the reference of your report."),
+        next=_after_check_ref,
+        store="check_ref",
+        max_length=8,
+        validate=_validate_reference,
+    ),
+    TextInput(
+        "check_pin",
+        N_("Type the 4-digit PIN you chose."),
+        next=_after_check_pin,
+        store="check_pin",
+        max_length=4,
+        validate=_validate_pin,
+    ),
     Final("check_result", "{status}", values=_status),
     # Deleting the number from this phone's reports. The answer never says whether there were any:
     # whoever holds the phone must not learn that it was used to report.
-    Menu("forget_confirm", N_("Delete this number from your reports? A social worker will no "
-                              "longer be able to call you back."),
-         (Option("delete", N_("Delete my number")), Option("keep", N_("Cancel"))),
-         next=_after_forget, store="forget"),
-    Final("forget_done", N_("Done: this number is no longer kept with any report. In danger, "
-                            "call 129 or 122 (free)."), on_enter="forget_number"),
+    Menu(
+        "forget_confirm",
+        N_("Delete this number from your reports? A social worker will no longer be able to call you back."),
+        (Option("delete", N_("Delete my number")), Option("keep", N_("Cancel"))),
+        next=_after_forget,
+        store="forget",
+    ),
+    Final(
+        "forget_done",
+        N_("Done: this number is no longer kept with any report. In danger, call 129 or 122 (free)."),
+        on_enter="forget_number",
+    ),
     Final("forget_kept", N_("Nothing was changed.")),
     Final("give_up", N_("Sorry, we did not understand. Dial again, or call 129 or 122 (free).")),
 )

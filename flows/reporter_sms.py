@@ -15,10 +15,24 @@ from flows.text import fold_ascii
 HELP, STATUS, STOP, REPORT = "help", "status", "stop", "report"
 
 KEYWORDS = {
-    "AIDE": HELP, "HELP": HELP, "SOS": HELP, "LISALISI": HELP, "MSAADA": HELP, "LUSADISU": HELP,
+    "AIDE": HELP,
+    "HELP": HELP,
+    "SOS": HELP,
+    "LISALISI": HELP,
+    "MSAADA": HELP,
+    "LUSADISU": HELP,
     "DIAMBULUISHA": HELP,
-    "STATUT": STATUS, "STATUS": STATUS, "SUIVI": STATUS, "HALI": STATUS, "EZALELI": STATUS,
-    "STOP": STOP, "ARRET": STOP, "ARRETER": STOP, "SIMAMA": STOP, "TIKA": STOP, "KUMA": STOP,
+    "STATUT": STATUS,
+    "STATUS": STATUS,
+    "SUIVI": STATUS,
+    "HALI": STATUS,
+    "EZALELI": STATUS,
+    "STOP": STOP,
+    "ARRET": STOP,
+    "ARRETER": STOP,
+    "SIMAMA": STOP,
+    "TIKA": STOP,
+    "KUMA": STOP,
 }
 # A few everyday words per language: enough to pick the language of a reply, never to decide
 # anything else. Drafts (ln, kg, sw, lua) for native-speaker review.
@@ -29,8 +43,19 @@ LANGUAGE_WORDS = {
     "kg": {"bantu", "kisalu", "lusadisu", "ya", "kele", "yandi", "beto", "muntu"},
     "lua": {"bantu", "mudimu", "muana", "bana", "badi", "ditunga", "mulongo"},
 }
-URGENT_WORDS = {"urgent", "urgence", "danger", "maintenant", "vite", "now", "haraka", "noki",
-                "sasa", "mbangu", "lukasa"}
+URGENT_WORDS = {
+    "urgent",
+    "urgence",
+    "danger",
+    "maintenant",
+    "vite",
+    "now",
+    "haraka",
+    "noki",
+    "sasa",
+    "mbangu",
+    "lukasa",
+}
 PIN = re.compile(r"^[0-9]{4}$")
 
 

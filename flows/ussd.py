@@ -40,7 +40,7 @@ def new_input(previous_text: str | None, text: str) -> str | None:
     if previous_text == "":
         return text
     if text.startswith(previous_text + "*"):
-        return text[len(previous_text) + 1:]
+        return text[len(previous_text) + 1 :]
     return None
 
 
@@ -110,8 +110,7 @@ def _label(option: Any, tr: Callable[[str], str]) -> str:
     return fold_ascii(option.label if option.literal else tr(option.label))
 
 
-def _prompt(screen: Menu | TextInput | Final, state: State, ctx: Context,
-            tr: Callable[[str], str]) -> str:
+def _prompt(screen: Menu | TextInput | Final, state: State, ctx: Context, tr: Callable[[str], str]) -> str:
     values = dict(state.get("vars", {}))
     if screen.values:
         values.update(screen.values(state, ctx))

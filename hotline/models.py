@@ -12,15 +12,31 @@ from hotline.platform.db import Base, UTCDateTime
 
 # Report statuses, in the order a case normally moves through them.
 REPORT_STATUSES = (
-    "new", "alerted", "accepted", "in_progress", "referred", "closed", "duplicate", "unfounded",
+    "new",
+    "alerted",
+    "accepted",
+    "in_progress",
+    "referred",
+    "closed",
+    "duplicate",
+    "unfounded",
 )
 CATEGORIES = (
-    "sexual_exploitation", "forced_labour", "domestic_servitude", "child_trafficking",
-    "forced_marriage", "organ_trafficking", "other",
+    "sexual_exploitation",
+    "forced_labour",
+    "domestic_servitude",
+    "child_trafficking",
+    "forced_marriage",
+    "organ_trafficking",
+    "other",
 )
 # Outbound message statuses. "sent" means the gateway accepted it; the delivery report says more.
 MESSAGE_PENDING, MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED, MESSAGE_CANCELLED = (
-    "pending", "sent", "delivered", "failed", "cancelled",
+    "pending",
+    "sent",
+    "delivered",
+    "failed",
+    "cancelled",
 )
 MESSAGE_BUNDLED = "bundled"  # an alert listed in a bundle SMS instead of sent on its own
 FINAL_MESSAGE_STATUSES = (MESSAGE_DELIVERED, MESSAGE_FAILED)
@@ -73,9 +89,7 @@ class Report(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[ReporterContact | None] = relationship(back_populates="report")
-    events: Mapped[list[ReportEvent]] = relationship(
-        back_populates="report", order_by="ReportEvent.id"
-    )
+    events: Mapped[list[ReportEvent]] = relationship(back_populates="report", order_by="ReportEvent.id")
 
 
 class ReporterContact(Base):

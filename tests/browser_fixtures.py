@@ -14,8 +14,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -50,8 +58,12 @@ def page(chromium, live_server):  # type: ignore[no-untyped-def]
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("dialog", lambda dialog: _on_dialog(dialog, problems))
-    page.on("console", lambda message: problems.append(f"console: {message.text}")
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
     page.problems = problems  # type: ignore[attr-defined]
     yield page
     context.close()

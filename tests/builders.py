@@ -51,16 +51,28 @@ class Worker:
     phone: str
 
 
-def add_worker(runtime: Runtime, name: str, areas: Iterable[str] = ("CD-KL",), *,
-               role: str = "worker", language: str = "fr", active: bool = True,
-               phone: str | None = None) -> Worker:
+def add_worker(
+    runtime: Runtime,
+    name: str,
+    areas: Iterable[str] = ("CD-KL",),
+    *,
+    role: str = "worker",
+    language: str = "fr",
+    active: bool = True,
+    phone: str | None = None,
+) -> Worker:
     phone = phone or new_phone()
     now = runtime.clock.now()
     with runtime.session() as session:
         worker = SocialWorker(
-            name=name, phone_encrypted=runtime.cipher.encrypt(phone),
-            phone_hash=runtime.cipher.lookup_hash(phone), language=language, role=role,
-            active=active, created_at=now, updated_at=now,
+            name=name,
+            phone_encrypted=runtime.cipher.encrypt(phone),
+            phone_hash=runtime.cipher.lookup_hash(phone),
+            language=language,
+            role=role,
+            active=active,
+            created_at=now,
+            updated_at=now,
             areas=[WorkerArea(location_code=code) for code in areas],
         )
         session.add(worker)
@@ -68,20 +80,37 @@ def add_worker(runtime: Runtime, name: str, areas: Iterable[str] = ("CD-KL",), *
         return Worker(worker.id, name, phone)
 
 
-def add_roster(runtime: Runtime, area: str, levels: dict[str, list[Worker]], *,
-               timezone: str = "Africa/Kinshasa", every_days: int = 7, handoff_hour: int = 8,
-               start: date = MONDAY) -> None:
+def add_roster(
+    runtime: Runtime,
+    area: str,
+    levels: dict[str, list[Worker]],
+    *,
+    timezone: str = "Africa/Kinshasa",
+    every_days: int = 7,
+    handoff_hour: int = 8,
+    start: date = MONDAY,
+) -> None:
     """A roster whose levels rotate through the given workers (the first one is on call now)."""
     now = runtime.clock.now()
     with runtime.session() as session:
-        session.add(Roster(
-            area_code=area, timezone=timezone, created_at=now, updated_at=now,
-            rotations=[
-                RosterRotation(level=level, members=[w.id for w in members], start_date=start,
-                               handoff_hour=handoff_hour, every_days=every_days)
-                for level, members in levels.items()
-            ],
-        ))
+        session.add(
+            Roster(
+                area_code=area,
+                timezone=timezone,
+                created_at=now,
+                updated_at=now,
+                rotations=[
+                    RosterRotation(
+                        level=level,
+                        members=[w.id for w in members],
+                        start_date=start,
+                        handoff_hour=handoff_hour,
+                        every_days=every_days,
+                    )
+                    for level, members in levels.items()
+                ],
+            )
+        )
         session.commit()
 
 
@@ -107,18 +136,23 @@ def kwilu_team(runtime: Runtime, language: str = "fr") -> Team:
     off_duty = add_worker(runtime, "Dieudonne", language=language)
     national = add_worker(runtime, "Esther", ("CD-KN",), role="national_duty", language=language)
     # Weekly shifts from this morning: Amani, Bisimwa and Chantal are on call now.
-    add_roster(runtime, "CD-KL", {"primary": [primary, off_duty], "backup": [backup],
-                                  "supervisor": [supervisor]})
-    return Team(primary, backup, supervisor, off_duty, national,
-                (primary, backup, supervisor, off_duty, national))
+    add_roster(
+        runtime, "CD-KL", {"primary": [primary, off_duty], "backup": [backup], "supervisor": [supervisor]}
+    )
+    return Team(
+        primary, backup, supervisor, off_duty, national, (primary, backup, supervisor, off_duty, national)
+    )
 
 
-def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT,
-           **fields: Any) -> Report:
+def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT, **fields: Any) -> Report:
     """A report as the USSD channel would open it (its alerts queued, not yet sent)."""
     defaults: dict[str, Any] = {
-        "source_key": f"test:{next(_sources)}", "channel": "ussd", "language": "fr",
-        "category": "sexual_exploitation", "urgent": urgent, "location_code": location,
+        "source_key": f"test:{next(_sources)}",
+        "channel": "ussd",
+        "language": "fr",
+        "category": "sexual_exploitation",
+        "urgent": urgent,
+        "location_code": location,
     }
     return open_report(runtime, NewReport(**{**defaults, **fields})).report
 
@@ -126,8 +160,7 @@ def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT,
 def reply(runtime: Runtime, worker: Worker, text: str) -> list[int]:
     """A worker's SMS, handled in its own transaction as the inbound job would."""
     with runtime.session() as session:
-        replies = worker_replies.handle(session, runtime,
-                                        session.get(SocialWorker, worker.id), text)
+        replies = worker_replies.handle(session, runtime, session.get(SocialWorker, worker.id), text)
         session.commit()
     runtime.queue.send_messages(replies.message_ids)
     for report_id in replies.escalate_ids:
@@ -144,9 +177,11 @@ def advance(clock: FrozenClock, run_jobs: Callable[[], None], seconds: float = 0
 
 def messages_to(runtime: Runtime, phone: str, purpose: str | None = None) -> list[OutboundMessage]:
     with runtime.session() as session:
-        query = (select(OutboundMessage)
-                 .where(OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(phone))
-                 .order_by(OutboundMessage.id))
+        query = (
+            select(OutboundMessage)
+            .where(OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(phone))
+            .order_by(OutboundMessage.id)
+        )
         if purpose:
             query = query.where(OutboundMessage.purpose == purpose)
         return list(session.scalars(query))
@@ -165,11 +200,14 @@ def alerts(runtime: Runtime, report_id: int | None = None) -> list[OutboundMessa
         return list(session.scalars(query.order_by(OutboundMessage.id)))
 
 
-def alert_times(runtime: Runtime, team: Team, opened_at: datetime,
-                report_id: int | None = None) -> list[tuple[int, str]]:
+def alert_times(
+    runtime: Runtime, team: Team, opened_at: datetime, report_id: int | None = None
+) -> list[tuple[int, str]]:
     """(seconds after the report opened, worker name) for every alert, in order."""
-    return [(int((a.created_at - opened_at).total_seconds()), team.name_of(a.worker_id))
-            for a in alerts(runtime, report_id)]
+    return [
+        (int((a.created_at - opened_at).total_seconds()), team.name_of(a.worker_id))
+        for a in alerts(runtime, report_id)
+    ]
 
 
 def events(runtime: Runtime, report_id: int, kind: str | None = None) -> list[ReportEvent]:

@@ -127,8 +127,6 @@ def run_jobs(runtime: Runtime):  # type: ignore[no-untyped-def]
     """Run every queued job in this process with a real RQ worker, as the worker process would."""
 
     def run() -> None:
-        BurstWorker([runtime.queue.queue], connection=runtime.redis).work(
-            burst=True, logging_level="WARNING"
-        )
+        BurstWorker([runtime.queue.queue], connection=runtime.redis).work(burst=True, logging_level="WARNING")
 
     return run

@@ -12,13 +12,24 @@ from hotline.models import User
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(runtime, role: str = "operator", areas: tuple[str, ...] = ("CD-KL",),
-              email: str | None = None, totp: bool = False) -> tuple[int, str | None]:
+def make_user(
+    runtime,
+    role: str = "operator",
+    areas: tuple[str, ...] = ("CD-KL",),
+    email: str | None = None,
+    totp: bool = False,
+) -> tuple[int, str | None]:
     """Create a user; returns (id, TOTP secret or None)."""
     with runtime.session() as db:
-        user = create_user(db, runtime, email=email or f"{role}@example.org", name=role.title(),
-                           password=PASSWORD, role=role,
-                           areas=[] if role == "admin" else list(areas))
+        user = create_user(
+            db,
+            runtime,
+            email=email or f"{role}@example.org",
+            name=role.title(),
+            password=PASSWORD,
+            role=role,
+            areas=[] if role == "admin" else list(areas),
+        )
         secret = None
         if totp or role == "admin":
             secret = new_totp_secret(runtime, user)
@@ -34,19 +45,23 @@ def csrf_token(client, path: str = "/console/login") -> str:
     return found.group(1)
 
 
-def login(client, runtime, role: str = "operator", areas: tuple[str, ...] = ("CD-KL",),
-          email: str | None = None) -> int:
+def login(
+    client, runtime, role: str = "operator", areas: tuple[str, ...] = ("CD-KL",), email: str | None = None
+) -> int:
     """Create a user of ``role`` and log the test client in (with the second factor if any)."""
     user_id, secret = make_user(runtime, role, areas, email)
     with runtime.session() as db:
         address = db.get(User, user_id).email
-    response = client.post("/console/login", data={
-        "email": address, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/console/login", data={"email": address, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
     if secret:
         assert response.headers["Location"].endswith("/console/login/code")
         code = pyotp.TOTP(secret).at(runtime.clock.now())
-        response = client.post("/console/login/code", data={
-            "code": code, "csrf_token": csrf_token(client, "/console/login/code")})
+        response = client.post(
+            "/console/login/code",
+            data={"code": code, "csrf_token": csrf_token(client, "/console/login/code")},
+        )
     assert response.status_code == 302 and "/console/" in response.headers["Location"], response.data
     return user_id
 
@@ -61,8 +76,13 @@ def totp_code(runtime, secret: str) -> str:
     return pyotp.TOTP(secret).at(runtime.clock.now())
 
 
-def browser_login(page, runtime, role: str = "operator", areas: tuple[str, ...] = ("CD-KL",),  # type: ignore[no-untyped-def]
-                  email: str | None = None) -> int:
+def browser_login(
+    page,
+    runtime,
+    role: str = "operator",
+    areas: tuple[str, ...] = ("CD-KL",),  # type: ignore[no-untyped-def]
+    email: str | None = None,
+) -> int:
     """Create a user of ``role`` and log a Playwright page in through the real forms, typing the
     second factor when the user has one. The page is left on the inbox."""
     user_id, secret = make_user(runtime, role, areas, email)

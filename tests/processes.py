@@ -25,14 +25,25 @@ def procfile() -> dict[str, str]:
 class Stack:
     """The Procfile's process types started as written, with one environment; stopped on exit."""
 
-    def __init__(self, env: dict[str, str], kinds: tuple[str, ...] = ("web", "worker"),
-                 log_dir: Path | None = None, commands: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        kinds: tuple[str, ...] = ("web", "worker"),
+        log_dir: Path | None = None,
+        commands: dict[str, str] | None = None,
+    ) -> None:
         """``commands`` replaces Procfile lines by kind (the benchmark's bare app uses it)."""
         self.port = free_port()
         self.commands = {**procfile(), **(commands or {})}
         bin_dir = str(Path(sys.executable).parent)
-        self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1",
-                    "WEB_CONCURRENCY": "1", "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+        self.env = {
+            **os.environ,
+            **env,
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "WEB_CONCURRENCY": "1",
+            "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+        }
         self.kinds = kinds
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -43,8 +54,15 @@ class Stack:
 
     def start(self, kind: str) -> subprocess.Popen[bytes]:
         log = open(self.log_dir / f"{kind}.log", "ab") if self.log_dir else subprocess.DEVNULL  # noqa: SIM115
-        process = subprocess.Popen(self.commands[kind], shell=True, cwd=ROOT, env=self.env,  # noqa: S602
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(  # noqa: S602
+            self.commands[kind],
+            shell=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes[kind] = process
         return process
 
@@ -70,8 +88,10 @@ class Stack:
     def logs(self) -> str:
         if not self.log_dir:
             return "(no logs kept)"
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-                         for p in sorted(self.log_dir.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+            for p in sorted(self.log_dir.glob("*.log"))
+        )
 
     def __enter__(self) -> Stack:
         for kind in self.kinds:

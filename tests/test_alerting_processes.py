@@ -72,9 +72,18 @@ class Hotline:
 
     def sms_from(self, phone: str, text: str) -> None:
         """A worker's SMS, posted as AT posts it."""
-        response = requests.post(self.hooks + "/sms", data={
-            "from": phone, "to": "12345", "text": text, "date": "2026-01-05 08:00:00",
-            "id": f"ATSid_{time.monotonic_ns()}", "networkCode": "63001"}, timeout=10)
+        response = requests.post(
+            self.hooks + "/sms",
+            data={
+                "from": phone,
+                "to": "12345",
+                "text": text,
+                "date": "2026-01-05 08:00:00",
+                "id": f"ATSid_{time.monotonic_ns()}",
+                "networkCode": "63001",
+            },
+            timeout=10,
+        )
         assert response.status_code == 200
 
     def alerts(self, reference: str) -> list[ReceivedSms]:
@@ -82,6 +91,7 @@ class Hotline:
 
     def readiness(self, status: int, timeout: float = 15) -> dict[str, Any]:
         """Wait until /readyz answers ``status``; its body."""
+
         def answer() -> dict[str, Any] | None:
             response = requests.get(self.stack.url + "/readyz", timeout=5)
             return response.json() if response.status_code == status else None
@@ -100,20 +110,26 @@ def to_with(to: str, *words: str) -> AlertMatch:
 def kwilu_roster(runtime: Runtime, tmp_path: Path) -> None:
     """Three workers for Kwilu, each alone at one level of its roster for the days around today."""
     csv = tmp_path / "workers.csv"
-    csv.write_text("name,phone,language,areas,role\n"
-                   f"Primary,{PRIMARY},en,CD-KL,worker\n"
-                   f"Backup,{BACKUP},en,CD-KL,worker\n"
-                   f"Supervisor,{SUPERVISOR},en,CD-KL,supervisor\n")
+    csv.write_text(
+        "name,phone,language,areas,role\n"
+        f"Primary,{PRIMARY},en,CD-KL,worker\n"
+        f"Backup,{BACKUP},en,CD-KL,worker\n"
+        f"Supervisor,{SUPERVISOR},en,CD-KL,supervisor\n"
+    )
     import_workers(runtime, csv)
     now = datetime.now(ZoneInfo("Africa/Kinshasa"))
     with runtime.session() as session:
         ids = {w.name: w.id for w in session.scalars(select(SocialWorker))}
         roster = Roster(area_code="CD-KL", timezone="Africa/Kinshasa", created_at=now, updated_at=now)
         roster.rotations = [
-            RosterRotation(level=level, members=[ids[name]], start_date=now.date() - timedelta(days=3),
-                           handoff_hour=0, every_days=1000)
-            for level, name in (("primary", "Primary"), ("backup", "Backup"),
-                                ("supervisor", "Supervisor"))
+            RosterRotation(
+                level=level,
+                members=[ids[name]],
+                start_date=now.date() - timedelta(days=3),
+                handoff_hour=0,
+                every_days=1000,
+            )
+            for level, name in (("primary", "Primary"), ("backup", "Backup"), ("supervisor", "Supervisor"))
         ]
         session.add(roster)
         session.commit()
@@ -131,10 +147,16 @@ def start_hotline(environ: dict[str, str], runtime: Runtime, tmp_path: Path):  #
     @contextmanager
     def start(wait: int = WAIT, tick: int = 1) -> Iterator[Hotline]:
         with FakeAT(api_key="alerting-key", username="hotline-alerting") as fake:
-            env = {**environ, "HOTLINE_ENV": "production", "SMS_GATEWAY": "africastalking",
-                   "AT_USERNAME": "hotline-alerting", "AT_API_KEY": "alerting-key",
-                   "AT_API_URL": fake.url, "HOTLINE_ESCALATION_WAIT_SECONDS": str(wait),
-                   "HOTLINE_TICK_SECONDS": str(tick)}
+            env = {
+                **environ,
+                "HOTLINE_ENV": "production",
+                "SMS_GATEWAY": "africastalking",
+                "AT_USERNAME": "hotline-alerting",
+                "AT_API_KEY": "alerting-key",
+                "AT_API_URL": fake.url,
+                "HOTLINE_ESCALATION_WAIT_SECONDS": str(wait),
+                "HOTLINE_TICK_SECONDS": str(tick),
+            }
             with Stack(env, ("web", "worker", "cron"), log_dir=tmp_path) as processes:
                 hotline = Hotline(processes, fake, runtime, environ["HOTLINE_WEBHOOK_TOKEN"])
                 fake.delivery_callback_url = hotline.hooks + "/sms/delivery"
@@ -224,8 +246,11 @@ def test_an_alert_is_delivered_when_the_worker_is_killed_while_sending(start_hot
         hotline.fake.timeout_hold = 30  # the gateway does not answer: the send hangs
         hotline.fake.fail_next(1, "timeout")
         reference, reported_at = hotline.report("ATUid_worker_killed")
-        wait_for(lambda: [r for r in hotline.fake.requests if r.path == "/version1/messaging"],
-                 timeout=LATE, what="the worker's send request")
+        wait_for(
+            lambda: [r for r in hotline.fake.requests if r.path == "/version1/messaging"],
+            timeout=LATE,
+            what="the worker's send request",
+        )
         hotline.stack.kill("worker", signal.SIGKILL)
         hotline.stack.start("worker")
         alert = hotline.fake.wait_for(is_alert(reference, PRIMARY), timeout=40)[0]
@@ -244,7 +269,12 @@ def test_readiness_says_whether_a_worker_is_running(start_hotline):
         hotline.stack.start("worker")
         hotline.readiness(200)
 
-    assert ready["checks"] == {"database": "ok", "redis": "ok", "workers": "ok", "cron": "ok",
-                               "escalations": "ok"}
+    assert ready["checks"] == {
+        "database": "ok",
+        "redis": "ok",
+        "workers": "ok",
+        "cron": "ok",
+        "escalations": "ok",
+    }
     assert not_ready["checks"]["workers"] == "none running"
     assert not_ready["status"] == "unhealthy"

@@ -105,8 +105,15 @@ def test_reports_filter_by_status_category_area_urgency_and_time(client, runtime
     since = clock.now().isoformat()
     assert references(f"since={since.replace('+', '%2B')}") == [third.reference, second.reference]
     assert references("status=closed") == []
-    for bad in ("status=lost", "urgent=yes", "since=yesterday", "limit=0", "cursor=-1",
-                "since=0001-01-01T00:00:00%2B05:00", "area=CD-XX"):
+    for bad in (
+        "status=lost",
+        "urgent=yes",
+        "since=yesterday",
+        "limit=0",
+        "cursor=-1",
+        "since=0001-01-01T00:00:00%2B05:00",
+        "area=CD-XX",
+    ):
         response = client.get(f"/api/v1/reports?{bad}", headers=bearer(token))
         assert response.status_code == 400 and response.json["error"] == "bad_request", bad
 
@@ -116,8 +123,9 @@ def test_pages_follow_the_cursor_to_the_end(client, runtime):
     _, token = new_client(runtime, "reports:read")
     seen, cursor = [], ""
     while cursor is not None:
-        page = client.get(f"/api/v1/reports?limit=2{cursor and '&cursor=' + cursor}",
-                          headers=bearer(token)).json
+        page = client.get(
+            f"/api/v1/reports?limit=2{cursor and '&cursor=' + cursor}", headers=bearer(token)
+        ).json
         seen += [r["reference"] for r in page["items"]]
         cursor = page["next_cursor"]
     assert seen == made[::-1]
@@ -128,10 +136,13 @@ def test_a_client_restricted_to_an_area_never_sees_another_areas_report(client, 
     _, token = new_client(runtime, "reports:read", "reports:write", areas=("CD-KL",))
     listed = client.get("/api/v1/reports", headers=bearer(token)).json["items"]
     assert [r["reference"] for r in listed] == [kwilu.reference]
-    assert client.get(f"/api/v1/reports/{kinshasa.reference}",
-                      headers=bearer(token)).status_code == 404
-    assert client.post(f"/api/v1/reports/{kinshasa.reference}/notes", json={"text": "x"},
-                       headers=bearer(token)).status_code == 404
+    assert client.get(f"/api/v1/reports/{kinshasa.reference}", headers=bearer(token)).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/reports/{kinshasa.reference}/notes", json={"text": "x"}, headers=bearer(token)
+        ).status_code
+        == 404
+    )
 
 
 def test_free_text_needs_the_personal_scope_and_its_read_is_audited(client, runtime):
@@ -156,8 +167,9 @@ def test_the_reporters_number_needs_consent_a_reason_and_the_scope(client, runti
     assert client.post(url, json={"reason": "x"}, headers=bearer(trusted)).status_code == 400
     answer = client.post(url, json=reason, headers=bearer(trusted))
     assert answer.status_code == 200 and answer.json["phone"] == REPORTER_PHONE
-    refused = client.post(f"/api/v1/reports/{confidential.reference}/contact", json=reason,
-                          headers=bearer(trusted))
+    refused = client.post(
+        f"/api/v1/reports/{confidential.reference}/contact", json=reason, headers=bearer(trusted)
+    )
     assert refused.status_code == 403 and REPORTER_PHONE not in refused.text
     (revealed,) = api_audits(runtime, "number_revealed")
     assert revealed.detail["actor"].startswith("api:") and revealed.target_id == consenting.reference
@@ -176,8 +188,7 @@ def test_a_status_change_stops_escalation_as_in_the_console(client, runtime):
     with runtime.session() as db:
         stored = db.get(Report, made.id)
         assert stored.escalation_due_at is None
-        kinds = [e.kind for e in db.scalars(select(ReportEvent).where(
-            ReportEvent.report_id == made.id))]
+        kinds = [e.kind for e in db.scalars(select(ReportEvent).where(ReportEvent.report_id == made.id))]
         assert "escalation_stopped" in kinds
     again = client.post(url, json={"status": "in_progress"}, headers=bearer(writer))
     assert again.status_code == 422 and again.json["error"] == "refused"
@@ -235,6 +246,7 @@ def test_unknown_paths_and_methods_answer_json(client, runtime):
     assert missing.status_code == 404 and missing.json["error"] == "not_found"
     wrong = client.delete("/api/v1/reports", headers=bearer(token))
     assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
-    too_big = client.post("/api/v1/reports/ABC/notes", data="x" * 20000,
-                          content_type="application/json", headers=bearer(token))
+    too_big = client.post(
+        "/api/v1/reports/ABC/notes", data="x" * 20000, content_type="application/json", headers=bearer(token)
+    )
     assert too_big.status_code == 413 and too_big.json["error"]

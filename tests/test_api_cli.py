@@ -14,8 +14,10 @@ from hotline.ops.cli import main
 
 def test_a_client_created_on_the_command_line_works_until_revoked(app, runtime, environ):
     runner = CliRunner(env=environ)
-    created = runner.invoke(main, ["api-clients", "create", "--name", "Primero Kwilu",
-                                   "--scope", "reports:read", "--area", "CD-KL"])
+    created = runner.invoke(
+        main,
+        ["api-clients", "create", "--name", "Primero Kwilu", "--scope", "reports:read", "--area", "CD-KL"],
+    )
     assert created.exit_code == 0, created.output
     token = re.search(r"token .*: (\S+)$", created.output, re.M).group(1)
     client_id = re.search(r"client (\d+) created", created.output).group(1)
@@ -37,8 +39,9 @@ def test_a_client_created_on_the_command_line_works_until_revoked(app, runtime, 
 
 def test_an_unknown_area_or_scope_is_refused_with_a_message(environ):
     runner = CliRunner(env=environ)
-    bad_area = runner.invoke(main, ["api-clients", "create", "--name", "X",
-                                    "--scope", "reports:read", "--area", "CD-ZZ"])
+    bad_area = runner.invoke(
+        main, ["api-clients", "create", "--name", "X", "--scope", "reports:read", "--area", "CD-ZZ"]
+    )
     assert bad_area.exit_code != 0 and "CD-ZZ" in bad_area.output
     bad_scope = runner.invoke(main, ["api-clients", "create", "--name", "X", "--scope", "all"])
     assert bad_scope.exit_code != 0

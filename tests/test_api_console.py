@@ -25,8 +25,12 @@ def shown_once(page: str) -> str:
 
 def test_an_admin_creates_a_client_whose_token_is_shown_once_then_revokes_it(client, runtime):
     login(client, runtime, role="admin")
-    made = post(client, f"{PAGE}/clients", {"name": "Primero", "scopes": ["reports:read"],
-                                            "areas": ["CD-KL"]}, token_from=PAGE)
+    made = post(
+        client,
+        f"{PAGE}/clients",
+        {"name": "Primero", "scopes": ["reports:read"], "areas": ["CD-KL"]},
+        token_from=PAGE,
+    )
     assert made.status_code == 200
     token = shown_once(made.data.decode())
     api = {"Authorization": f"Bearer {token}"}
@@ -49,9 +53,17 @@ def test_a_client_without_a_permission_is_refused_with_a_message(client, runtime
 
 def test_an_admin_adds_a_webhook_sees_its_deliveries_and_retries_a_failed_one(client, runtime):
     login(client, runtime, role="admin")
-    made = post(client, f"{PAGE}/webhooks/new", {
-        "name": "ONG Kikwit", "url": "https://ong-kikwit.example/events", "events": ["opened"],
-        "active": "1"}, token_from=f"{PAGE}/webhooks/new")
+    made = post(
+        client,
+        f"{PAGE}/webhooks/new",
+        {
+            "name": "ONG Kikwit",
+            "url": "https://ong-kikwit.example/events",
+            "events": ["opened"],
+            "active": "1",
+        },
+        token_from=f"{PAGE}/webhooks/new",
+    )
     assert made.status_code == 200 and len(shown_once(made.data.decode())) > 30
     opened = report(runtime)
     with runtime.session() as db:
@@ -71,21 +83,26 @@ def test_an_admin_adds_a_webhook_sees_its_deliveries_and_retries_a_failed_one(cl
 
 def test_an_admin_disables_a_webhook_and_a_bad_address_is_refused(client, runtime):
     login(client, runtime, role="admin")
-    post(client, f"{PAGE}/webhooks/new", {"name": "ONG", "url": "https://ong.example/h",
-                                          "events": ["closed"], "active": "1"},
-         token_from=f"{PAGE}/webhooks/new")
+    post(
+        client,
+        f"{PAGE}/webhooks/new",
+        {"name": "ONG", "url": "https://ong.example/h", "events": ["closed"], "active": "1"},
+        token_from=f"{PAGE}/webhooks/new",
+    )
     with runtime.session() as db:
         webhook_id = db.scalar(select(PartnerWebhook.id))
     url = f"{PAGE}/webhooks/{webhook_id}"
-    bad = post(client, url, {"name": "ONG", "url": "ftp://ong.example", "events": ["closed"]},
-               token_from=url)
+    bad = post(client, url, {"name": "ONG", "url": "ftp://ong.example", "events": ["closed"]}, token_from=url)
     assert bad.status_code == 400
-    inside = post(client, url, {"name": "ONG", "url": "http://169.254.169.254/latest/meta-data/",
-                                "events": ["closed"]}, token_from=url)
+    inside = post(
+        client,
+        url,
+        {"name": "ONG", "url": "http://169.254.169.254/latest/meta-data/", "events": ["closed"]},
+        token_from=url,
+    )
     assert inside.status_code == 400
     assert "réseau privé ou local" in inside.data.decode()
-    post(client, url, {"name": "ONG", "url": "https://ong.example/h", "events": ["closed"]},
-         token_from=url)
+    post(client, url, {"name": "ONG", "url": "https://ong.example/h", "events": ["closed"]}, token_from=url)
     with runtime.session() as db:
         saved = db.get(PartnerWebhook, webhook_id)
         assert (saved.active, saved.url) == (False, "https://ong.example/h")
@@ -105,8 +122,11 @@ def test_a_note_added_through_the_api_shows_the_client_on_the_report_timeline(cl
         api_client, token = create_client(db, runtime, "Primero", ["reports:write"], [])
         db.commit()
         client_id = api_client.id
-    client.post(f"/api/v1/reports/{made.reference}/notes", json={"text": "Dossier Primero ouvert"},
-                headers={"Authorization": f"Bearer {token}"})
+    client.post(
+        f"/api/v1/reports/{made.reference}/notes",
+        json={"text": "Dossier Primero ouvert"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     login(client, runtime, role="operator", areas=("CD-KL",))
     page = client.get(f"/console/reports/{made.reference}").data.decode()
     assert f"API #{client_id}" in page and "Dossier Primero ouvert" in page

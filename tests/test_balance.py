@@ -30,10 +30,15 @@ def notices(runtime: Runtime) -> list[Notice]:
         return open_notices(session, runtime.clock.now())
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("USD 12.3400", ("USD", Decimal("12.3400"))), ("KES 1,234.50", ("KES", Decimal("1234.50"))),
-    ("5", (None, Decimal(5))), ("cdf 10 000", ("CDF", Decimal(10000))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("USD 12.3400", ("USD", Decimal("12.3400"))),
+        ("KES 1,234.50", ("KES", Decimal("1234.50"))),
+        ("5", (None, Decimal(5))),
+        ("cdf 10 000", ("CDF", Decimal(10000))),
+    ],
+)
 def test_balances_and_thresholds_are_read_with_their_currency(text, expected):
     assert parse_amount(text) == expected
 
@@ -50,7 +55,8 @@ def test_a_threshold_that_is_not_an_amount_stops_the_process(environ):
 
 
 def test_the_daily_job_warns_operators_when_credit_runs_low_and_clears_when_topped_up(
-        runtime, fake_at, run_jobs):
+    runtime, fake_at, run_jobs
+):
     fake_at.balance = "USD 3.2000"
     runtime.queue.enqueue("workers.jobs.check_balance")
     run_jobs()
@@ -100,5 +106,6 @@ def test_the_cron_process_reads_the_balance_every_morning_at_six_utc(runtime):
     from workers.cron import BALANCE_CRON
 
     job = CronScheduler(connection=runtime.redis).register(
-        jobs.check_balance, queue_name=runtime.settings.queue_name, cron=BALANCE_CRON)
+        jobs.check_balance, queue_name=runtime.settings.queue_name, cron=BALANCE_CRON
+    )
     assert (job.next_enqueue_time.hour, job.next_enqueue_time.minute) == (6, 0)

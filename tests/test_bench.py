@@ -27,17 +27,24 @@ def test_percentiles_are_nearest_rank_and_absent_without_values():
 
 def test_report_to_alert_time_counts_from_the_end_screen_to_the_first_sms_naming_the_report(tmp_path):
     sent = tmp_path / "sent.jsonl"
-    lines = [{"message": "ALERTE K7F3QX Kwilu/Kikwit: exploitation sexuelle.", "received_at": 100.4},
-             {"message": "ALERTES: K7F3QX Kwilu/Kikwit; M4TR9A Kinshasa/Gombe.", "received_at": 161.0},
-             {"message": "ALERTE URGENT QQQQQQ", "received_at": 99.0}]
+    lines = [
+        {"message": "ALERTE K7F3QX Kwilu/Kikwit: exploitation sexuelle.", "received_at": 100.4},
+        {"message": "ALERTES: K7F3QX Kwilu/Kikwit; M4TR9A Kinshasa/Gombe.", "received_at": 161.0},
+        {"message": "ALERTE URGENT QQQQQQ", "received_at": 99.0},
+    ]
     sent.write_text("".join(json.dumps(line) + "\n" for line in lines))
     seen = first_alerts(sent)  # any six code letters count, checked against the database later
-    assert {r: seen[r] for r in ("K7F3QX", "M4TR9A", "QQQQQQ")} == {"K7F3QX": 100.4, "M4TR9A": 161.0,
-                                                                    "QQQQQQ": 99.0}
+    assert {r: seen[r] for r in ("K7F3QX", "M4TR9A", "QQQQQQ")} == {
+        "K7F3QX": 100.4,
+        "M4TR9A": 161.0,
+        "QQQQQQ": 99.0,
+    }
 
-    ends = [(100.0, "END Merci. Votre reference : K7F3QX. Gardez-la."),
-            (101.0, "END Merci. Votre reference : M4TR9A. Gardez-la."),
-            (102.0, "END Merci. Votre reference : NEVERX. Gardez-la.")]
+    ends = [
+        (100.0, "END Merci. Votre reference : K7F3QX. Gardez-la."),
+        (101.0, "END Merci. Votre reference : M4TR9A. Gardez-la."),
+        (102.0, "END Merci. Votre reference : NEVERX. Gardez-la."),
+    ]
     result = latencies(ends, seen, {"K7F3QX": False, "M4TR9A": True, "NEVERX": False})
     assert result["all"]["count"] == 2 and result["all"]["max_s"] == 60.0
     assert result["alone"] == {"count": 1, "p50_s": 0.4, "p99_s": 0.4, "max_s": 0.4}
@@ -48,10 +55,31 @@ def test_report_to_alert_time_counts_from_the_end_screen_to_the_first_sms_naming
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="the benchmark's load tool: apt-get install -y wrk")
 def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_table(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--db", "sqlite", "--hop-seconds", "1", "--threads", "2",
-         "--steady-rate", "2", "--steady-seconds", "3", "--surge", "6", "--alert-timeout", "0",
-         "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--db",
+            "sqlite",
+            "--hop-seconds",
+            "1",
+            "--threads",
+            "2",
+            "--steady-rate",
+            "2",
+            "--steady-seconds",
+            "3",
+            "--surge",
+            "6",
+            "--alert-timeout",
+            "0",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     run = json.loads((tmp_path / "results.json").read_text())["runs"]["sqlite"]

@@ -56,8 +56,9 @@ def test_an_admin_logs_in_typing_the_second_factor(page, runtime):
     expect(page.locator("header .who")).to_contain_text("Admin")
     expect(page.locator('header nav a[href="/console/audit"]')).to_be_visible()
     with runtime.session() as db:
-        actions = list(db.scalars(select(AuditEntry.action).where(AuditEntry.user_id == user_id)
-                                  .order_by(AuditEntry.id)))
+        actions = list(
+            db.scalars(select(AuditEntry.action).where(AuditEntry.user_id == user_id).order_by(AuditEntry.id))
+        )
     assert actions[-1] == "login" and "second_factor_failed" in actions
 
 
@@ -115,10 +116,14 @@ def test_opening_a_report_adding_a_note_and_changing_its_status(page, runtime):
 
     assert fresh(runtime, case.id).status == "in_progress"
     with runtime.session() as db:
-        kinds = list(db.scalars(select(ReportEvent.kind).where(ReportEvent.report_id == case.id)
-                                .order_by(ReportEvent.id)))
-        note_event = db.scalar(select(ReportEvent).where(ReportEvent.report_id == case.id,
-                                                         ReportEvent.kind == "note"))
+        kinds = list(
+            db.scalars(
+                select(ReportEvent.kind).where(ReportEvent.report_id == case.id).order_by(ReportEvent.id)
+            )
+        )
+        note_event = db.scalar(
+            select(ReportEvent).where(ReportEvent.report_id == case.id, ReportEvent.kind == "note")
+        )
     assert kinds.index("note") < kinds.index("status_changed")
     assert note_event.actor == f"user:{user_id}"
 
@@ -150,8 +155,7 @@ def test_a_supervisor_reveals_a_number_with_a_reason_and_finds_it_in_the_audit_l
     expect(page).to_have_url(re.compile(rf"/console/reports/{case.reference}$"))
 
 
-def test_a_training_report_on_the_simulator_is_accepted_on_the_worker_phone(page, runtime,
-                                                                             run_jobs):
+def test_a_training_report_on_the_simulator_is_accepted_on_the_worker_phone(page, runtime, run_jobs):
     browser_login(page, runtime, "viewer", ("CD-KL",))
     page.locator('header nav a[href="/console/simulator"]').click()
     sim = page.locator("[data-simulator]")

@@ -31,8 +31,11 @@ def rect_heights(root: ET.Element) -> list[float]:
 
 def test_a_stacked_column_chart_is_valid_svg_with_one_segment_per_nonzero_count():
     svg = charts.stacked_columns(
-        ["01/01", "02/01", "03/01"], [("Forced labour", [3, 0, 1]), ("Other", [1, 2, 0])],
-        title="Reports per day", empty_text="Nothing")
+        ["01/01", "02/01", "03/01"],
+        [("Forced labour", [3, 0, 1]), ("Other", [1, 2, 0])],
+        title="Reports per day",
+        empty_text="Nothing",
+    )
     root = parse(svg)
     assert root.get("viewBox", "").startswith("0 0 720 ")
     assert len(rect_heights(root)) == 4  # the two zeros draw nothing
@@ -60,16 +63,24 @@ def test_a_category_or_place_named_like_a_script_stays_text():
 
 
 def test_a_horizontal_chart_writes_each_total_at_the_end_of_its_bar():
-    root = parse(charts.stacked_rows(
-        ["category", "description"], [("Success", [0, 4]), ("Incomplete", [7, 2])],
-        title="USSD", empty_text="-", fixed={"Success": "#009e73"}))
+    root = parse(
+        charts.stacked_rows(
+            ["category", "description"],
+            [("Success", [0, 4]), ("Incomplete", [7, 2])],
+            title="USSD",
+            empty_text="-",
+            fixed={"Success": "#009e73"},
+        )
+    )
     assert {"7", "6"} <= set(texts(root))
     assert root.find(f"{SVG}g").get("fill") == "#009e73"
 
 
 def test_a_chart_with_nothing_to_show_says_so():
-    for svg in (charts.stacked_columns(["a"], [("x", [0])], title="t", empty_text="No report"),
-                charts.stacked_rows([], [], title="t", empty_text="No report")):
+    for svg in (
+        charts.stacked_columns(["a"], [("x", [0])], title="t", empty_text="No report"),
+        charts.stacked_rows([], [], title="t", empty_text="No report"),
+    ):
         root = parse(svg)
         assert "No report" in texts(root)
         assert root.find(f"{SVG}rect") is None

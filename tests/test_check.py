@@ -25,8 +25,14 @@ def fake_at() -> Iterator[FakeAT]:
 
 @pytest.fixture
 def check_env(environ, fake_at) -> dict[str, str]:
-    return {**environ, "SMS_GATEWAY": "africastalking", "AT_USERNAME": "hotline",
-            "AT_API_KEY": "check-key", "AT_API_URL": fake_at.url, "HOTLINE_PUBLIC_URL": PUBLIC_URL}
+    return {
+        **environ,
+        "SMS_GATEWAY": "africastalking",
+        "AT_USERNAME": "hotline",
+        "AT_API_KEY": "check-key",
+        "AT_API_URL": fake_at.url,
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+    }
 
 
 def check(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]

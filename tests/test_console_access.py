@@ -51,23 +51,25 @@ def is_public(app: Flask, rule: Rule) -> bool:
 
 def url_for_rule(rule: Rule, values: dict[str, object]) -> str:
     """The rule's path with its arguments filled from ``values`` (1 or "x" for an unknown one)."""
-    arguments = {name: values.get(name, 1 if isinstance(rule._converters.get(name), NumberConverter)
-                                  else "x")
-                 for name in rule.arguments}
+    arguments = {
+        name: values.get(name, 1 if isinstance(rule._converters.get(name), NumberConverter) else "x")
+        for name in rule.arguments
+    }
     return rule.build(arguments, append_unknown=False)[1]
 
 
 def audits(runtime, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
     with runtime.session() as db:
-        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                               .order_by(AuditEntry.id)))
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def counts(runtime) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     """Rows that any console action would add: audit lines, timeline events, referrals."""
     with runtime.session() as db:
-        return tuple(db.scalar(select(func.count()).select_from(model))  # type: ignore[return-value]
-                     for model in (AuditEntry, ReportEvent, Referral))
+        return tuple(
+            db.scalar(select(func.count()).select_from(model))  # type: ignore[return-value]
+            for model in (AuditEntry, ReportEvent, Referral)
+        )
 
 
 # Every route has an explicit permission
@@ -75,11 +77,17 @@ def counts(runtime) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 def test_every_console_endpoint_declares_its_permission(app):
     rules = list(console_rules(app))
-    missing = sorted({rule.endpoint for rule in rules
-                      if not hasattr(app.view_functions[rule.endpoint], "permission")})
-    unknown = sorted({f"{rule.endpoint}: {permission_of(app, rule)}" for rule in rules
-                      if hasattr(app.view_functions[rule.endpoint], "permission")
-                      and permission_of(app, rule) not in (None, *PERMISSIONS)})
+    missing = sorted(
+        {rule.endpoint for rule in rules if not hasattr(app.view_functions[rule.endpoint], "permission")}
+    )
+    unknown = sorted(
+        {
+            f"{rule.endpoint}: {permission_of(app, rule)}"
+            for rule in rules
+            if hasattr(app.view_functions[rule.endpoint], "permission")
+            and permission_of(app, rule) not in (None, *PERMISSIONS)
+        }
+    )
 
     assert len(rules) >= 10, [r.rule for r in rules]  # the walk found the console
     assert missing == [], f"console routes without access.requires / access.public: {missing}"
@@ -107,15 +115,20 @@ def planted(runtime) -> Planted:  # type: ignore[no-untyped-def]
     """A report with a referral, so that routes taking a reference or a referral id resolve."""
     made = report(runtime, phone="+243811234567", contact="callback")
     with runtime.session() as db:
-        referral = Referral(report_id=made.id, partner="police", follow_up_on=None,
-                            created_by=None, created_at=runtime.clock.now(), done=False)
+        referral = Referral(
+            report_id=made.id,
+            partner="police",
+            follow_up_on=None,
+            created_by=None,
+            created_at=runtime.clock.now(),
+            done=False,
+        )
         db.add(referral)
         db.commit()
         return Planted(made.reference, made.id, referral.id)
 
 
-def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(app, client, runtime,
-                                                                             planted):
+def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(app, client, runtime, planted):
     login(client, runtime, "admin")
     values = {"reference": planted.reference, "referral_id": planted.referral_id}
     before = counts(runtime)
@@ -126,15 +139,23 @@ def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(app, 
     for rule in console_rules(app):
         for method in sorted(rule.methods & STATE_CHANGING):
             url = url_for_rule(rule, values)
-            form = {"status": "closed", "note": "a note", "reason": "a reason long enough",
-                    "worker_id": "1", "into": planted.reference, "partner": "police",
-                    "follow_up_on": "2030-01-01", "text": "1 " + planted.reference,
-                    "action": "send", "email": "admin@example.org", "password": PASSWORD,
-                    "code": "123456"}
+            form = {
+                "status": "closed",
+                "note": "a note",
+                "reason": "a reason long enough",
+                "worker_id": "1",
+                "into": planted.reference,
+                "partner": "police",
+                "follow_up_on": "2030-01-01",
+                "text": "1 " + planted.reference,
+                "action": "send",
+                "email": "admin@example.org",
+                "password": PASSWORD,
+                "code": "123456",
+            }
             attempts = {
                 "no token": client.open(url, method=method, data=form),
-                "wrong token": client.open(url, method=method,
-                                           data={**form, "csrf_token": wrong_token}),
+                "wrong token": client.open(url, method=method, data={**form, "csrf_token": wrong_token}),
                 "JSON, no header": client.open(url, method=method, json=form),
             }
             for how, response in attempts.items():
@@ -184,12 +205,11 @@ def test_a_logged_out_visitor_is_sent_to_the_login_page_from_every_page(app, cli
         response = client.get(rule.rule)
         if is_public(app, rule):
             if response.status_code not in (200, 302) or (
-                    response.status_code == 302
-                    and not response.headers["Location"].startswith("/console/login")):
+                response.status_code == 302 and not response.headers["Location"].startswith("/console/login")
+            ):
                 wrong.append(f"{rule.rule}: {response.status_code}")
             continue
-        if (response.status_code != 302
-                or not response.headers["Location"].startswith("/console/login")):
+        if response.status_code != 302 or not response.headers["Location"].startswith("/console/login"):
             wrong.append(f"{rule.rule}: {response.status_code} {response.headers.get('Location')}")
 
     assert wrong == [], wrong
@@ -210,8 +230,9 @@ def test_the_menu_offers_only_what_the_role_may_open(app, runtime):
 
 
 def test_an_operator_for_kwilu_gets_404_for_a_kinshasa_report_on_every_route(app, client, runtime):
-    kinshasa = report(runtime, location=KINSHASA, phone="+243811234567", contact="callback",
-                      description="Kinshasa only")
+    kinshasa = report(
+        runtime, location=KINSHASA, phone="+243811234567", contact="callback", description="Kinshasa only"
+    )
     kwilu = report(runtime)
     login(client, runtime, "operator", ("CD-KL",))
     token = csrf_token(client, "/console/")
@@ -223,10 +244,20 @@ def test_an_operator_for_kwilu_gets_404_for_a_kinshasa_report_on_every_route(app
             continue
         url = url_for_rule(rule, {"reference": kinshasa.reference, "referral_id": 1})
         for method in sorted(rule.methods & {"GET", *STATE_CHANGING}):
-            response = client.open(url, method=method, data={
-                "csrf_token": token, "note": "x", "status": "closed", "worker_id": "1",
-                "reason": "a reason long enough", "into": kwilu.reference, "partner": "police",
-                "follow_up_on": "2030-01-01"})
+            response = client.open(
+                url,
+                method=method,
+                data={
+                    "csrf_token": token,
+                    "note": "x",
+                    "status": "closed",
+                    "worker_id": "1",
+                    "reason": "a reason long enough",
+                    "into": kwilu.reference,
+                    "partner": "police",
+                    "follow_up_on": "2030-01-01",
+                },
+            )
             if response.status_code != 404 or b"Kinshasa only" in response.data:
                 leaks.append(f"{method} {url}: {response.status_code}")
 
@@ -242,16 +273,18 @@ def test_an_operator_for_kwilu_gets_404_for_a_kinshasa_report_on_every_route(app
 
 
 def try_login(client, email: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
-    return client.post("/console/login", environ_base={"REMOTE_ADDR": address}, data={
-        "email": email, "password": password, "csrf_token": csrf_token(client)})
+    return client.post(
+        "/console/login",
+        environ_base={"REMOTE_ADDR": address},
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+    )
 
 
 def logged_in(client) -> bool:  # type: ignore[no-untyped-def]
     return client.get("/console/").status_code == 200
 
 
-def test_the_sixth_failed_login_for_an_account_within_a_minute_is_refused_and_audited(
-        app, client, runtime):
+def test_the_sixth_failed_login_for_an_account_within_a_minute_is_refused_and_audited(app, client, runtime):
     user_id, _ = make_user(runtime, "operator", email="amani@example.org")
     for attempt in range(MAX_FAILURES):
         response = try_login(client, "amani@example.org", f"guess {attempt}")
@@ -265,8 +298,7 @@ def test_the_sixth_failed_login_for_an_account_within_a_minute_is_refused_and_au
     failed = audits(runtime, "login_failed")
     assert [(e.user_id, e.target_id) for e in failed] == [(user_id, "amani@example.org")] * 5
     [refused] = audits(runtime, "login_refused")
-    assert (refused.target_id, refused.detail["reason"]) == ("amani@example.org",
-                                                            "too many failures")
+    assert (refused.target_id, refused.detail["reason"]) == ("amani@example.org", "too many failures")
     assert audits(runtime, "login") == []
     # From another address too: the limit is on the account, not only on the address.
     elsewhere = app.test_client()
@@ -297,8 +329,7 @@ def test_the_sixth_failed_login_from_one_address_is_refused_whatever_the_account
     assert logged_in(other)
 
 
-def test_a_long_email_typed_on_the_login_page_is_refused_and_audited_not_an_error(client,
-                                                                                 runtime):
+def test_a_long_email_typed_on_the_login_page_is_refused_and_audited_not_an_error(client, runtime):
     typed = "a" * 150 + "@example.org"  # the audit line's target holds 64 characters
 
     assert try_login(client, typed, PASSWORD).status_code == 401
@@ -339,15 +370,25 @@ def test_behind_a_trusted_proxy_login_limits_count_per_client_address(settings, 
         make_user(rt, "operator", email="victim@example.org")
         attacker, colleague = app.test_client(), app.test_client()
         for _ in range(MAX_FAILURES):
-            attacker.post("/console/login", data={
-                "email": f"other{_}@example.org", "password": "wrong",
-                "csrf_token": csrf_token(attacker)}, headers={"X-Forwarded-For": "198.51.100.7"})
-        refused = attacker.post("/console/login", data={
-            "email": "victim@example.org", "password": PASSWORD,
-            "csrf_token": csrf_token(attacker)}, headers={"X-Forwarded-For": "198.51.100.7"})
-        allowed = colleague.post("/console/login", data={
-            "email": "victim@example.org", "password": PASSWORD,
-            "csrf_token": csrf_token(colleague)}, headers={"X-Forwarded-For": "203.0.113.9"})
+            attacker.post(
+                "/console/login",
+                data={
+                    "email": f"other{_}@example.org",
+                    "password": "wrong",
+                    "csrf_token": csrf_token(attacker),
+                },
+                headers={"X-Forwarded-For": "198.51.100.7"},
+            )
+        refused = attacker.post(
+            "/console/login",
+            data={"email": "victim@example.org", "password": PASSWORD, "csrf_token": csrf_token(attacker)},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+        )
+        allowed = colleague.post(
+            "/console/login",
+            data={"email": "victim@example.org", "password": PASSWORD, "csrf_token": csrf_token(colleague)},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
         assert refused.status_code == 429
         assert allowed.status_code == 302
     finally:

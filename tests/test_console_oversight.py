@@ -25,12 +25,18 @@ MAX_PAGE = 150_000
 _numbers = count(1)
 
 
-def row(minutes_to_accept: float | None = None, *, days_ago: float = 1, area: str = "CD-KL",
-        **fields) -> ReportRow:  # type: ignore[no-untyped-def]
+def row(
+    minutes_to_accept: float | None = None, *, days_ago: float = 1, area: str = "CD-KL", **fields
+) -> ReportRow:  # type: ignore[no-untyped-def]
     created = NOW - timedelta(days=days_ago)
     accepted = None if minutes_to_accept is None else created + timedelta(minutes=minutes_to_accept)
-    return ReportRow(created_at=created, accepted_at=accepted,
-                     category=fields.pop("category", "forced_labour"), location_code=area, **fields)
+    return ReportRow(
+        created_at=created,
+        accepted_at=accepted,
+        category=fields.pop("category", "forced_labour"),
+        location_code=area,
+        **fields,
+    )
 
 
 def operator_of(*areas: str) -> ConsoleUser:
@@ -51,7 +57,8 @@ def test_time_to_acceptance_counts_the_period_real_reports_and_the_ones_still_wa
     rows = [row(m) for m in (10, 20, 30, 40)] + [
         row(1, training=True),  # a simulator report, answered at once: not a real wait
         row(1, days_ago=40),  # before the period
-        row(None), row(None),  # nobody accepted these yet
+        row(None),
+        row(None),  # nobody accepted these yet
         row(None, status="duplicate"),  # merged into another: waits for nobody
     ]
     waits = stats.acceptance(rows, NOW - timedelta(days=30))
@@ -61,8 +68,13 @@ def test_time_to_acceptance_counts_the_period_real_reports_and_the_ones_still_wa
 
 
 def test_only_real_reports_of_the_users_areas_are_counted():
-    rows = [row(area="CD-KL"), row(area="CD-KL/kikwit"), row(area="CD-KN"), row(area="CD-KLX"),
-            row(area="CD-KL", training=True)]
+    rows = [
+        row(area="CD-KL"),
+        row(area="CD-KL/kikwit"),
+        row(area="CD-KN"),
+        row(area="CD-KLX"),
+        row(area="CD-KL", training=True),
+    ]
     kept = stats.countable(rows, operator_of("CD-KL").sees)
     assert [r.location_code for r in kept] == ["CD-KL", "CD-KL/kikwit"]
     assert len(stats.countable(rows, operator_of().sees)) == 0
@@ -80,8 +92,9 @@ def test_reports_fall_on_the_local_day_and_week_they_arrived():
         return stats.local_day(r.created_at, KINSHASA_ZONE)
 
     assert stats.count_by([late, early], days, day, lambda r: r.category) == {"other": [0, 1, 1]}
-    by_week = stats.count_by([late, early], weeks, lambda r: stats.week_start(day(r)),
-                             lambda r: r.location_code)
+    by_week = stats.count_by(
+        [late, early], weeks, lambda r: stats.week_start(day(r)), lambda r: r.location_code
+    )
     assert by_week == {"CD-KL": [1, 1]}
 
 
@@ -99,8 +112,11 @@ def test_alert_delivery_rates_leave_out_alerts_that_never_left_on_their_own():
 
 
 def test_the_ussd_funnel_puts_the_screens_people_leave_first():
-    events = [("confirm", "Success")] * 5 + [("category", "Incomplete")] * 3 + [
-        ("location", "Failed"), ("location", "Incomplete"), (None, "Incomplete"), ("confirm", "Odd")]
+    events = (
+        [("confirm", "Success")] * 5
+        + [("category", "Incomplete")] * 3
+        + [("location", "Failed"), ("location", "Incomplete"), (None, "Incomplete"), ("confirm", "Odd")]
+    )
     funnel = stats.ussd_funnel(events)
     assert [s.screen for s in funnel] == ["category", "location", "confirm", "?"]
     confirm = funnel[2]
@@ -111,15 +127,30 @@ def test_the_ussd_funnel_puts_the_screens_people_leave_first():
 # The dashboard page
 
 
-def add_report(runtime, area: str, *, category: str = "forced_labour", ago: timedelta = timedelta(hours=2),
-               accepted_after: timedelta | None = None, **fields) -> Report:  # type: ignore[no-untyped-def]
+def add_report(
+    runtime,
+    area: str,
+    *,
+    category: str = "forced_labour",
+    ago: timedelta = timedelta(hours=2),
+    accepted_after: timedelta | None = None,
+    **fields,
+) -> Report:  # type: ignore[no-untyped-def]
     created = runtime.clock.now() - ago
     number = next(_numbers)
     with runtime.session() as db:
-        report = Report(reference=f"T{number:07d}", source_key=f"test:oversight:{number}", channel="ussd",
-                        language="fr", category=category, location_code=area, created_at=created,
-                        updated_at=created, accepted_at=created + accepted_after if accepted_after else None,
-                        **fields)
+        report = Report(
+            reference=f"T{number:07d}",
+            source_key=f"test:oversight:{number}",
+            channel="ussd",
+            language="fr",
+            category=category,
+            location_code=area,
+            created_at=created,
+            updated_at=created,
+            accepted_at=created + accepted_after if accepted_after else None,
+            **fields,
+        )
         db.add(report)
         db.commit()
         return report
@@ -128,9 +159,18 @@ def add_report(runtime, area: str, *, category: str = "forced_labour", ago: time
 def add_alert(runtime, report: Report, status: str) -> None:  # type: ignore[no-untyped-def]
     now = runtime.clock.now()
     with runtime.session() as db:
-        db.add(OutboundMessage(report_id=report.id, recipient_encrypted="x", recipient_hash="h",
-                               purpose="alert", body="alert", status=status, created_at=now,
-                               updated_at=now))
+        db.add(
+            OutboundMessage(
+                report_id=report.id,
+                recipient_encrypted="x",
+                recipient_hash="h",
+                purpose="alert",
+                body="alert",
+                status=status,
+                created_at=now,
+                updated_at=now,
+            )
+        )
         db.commit()
 
 
@@ -143,17 +183,22 @@ def test_an_operator_sees_only_the_numbers_of_their_area(client, runtime):
         add_report(runtime, "CD-KL/kikwit", accepted_after=timedelta(minutes=minutes), status="accepted")
     urgent = add_report(runtime, "CD-KL", urgent=True, ago=timedelta(days=50))  # old, still open
     add_report(runtime, "CD-KL", urgent=True, status="closed")
-    elsewhere = add_report(runtime, "CD-KN", category="domestic_servitude", urgent=True,
-                           accepted_after=timedelta(minutes=1))
-    add_report(runtime, "CD-KL", category="organ_trafficking", training=True,
-               accepted_after=timedelta(minutes=1))
+    elsewhere = add_report(
+        runtime, "CD-KN", category="domestic_servitude", urgent=True, accepted_after=timedelta(minutes=1)
+    )
+    add_report(
+        runtime, "CD-KL", category="organ_trafficking", training=True, accepted_after=timedelta(minutes=1)
+    )
     for status in ("delivered", "delivered", "delivered", "failed"):
         add_alert(runtime, urgent, status)
     add_alert(runtime, elsewhere, "failed")
     with runtime.session() as db:
-        db.add_all(UssdSessionEvent(session_id=f"s{n}", status=status, last_screen=screen,
-                                    received_at=runtime.clock.now())
-                   for n, (screen, status) in enumerate([("category", "Incomplete"), ("done", "Success")]))
+        db.add_all(
+            UssdSessionEvent(
+                session_id=f"s{n}", status=status, last_screen=screen, received_at=runtime.clock.now()
+            )
+            for n, (screen, status) in enumerate([("category", "Incomplete"), ("done", "Success")])
+        )
         db.commit()
     login(client, runtime, "operator", ("CD-KL",))
 
@@ -174,14 +219,31 @@ def test_an_operator_sees_only_the_numbers_of_their_area(client, runtime):
 
 def test_the_dashboard_of_a_busy_country_stays_under_150_kb(client, runtime):
     provinces = [p.code for p in runtime.locations.provinces()]
-    categories = ("forced_labour", "sexual_exploitation", "domestic_servitude", "child_trafficking",
-                  "forced_marriage", "organ_trafficking", "other")
+    categories = (
+        "forced_labour",
+        "sexual_exploitation",
+        "domestic_servitude",
+        "child_trafficking",
+        "forced_marriage",
+        "organ_trafficking",
+        "other",
+    )
     with runtime.session() as db:
         for n in range(600):
             created = runtime.clock.now() - timedelta(hours=n * 3)
-            db.add(Report(reference=f"B{n:07d}", source_key=f"busy:{n}", channel="sms", language="fr",
-                          category=categories[n % 7], location_code=provinces[n % len(provinces)],
-                          urgent=n % 9 == 0, created_at=created, updated_at=created))
+            db.add(
+                Report(
+                    reference=f"B{n:07d}",
+                    source_key=f"busy:{n}",
+                    channel="sms",
+                    language="fr",
+                    category=categories[n % 7],
+                    location_code=provinces[n % len(provinces)],
+                    urgent=n % 9 == 0,
+                    created_at=created,
+                    updated_at=created,
+                )
+            )
         db.commit()
     login(client, runtime, "admin")
     response = client.get("/console/dashboard")
@@ -193,8 +255,14 @@ def test_the_dashboard_of_a_busy_country_stays_under_150_kb(client, runtime):
 # The audit log
 
 
-def entry(runtime, user_id: int | None, action: str, target_type: str | None = None,  # type: ignore[no-untyped-def]
-          target_id: object = None, **detail) -> None:
+def entry(
+    runtime,
+    user_id: int | None,
+    action: str,
+    target_type: str | None = None,  # type: ignore[no-untyped-def]
+    target_id: object = None,
+    **detail,
+) -> None:
     with runtime.session() as db:
         audit(db, runtime, user_id, action, target_type, target_id, **detail)
         db.commit()
@@ -235,7 +303,9 @@ def test_a_supervisor_finds_who_did_what_newest_first(client, runtime, clock):
     assert logged_actions(client, "who=AMANI") == ["number_revealed", "report_viewed"]
     assert logged_actions(client, "action=report_viewed") == ["report_viewed"]
     assert logged_actions(client, f"target_type=report&target_id={kwilu.reference.lower()}") == [
-        "number_revealed", "report_viewed"]
+        "number_revealed",
+        "report_viewed",
+    ]
     start = (clock.now() - timedelta(days=2)).date().isoformat()
     assert logged_actions(client, f"who=amani&since={start}&until={start}") == ["report_viewed"]
     assert logged_actions(client, "who=nobody%25") == []

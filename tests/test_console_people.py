@@ -39,8 +39,7 @@ def page(client, path: str) -> str:  # type: ignore[no-untyped-def]
 
 def audits(runtime, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
     with runtime.session() as db:
-        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                               .order_by(AuditEntry.id)))
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def count(runtime, model) -> int:  # type: ignore[no-untyped-def]
@@ -69,8 +68,16 @@ def on_call_names(client, area: str, level: str) -> str:  # type: ignore[no-unty
 
 
 def rotation_form(worker: Worker, **changes: str) -> dict[str, object]:
-    return {"action": "rotations", "rows": "1", "r0-level": "primary", "r0-start": "2026-01-05",
-            "r0-hour": "8", "r0-every": "7", "r0-members": [str(worker.id)], **changes}
+    return {
+        "action": "rotations",
+        "rows": "1",
+        "r0-level": "primary",
+        "r0-start": "2026-01-05",
+        "r0-hour": "8",
+        "r0-every": "7",
+        "r0-members": [str(worker.id)],
+        **changes,
+    }
 
 
 # Social workers
@@ -79,9 +86,17 @@ def rotation_form(worker: Worker, **changes: str) -> dict[str, object]:
 def test_an_admin_adds_edits_and_deactivates_a_worker_whose_phone_stays_masked(client, runtime):
     sign_in(client, runtime, "admin")
 
-    response = post(client, "/console/people/workers/new", {
-        "name": "Mado Kabila", "phone": "081 234 5678", "language": "ln", "role": "worker",
-        "areas": ["CD-KL", "CD-KL/kikwit"]})
+    response = post(
+        client,
+        "/console/people/workers/new",
+        {
+            "name": "Mado Kabila",
+            "phone": "081 234 5678",
+            "language": "ln",
+            "role": "worker",
+            "areas": ["CD-KL", "CD-KL/kikwit"],
+        },
+    )
     assert response.status_code == 302
     listed = page(client, "/console/people/workers")
     assert "Mado Kabila" in listed and mask(PHONE) in listed and "Kwilu/Kikwit" in listed
@@ -92,9 +107,17 @@ def test_an_admin_adds_edits_and_deactivates_a_worker_whose_phone_stays_masked(c
 
     edit_page = page(client, f"/console/people/workers/{worker_id}")
     assert mask(PHONE) in edit_page and "812345678" not in edit_page
-    response = post(client, f"/console/people/workers/{worker_id}", {
-        "name": "Mado K.", "phone": "00243 82 345 6789", "language": "ln", "role": "supervisor",
-        "areas": ["CD-KL"]})
+    response = post(
+        client,
+        f"/console/people/workers/{worker_id}",
+        {
+            "name": "Mado K.",
+            "phone": "00243 82 345 6789",
+            "language": "ln",
+            "role": "supervisor",
+            "areas": ["CD-KL"],
+        },
+    )
     assert response.status_code == 302
     listed = page(client, "/console/people/workers")
     assert "Mado K." in listed and mask(OTHER_PHONE) in listed and mask(PHONE) not in listed
@@ -119,12 +142,16 @@ def test_a_phone_already_given_to_another_worker_is_refused_with_a_clear_message
     sign_in(client, runtime, "supervisor", ("CD-KL",))
     message = "Another social worker already has this phone number."
 
-    created = post(client, "/console/people/workers/new", {
-        "name": "Copy", "phone": "+243 81 234 5678", "language": "fr", "role": "worker",
-        "areas": ["CD-KL"]})
-    edited = post(client, f"/console/people/workers/{bea.id}", {
-        "name": "Bea", "phone": "0812345678", "language": "fr", "role": "worker",
-        "areas": ["CD-KL"]})
+    created = post(
+        client,
+        "/console/people/workers/new",
+        {"name": "Copy", "phone": "+243 81 234 5678", "language": "fr", "role": "worker", "areas": ["CD-KL"]},
+    )
+    edited = post(
+        client,
+        f"/console/people/workers/{bea.id}",
+        {"name": "Bea", "phone": "0812345678", "language": "fr", "role": "worker", "areas": ["CD-KL"]},
+    )
 
     assert created.status_code == edited.status_code == 400
     assert message in created.data.decode() and message in edited.data.decode()
@@ -135,8 +162,11 @@ def test_a_phone_already_given_to_another_worker_is_refused_with_a_clear_message
 
 def upload(client, text: str):  # type: ignore[no-untyped-def]
     token = csrf_token(client, "/console/people/workers/import")
-    return client.post("/console/people/workers/import", content_type="multipart/form-data",
-                       data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "staff.csv")})
+    return client.post(
+        "/console/people/workers/import",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "staff.csv")},
+    )
 
 
 def test_a_csv_import_with_bad_lines_imports_nothing_and_names_each_line(client, runtime):
@@ -145,9 +175,12 @@ def test_a_csv_import_with_bad_lines_imports_nothing_and_names_each_line(client,
 
     # Larger than the app's 16 KB body limit (meant for the gateway), which this page lifts.
     many = "".join(f"Worker {i},0810{i:06d},fr,CD-KL,worker\n" for i in range(500))
-    refused = upload(client, header + "Mado,0812345678,fr,CD-KL,worker\n"
-                                      "Nono,12,fr,CD-KL,worker\n"
-                                      "Pitshou,0823456789,fr,CD-XX,worker\n" + many)
+    refused = upload(
+        client,
+        header + "Mado,0812345678,fr,CD-KL,worker\n"
+        "Nono,12,fr,CD-KL,worker\n"
+        "Pitshou,0823456789,fr,CD-XX,worker\n" + many,
+    )
 
     assert len(many) > 16 * 1024
     assert refused.status_code == 400
@@ -158,8 +191,9 @@ def test_a_csv_import_with_bad_lines_imports_nothing_and_names_each_line(client,
     assert count(runtime, SocialWorker) == 0
     assert audits(runtime, "workers_imported") == []
 
-    accepted = upload(client, header + "Mado,0812345678,fr,CD-KL,worker\n"
-                                       "Pitshou,0823456789,sw,CD-HK,supervisor\n")
+    accepted = upload(
+        client, header + "Mado,0812345678,fr,CD-KL,worker\nPitshou,0823456789,sw,CD-HK,supervisor\n"
+    )
     assert accepted.status_code == 302
     listed = page(client, "/console/people/workers")
     assert "Mado" in listed and "Pitshou" in listed and "812345678" not in listed
@@ -181,8 +215,11 @@ def test_a_supervisor_sees_and_manages_only_the_workers_of_their_areas(client, r
     assert post(client, f"/console/people/workers/{both.id}/active", {"active": "0"}).status_code == 404
     assert client.get("/console/people/rosters/CD-KN").status_code == 404
     assert client.get("/console/people/policies/CD").status_code == 404  # the national one is an admin's
-    refused = post(client, "/console/people/workers/new", {
-        "name": "Elsewhere", "phone": PHONE, "language": "fr", "role": "worker", "areas": ["CD-KN"]})
+    refused = post(
+        client,
+        "/console/people/workers/new",
+        {"name": "Elsewhere", "phone": PHONE, "language": "fr", "role": "worker", "areas": ["CD-KN"]},
+    )
     assert refused.status_code == 400 and count(runtime, SocialWorker) == 3
     assert page(client, f"/console/people/workers/{mine.id}")
 
@@ -227,13 +264,23 @@ def test_an_override_shows_in_the_week_view_until_it_is_removed(client, runtime)
     amani, bea = add_worker(runtime, "Amani"), add_worker(runtime, "Bea Swap")
     add_roster(runtime, "CD-KL", {"primary": [amani]})
     sign_in(client, runtime, "supervisor", ("CD-KL",))
-    assert "Bea Swap" not in section(page(client, "/console/people/rosters/CD-KL"),
-                                     '<table class="week">', "</table>")
+    assert "Bea Swap" not in section(
+        page(client, "/console/people/rosters/CD-KL"), '<table class="week">', "</table>"
+    )
 
-    response = post(client, "/console/people/rosters/CD-KL", {
-        "action": "add_override", "level": "primary", "worker": str(bea.id),
-        "replaces": str(amani.id), "starts": "2026-01-06T08:00", "ends": "2026-01-07T08:00",
-        "reason": "Amani is at a training"})
+    response = post(
+        client,
+        "/console/people/rosters/CD-KL",
+        {
+            "action": "add_override",
+            "level": "primary",
+            "worker": str(bea.id),
+            "replaces": str(amani.id),
+            "starts": "2026-01-06T08:00",
+            "ends": "2026-01-07T08:00",
+            "reason": "Amani is at a training",
+        },
+    )
 
     assert response.status_code == 302
     html = page(client, "/console/people/rosters/CD-KL")
@@ -243,8 +290,11 @@ def test_an_override_shows_in_the_week_view_until_it_is_removed(client, runtime)
     [added] = audits(runtime, "roster_override_added")
     override_id = added.detail["override_id"]
 
-    post(client, "/console/people/rosters/CD-KL", {"action": "remove_override",
-                                                    "override_id": str(override_id)})
+    post(
+        client,
+        "/console/people/rosters/CD-KL",
+        {"action": "remove_override", "override_id": str(override_id)},
+    )
     week = section(page(client, "/console/people/rosters/CD-KL"), '<table class="week">', "</table>")
     assert "Bea Swap" not in week and "Amani" in week
     assert len(audits(runtime, "roster_override_removed")) == 1
@@ -257,11 +307,20 @@ def test_a_policy_edit_is_stored_and_a_bad_one_is_refused(client, runtime):
     sign_in(client, runtime, "supervisor", ("CD-KL",))
     assert "This area follows the default policy." in page(client, "/console/people/policies/CD-KL/kikwit")
 
-    saved = post(client, "/console/people/policies/CD-KL", {
-        "action": "save", "normal": "notify primary\nwait 5\nnotify backup, supervisor\nrepeat 2",
-        "urgent": "notify primary, backup\nwait 1.5\nnotify national"})
-    refused = post(client, "/console/people/policies/CD-KL", {
-        "action": "save", "normal": "notify primary\nnotify chief\nwait soon", "urgent": "wait 3"})
+    saved = post(
+        client,
+        "/console/people/policies/CD-KL",
+        {
+            "action": "save",
+            "normal": "notify primary\nwait 5\nnotify backup, supervisor\nrepeat 2",
+            "urgent": "notify primary, backup\nwait 1.5\nnotify national",
+        },
+    )
+    refused = post(
+        client,
+        "/console/people/policies/CD-KL",
+        {"action": "save", "normal": "notify primary\nnotify chief\nwait soon", "urgent": "wait 3"},
+    )
 
     assert saved.status_code == 302
     assert refused.status_code == 400
@@ -270,10 +329,17 @@ def test_a_policy_edit_is_stored_and_a_bad_one_is_refused(client, runtime):
     assert "a policy notifies at least one level" in errors
     with runtime.session() as db:
         policy = db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == "CD-KL"))
-        assert policy.steps == [{"notify": ["primary"]}, {"wait": 300},
-                                {"notify": ["backup", "supervisor"]}, {"repeat": 2}]
-        assert policy.urgent_steps == [{"notify": ["primary", "backup"]}, {"wait": 90},
-                                       {"notify": ["national"]}]
+        assert policy.steps == [
+            {"notify": ["primary"]},
+            {"wait": 300},
+            {"notify": ["backup", "supervisor"]},
+            {"repeat": 2},
+        ]
+        assert policy.urgent_steps == [
+            {"notify": ["primary", "backup"]},
+            {"wait": 90},
+            {"notify": ["national"]},
+        ]
     assert "This area follows the policy of Kwilu." in page(client, "/console/people/policies/CD-KL/kikwit")
     assert len(audits(runtime, "policy_saved")) == 1
 
@@ -307,8 +373,9 @@ def test_an_operator_or_a_viewer_gets_403_on_every_people_page(app, client, runt
     for rule in rules:
         url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
         for method in sorted(rule.methods & {"GET", "POST"}):
-            response = client.open(url, method=method, data={
-                "csrf_token": token, "action": "reset", "active": "0", "name": "X"})
+            response = client.open(
+                url, method=method, data={"csrf_token": token, "action": "reset", "active": "0", "name": "X"}
+            )
             if response.status_code != 403:
                 wrong.append(f"{method} {url}: {response.status_code}")
 
@@ -324,8 +391,14 @@ def test_a_supervisor_cannot_manage_users(client, runtime):
 
     assert client.get("/console/users").status_code == 403
     assert client.get(f"/console/users/{operator_id}").status_code == 403
-    assert post(client, "/console/users/new", {"email": "new@example.org", "name": "New",
-                                               "role": "admin", "password": "x" * 12}).status_code == 403
+    assert (
+        post(
+            client,
+            "/console/users/new",
+            {"email": "new@example.org", "name": "New", "role": "admin", "password": "x" * 12},
+        ).status_code
+        == 403
+    )
     assert post(client, f"/console/users/{operator_id}/second-factor").status_code == 403
     with runtime.session() as db:
         assert db.get(User, operator_id).totp_enabled
@@ -352,18 +425,38 @@ def test_an_admin_resets_a_users_second_factor_and_it_is_in_the_audit_log(client
 def test_an_admin_creates_a_user_then_changes_their_role_and_areas_but_not_their_own(client, runtime):
     admin_id = sign_in(client, runtime, "admin")
 
-    created = post(client, "/console/users/new", {
-        "email": "Mbuyi@Example.org", "name": "Mbuyi", "role": "operator", "areas": ["CD-KL"],
-        "password": "a long enough password"})
-    too_short = post(client, "/console/users/new", {
-        "email": "short@example.org", "name": "Short", "role": "viewer", "areas": ["CD-KL"],
-        "password": "short"})
+    created = post(
+        client,
+        "/console/users/new",
+        {
+            "email": "Mbuyi@Example.org",
+            "name": "Mbuyi",
+            "role": "operator",
+            "areas": ["CD-KL"],
+            "password": "a long enough password",
+        },
+    )
+    too_short = post(
+        client,
+        "/console/users/new",
+        {
+            "email": "short@example.org",
+            "name": "Short",
+            "role": "viewer",
+            "areas": ["CD-KL"],
+            "password": "short",
+        },
+    )
     with runtime.session() as db:
         user_id = db.scalar(select(User.id).where(User.email == "mbuyi@example.org"))
-    changed = post(client, f"/console/users/{user_id}", {
-        "name": "Mbuyi", "role": "supervisor", "areas": ["CD-HK", "CD-KL/kikwit"]})
-    demoted = post(client, f"/console/users/{admin_id}", {"name": "Admin", "role": "viewer",
-                                                          "areas": ["CD-KL"]})
+    changed = post(
+        client,
+        f"/console/users/{user_id}",
+        {"name": "Mbuyi", "role": "supervisor", "areas": ["CD-HK", "CD-KL/kikwit"]},
+    )
+    demoted = post(
+        client, f"/console/users/{admin_id}", {"name": "Admin", "role": "viewer", "areas": ["CD-KL"]}
+    )
 
     assert created.status_code == changed.status_code == 302
     assert too_short.status_code == 400 and "at least 12 characters" in too_short.data.decode()

@@ -48,8 +48,11 @@ def audits(runtime, action: str) -> list[AuditEntry]:
 
 def events(runtime, report_id: int, kind: str) -> list[ReportEvent]:
     with runtime.session() as db:
-        return list(db.scalars(select(ReportEvent).where(
-            ReportEvent.report_id == report_id, ReportEvent.kind == kind)))
+        return list(
+            db.scalars(
+                select(ReportEvent).where(ReportEvent.report_id == report_id, ReportEvent.kind == kind)
+            )
+        )
 
 
 def page_of(reference: str) -> str:
@@ -131,8 +134,7 @@ def test_the_inbox_shows_fifty_reports_a_page_and_refreshes_itself(client, runti
 def test_the_inbox_shows_readable_columns(client, runtime):
     worker = add_worker(runtime, "Amani")
     accepted = report(runtime, category="child_trafficking")
-    update(runtime, accepted.id, accepted_at=runtime.clock.now(), accepted_by_id=worker.id,
-           status="accepted")
+    update(runtime, accepted.id, accepted_at=runtime.clock.now(), accepted_by_id=worker.id, status="accepted")
     login(client, runtime, "operator")
     client.get("/console/?lang=en")
 
@@ -148,8 +150,7 @@ def test_follow_ups_that_are_due_show_at_the_top_of_the_inbox(app, client, runti
     login(client, runtime, "operator")
     tomorrow = (clock.now() + timedelta(days=1)).date().isoformat()
     post(client, page_of(due.reference) + "/refer", {"partner": "shelter", "follow_up_on": tomorrow})
-    post(client, page_of(later.reference) + "/refer", {"partner": "police",
-                                                       "follow_up_on": tomorrow})
+    post(client, page_of(later.reference) + "/refer", {"partner": "police", "follow_up_on": tomorrow})
     with runtime.session() as db:
         done = db.scalar(select(Referral.id).where(Referral.report_id == later.id))
     post(client, page_of(later.reference) + f"/referrals/{done}/done")
@@ -179,8 +180,10 @@ def test_an_operator_for_kwilu_never_sees_a_kinshasa_report(client, runtime):
     assert client.get(page_of(kinshasa.reference)).status_code == 404
     assert client.get(page_of("NOSUCH")).status_code == 404
     assert post(client, page_of(kinshasa.reference) + "/note", {"note": "x"}).status_code == 404
-    assert post(client, page_of(kinshasa.reference) + "/reveal",
-                {"reason": "a good long reason"}).status_code == 404
+    assert (
+        post(client, page_of(kinshasa.reference) + "/reveal", {"reason": "a good long reason"}).status_code
+        == 404
+    )
     post(client, page_of(kwilu.reference) + "/merge", {"into": kinshasa.reference})
     assert fresh(runtime, kwilu.id).merged_into_id is None
     assert audits(runtime, "report_viewed") == []
@@ -190,9 +193,16 @@ def test_an_operator_for_kwilu_never_sees_a_kinshasa_report(client, runtime):
 
 
 def test_opening_a_report_is_audited_and_on_its_timeline_with_the_number_masked(client, runtime):
-    shared = report(runtime, phone=REPORTER, contact="callback", safe_time="evening",
-                    place_detail="derrière l'église", people_count=3, children_involved=True,
-                    description="Trois enfants")
+    shared = report(
+        runtime,
+        phone=REPORTER,
+        contact="callback",
+        safe_time="evening",
+        place_detail="derrière l'église",
+        people_count=3,
+        children_involved=True,
+        description="Trois enfants",
+    )
     user_id = login(client, runtime, "operator")
 
     page = client.get(page_of(shared.reference)).data.decode()
@@ -314,8 +324,9 @@ def test_referring_to_a_partner_records_a_follow_up(client, runtime, clock):
     follow_up = (clock.now() + timedelta(days=7)).date()
 
     post(client, page_of(case.reference) + "/refer", {"partner": "gone", "follow_up_on": "x"})
-    post(client, page_of(case.reference) + "/refer",
-         {"partner": "122", "follow_up_on": follow_up.isoformat()})
+    post(
+        client, page_of(case.reference) + "/refer", {"partner": "122", "follow_up_on": follow_up.isoformat()}
+    )
 
     with runtime.session() as db:
         [referral] = db.scalars(select(Referral)).all()
@@ -342,15 +353,22 @@ def test_a_viewer_cannot_change_anything(client, runtime):
     assert "/status" not in page and "/reveal" not in page
     token = csrf_token(client, page_of(case.reference))
 
-    for action, data in {"assign": {"worker_id": 1}, "status": {"status": "closed"},
-                         "note": {"note": "x"}, "merge": {"into": case.reference},
-                         "refer": {"partner": "police", "follow_up_on": "2030-01-01"},
-                         "referrals/1/done": {}}.items():
-        response = client.post(page_of(case.reference) + "/" + action,
-                                data={**data, "csrf_token": token})
+    for action, data in {
+        "assign": {"worker_id": 1},
+        "status": {"status": "closed"},
+        "note": {"note": "x"},
+        "merge": {"into": case.reference},
+        "refer": {"partner": "police", "follow_up_on": "2030-01-01"},
+        "referrals/1/done": {},
+    }.items():
+        response = client.post(page_of(case.reference) + "/" + action, data={**data, "csrf_token": token})
         assert response.status_code == 403, action
-    assert client.post(page_of(case.reference) + "/reveal", data={
-        "reason": "I want to see it now", "csrf_token": token}).status_code == 403
+    assert (
+        client.post(
+            page_of(case.reference) + "/reveal", data={"reason": "I want to see it now", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     assert fresh(runtime, case.id).status == "new"
 
 
@@ -372,8 +390,7 @@ def test_revealing_a_number_is_refused_for_an_operator(client, runtime):
     case = report(runtime, phone=REPORTER, contact="callback")
     login(client, runtime, "operator")
 
-    response = post(client, page_of(case.reference) + "/reveal",
-                    {"reason": "The child is in danger tonight"})
+    response = post(client, page_of(case.reference) + "/reveal", {"reason": "The child is in danger tonight"})
 
     assert response.status_code == 403
     assert REPORTER not in response.data.decode()
@@ -388,8 +405,9 @@ def test_revealing_a_number_is_refused_without_consent_to_be_called(client, runt
     login(client, runtime, "supervisor")
 
     for case in (confidential, anonymous):
-        response = post(client, page_of(case.reference) + "/reveal",
-                        {"reason": "The child is in danger tonight"})
+        response = post(
+            client, page_of(case.reference) + "/reveal", {"reason": "The child is in danger tonight"}
+        )
         assert response.status_code == 403
         assert REPORTER not in response.data.decode()
     assert audits(runtime, "number_revealed") == []
@@ -400,8 +418,7 @@ def test_a_supervisor_reveals_a_number_with_consent_and_the_reason_is_audited(cl
     user_id = login(client, runtime, "supervisor")
     assert "/reveal" in client.get(page_of(case.reference)).data.decode()
 
-    response = post(client, page_of(case.reference) + "/reveal",
-                    {"reason": "The child is in danger tonight"})
+    response = post(client, page_of(case.reference) + "/reveal", {"reason": "The child is in danger tonight"})
 
     assert response.status_code == 200 and REPORTER in response.data.decode()
     assert response.headers["Cache-Control"] == "no-store"
@@ -420,8 +437,9 @@ def rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_the_csv_has_no_phone_numbers_or_descriptions(client, runtime):
-    case = report(runtime, phone=REPORTER, contact="callback", description="Secret words",
-                  place_detail="Maison bleue")
+    case = report(
+        runtime, phone=REPORTER, contact="callback", description="Secret words", place_detail="Maison bleue"
+    )
     login(client, runtime, "supervisor")
 
     response = client.get("/console/reports.csv")
@@ -434,14 +452,19 @@ def test_the_csv_has_no_phone_numbers_or_descriptions(client, runtime):
 
 
 def test_a_full_export_is_for_admins_has_the_text_but_no_phone_and_is_audited(client, runtime):
-    report(runtime, phone=REPORTER, contact="callback", description="=HYPERLINK(\"x\")",
-           place_detail="Maison bleue")
+    report(
+        runtime,
+        phone=REPORTER,
+        contact="callback",
+        description='=HYPERLINK("x")',
+        place_detail="Maison bleue",
+    )
     user_id = login(client, runtime, "admin")
 
     response = client.get("/console/reports.csv?full=1")
 
     [row] = rows(response)
-    assert row["description"] == "'=HYPERLINK(\"x\")"  # no formula runs in a spreadsheet
+    assert row["description"] == '\'=HYPERLINK("x")'  # no formula runs in a spreadsheet
     assert row["place_detail"] == "Maison bleue"
     assert "811234567" not in response.data.decode()
     entry = audits(runtime, "reports_exported")[-1]

@@ -33,8 +33,15 @@ def test_a_gateway_callback_neither_reads_nor_renews_an_operator_s_session(clien
     login(client, runtime, "operator")
     page = client.get("/console/")
     assert page.status_code == 200 and "hotline_session=" in page.headers.get("Set-Cookie", "")
-    hop = client.post(f"/webhooks/at/{TEST_TOKEN}/ussd", data={
-        "sessionId": "ATUid_cookie", "serviceCode": "*384*44135#", "phoneNumber": "+243810000001",
-        "networkCode": "63001", "text": ""})
+    hop = client.post(
+        f"/webhooks/at/{TEST_TOKEN}/ussd",
+        data={
+            "sessionId": "ATUid_cookie",
+            "serviceCode": "*384*44135#",
+            "phoneNumber": "+243810000001",
+            "networkCode": "63001",
+            "text": "",
+        },
+    )
     assert hop.status_code == 200 and hop.get_data(as_text=True).startswith("CON ")
     assert "Set-Cookie" not in hop.headers

@@ -12,8 +12,10 @@ from sqlalchemy import exc, insert, select, text
 from hotline.models import Notice
 from hotline.platform.db import make_engine
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                                reason="the reset empties PostgreSQL; SQLite gets a fresh file copy")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="the reset empties PostgreSQL; SQLite gets a fresh file copy",
+)
 
 
 def test_a_backend_left_holding_locks_is_ended_and_the_tables_are_emptied(database_url: str) -> None:
@@ -22,8 +24,11 @@ def test_a_backend_left_holding_locks_is_ended_and_the_tables_are_emptied(databa
     engine = make_engine(database_url)
     try:
         left = engine.connect()
-        left.execute(insert(Notice).values(key="left", kind="test", level="warning", detail={},
-                                           raised_at=datetime.now(UTC)))
+        left.execute(
+            insert(Notice).values(
+                key="left", kind="test", level="warning", detail={}, raised_at=datetime.now(UTC)
+            )
+        )
         left.execute(text("SELECT * FROM reports FOR UPDATE"))
 
         empty_postgres(database_url)  # with the backend alive, TRUNCATE waits past lock_timeout

@@ -31,17 +31,38 @@ TIMEOUT = (3.0, 5.0)
 Seen = tuple[str, str, bytes, str | None]  # path, Host, body, Authorization
 
 
-@pytest.mark.parametrize("host", [
-    "127.0.0.1", "localhost", "LOCALHOST.", "api.localhost", "api.localhost.", "10.1.2.3",
-    "172.16.0.9", "192.168.1.1",
-    "169.254.169.254",  # a cloud's metadata service
-    "100.64.0.1",
-    "0.0.0.0",  # noqa: S104 (refused, not bound)
-    "0", "127.1", "2130706433", "0x7f000001", "0177.0.0.1",  # 127.0.0.1 as inet_aton reads it
-    "::1", "::", "fe80::1", "fd00::5", "224.0.0.1", "ff02::1",
-    "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1",  # IPv4 inside IPv6
-    "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo to 10.0.0.1
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "LOCALHOST.",
+        "api.localhost",
+        "api.localhost.",
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "169.254.169.254",  # a cloud's metadata service
+        "100.64.0.1",
+        "0.0.0.0",  # noqa: S104 (refused, not bound)
+        "0",
+        "127.1",
+        "2130706433",
+        "0x7f000001",
+        "0177.0.0.1",  # 127.0.0.1 as inet_aton reads it
+        "::1",
+        "::",
+        "fe80::1",
+        "fd00::5",
+        "224.0.0.1",
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::127.0.0.1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::1",  # IPv4 inside IPv6
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo to 10.0.0.1
+    ],
+)
 def test_a_host_that_is_not_public_is_refused(host: str) -> None:
     with pytest.raises(egress.AddressNotAllowed):
         egress.check_host(host, ())
@@ -102,16 +123,25 @@ def tls(tmp_path: Path) -> Iterator[tuple[int, list[Seen], str]]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     for port, seen in serve(context):
@@ -120,9 +150,13 @@ def tls(tmp_path: Path) -> Iterator[tuple[int, list[Seen], str]]:
 
 def test_a_post_goes_to_the_checked_address_with_the_urls_host_path_and_query(plain) -> None:  # type: ignore[no-untyped-def]
     port, seen = plain
-    status = egress.post(f"http://127.0.0.1:{port}/hotline/events?source=hl", b'{"a": 1}',
-                         {"Content-Type": "application/json"}, timeout=TIMEOUT,
-                         private_networks=LOOPBACK)
+    status = egress.post(
+        f"http://127.0.0.1:{port}/hotline/events?source=hl",
+        b'{"a": 1}',
+        {"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+        private_networks=LOOPBACK,
+    )
     assert status == 202
     assert seen == [("/hotline/events?source=hl", f"127.0.0.1:{port}", b'{"a": 1}', None)]
 
@@ -137,22 +171,31 @@ def test_nothing_is_sent_to_a_private_address_the_settings_do_not_allow(plain) -
 
 def test_https_is_checked_against_the_name_in_the_url_while_connecting_to_its_address(tls) -> None:  # type: ignore[no-untyped-def]
     port, seen, ca = tls
-    assert egress.post(f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                       private_networks=LOOPBACK, ca_certs=ca) == 202
+    assert (
+        egress.post(
+            f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK, ca_certs=ca
+        )
+        == 202
+    )
     assert seen == [("/in", f"localhost:{port}", b"{}", None)]
     with pytest.raises(urllib3.exceptions.SSLError):  # the certificate does not name 127.0.0.1
-        egress.post(f"https://127.0.0.1:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                    private_networks=LOOPBACK, ca_certs=ca)
+        egress.post(
+            f"https://127.0.0.1:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK, ca_certs=ca
+        )
     with pytest.raises(urllib3.exceptions.SSLError):  # nor is it trusted without its CA
-        egress.post(f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                    private_networks=LOOPBACK)
+        egress.post(f"https://localhost:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK)
     assert len(seen) == 1
 
 
 def test_credentials_in_the_url_are_sent_as_http_basic_and_not_in_the_host(plain) -> None:  # type: ignore[no-untyped-def]
     port, seen = plain
-    egress.post(f"http://hotline%40ong:s%3Acret@127.0.0.1:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                private_networks=LOOPBACK)
+    egress.post(
+        f"http://hotline%40ong:s%3Acret@127.0.0.1:{port}/in",
+        b"{}",
+        {},
+        timeout=TIMEOUT,
+        private_networks=LOOPBACK,
+    )
     [(_, host, _, authorization)] = seen
     assert host == f"127.0.0.1:{port}"
     assert authorization == "Basic " + base64.b64encode(b"hotline@ong:s:cret").decode()
@@ -172,8 +215,12 @@ def dns(monkeypatch):  # type: ignore[no-untyped-def]
     def getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
         if host not in names:
             return system(host, port, *args, **kwargs)
-        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0)) if ":" in a
-                else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in names[host]]
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in names[host]
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return names
@@ -184,8 +231,10 @@ def test_when_a_names_first_address_refuses_the_next_one_is_tried(plain, dns) ->
     that list ::1 first, for a receiver that listens on 127.0.0.1 only)."""
     port, seen = plain
     dns["partner.test"] = ["::1", "127.0.0.1"]
-    assert egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                       private_networks=LOOPBACK) == 202
+    assert (
+        egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK)
+        == 202
+    )
     assert [host for _, host, _, _ in seen] == [f"partner.test:{port}"]
 
 
@@ -194,23 +243,34 @@ def test_no_more_than_three_addresses_of_a_name_are_tried(plain, dns) -> None:  
     port, seen = plain
     dns["partner.test"] = ["127.0.0.2", "127.0.0.3", "::1", "127.0.0.1"]  # only the last listens
     with pytest.raises(urllib3.exceptions.NewConnectionError):
-        egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                    private_networks=LOOPBACK)
+        egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK)
     assert seen == []
     dns["partner.test"] = ["127.0.0.2", "127.0.0.3", "127.0.0.1", "::1"]
-    assert egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                       private_networks=LOOPBACK) == 202
+    assert (
+        egress.post(f"http://partner.test:{port}/in", b"{}", {}, timeout=TIMEOUT, private_networks=LOOPBACK)
+        == 202
+    )
 
 
 def test_a_name_written_with_its_final_dot_matches_its_certificate(tls, dns) -> None:  # type: ignore[no-untyped-def]
     port, _, ca = tls
     dns["localhost."] = ["127.0.0.1"]
-    assert egress.post(f"https://localhost.:{port}/in", b"{}", {}, timeout=TIMEOUT,
-                       private_networks=LOOPBACK, ca_certs=ca) == 202
+    assert (
+        egress.post(
+            f"https://localhost.:{port}/in",
+            b"{}",
+            {},
+            timeout=TIMEOUT,
+            private_networks=LOOPBACK,
+            ca_certs=ca,
+        )
+        == 202
+    )
 
 
 def test_only_the_status_is_read_not_a_huge_or_broken_body() -> None:
     """A partner that says 200 then sends a body it never finishes has taken the event."""
+
     class Endless(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers["Content-Length"]))
@@ -228,8 +288,16 @@ def test_only_the_status_is_read_not_a_huge_or_broken_body() -> None:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        assert egress.post(f"http://127.0.0.1:{server.server_port}/in", b"{}", {},
-                           timeout=(3.0, 1.0), private_networks=LOOPBACK) == 200
+        assert (
+            egress.post(
+                f"http://127.0.0.1:{server.server_port}/in",
+                b"{}",
+                {},
+                timeout=(3.0, 1.0),
+                private_networks=LOOPBACK,
+            )
+            == 200
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -27,9 +27,17 @@ def walk_report(url: str, session_id: str, phone: str, keys: list[str]) -> str:
     text, reply = "", ""
     for i, key in enumerate(["", *keys]):
         text = key if i <= 1 else f"{text}*{key}"
-        response = requests.post(url, data={"sessionId": session_id, "phoneNumber": phone,
-                                            "serviceCode": "*384*1#", "networkCode": "63001",
-                                            "text": text}, timeout=10)
+        response = requests.post(
+            url,
+            data={
+                "sessionId": session_id,
+                "phoneNumber": phone,
+                "serviceCode": "*384*1#",
+                "networkCode": "63001",
+                "text": text,
+            },
+            timeout=10,
+        )
         assert response.status_code == 200
         reply = response.text
         assert reply.startswith(("CON ", "END ")), reply
@@ -40,21 +48,30 @@ def test_a_ussd_report_reaches_the_social_worker_and_the_delivery_report_is_stor
     environ, runtime, tmp_path: Path
 ):
     csv = tmp_path / "workers.csv"
-    csv.write_text("name,phone,language,areas,role\n"
-                   f"Agent Kikwit,{KIKWIT_WORKER},fr,CD-KL/kikwit,worker\n"
-                   "Agent Gombe,+243810000001,fr,CD-KN,worker\n")
+    csv.write_text(
+        "name,phone,language,areas,role\n"
+        f"Agent Kikwit,{KIKWIT_WORKER},fr,CD-KL/kikwit,worker\n"
+        "Agent Gombe,+243810000001,fr,CD-KN,worker\n"
+    )
     import_workers(runtime, csv)
 
     with FakeAT(api_key="e2e-key", username="hotline-e2e") as fake:
-        env = {**environ, "HOTLINE_ENV": "production", "SMS_GATEWAY": "africastalking",
-               "AT_USERNAME": "hotline-e2e", "AT_API_KEY": "e2e-key", "AT_API_URL": fake.url}
+        env = {
+            **environ,
+            "HOTLINE_ENV": "production",
+            "SMS_GATEWAY": "africastalking",
+            "AT_USERNAME": "hotline-e2e",
+            "AT_API_KEY": "e2e-key",
+            "AT_API_URL": fake.url,
+        }
         with Stack(env, log_dir=tmp_path) as stack:
             hooks = f"{stack.url}/webhooks/at/{environ['HOTLINE_WEBHOOK_TOKEN']}"
             fake.delivery_callback_url = hooks + "/sms/delivery"
             # Francais, report, sexual exploitation, danger now, Kwilu, Kikwit, anonymous, send.
             # Someone in danger: no optional question, and the last screen names 129 and 122.
-            final = walk_report(hooks + "/ussd", "ATUid_e2e1", "+243990000123",
-                                ["1", "1", "1", "1", "2", "3", "3", "1"])
+            final = walk_report(
+                hooks + "/ussd", "ATUid_e2e1", "+243990000123", ["1", "1", "1", "1", "2", "3", "3", "1"]
+            )
             assert final.startswith("END ")
             assert "129" in final and "122" in final
 

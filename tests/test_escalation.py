@@ -63,11 +63,18 @@ def watch(clock: FrozenClock, run_jobs: RunJobs, seconds: int, every: int) -> No
         advance(clock, run_jobs, every)
 
 
-def add_policy(runtime: Runtime, area: str, steps: list[dict[str, Any]],
-               urgent_steps: list[dict[str, Any]] | None = None) -> None:
+def add_policy(
+    runtime: Runtime, area: str, steps: list[dict[str, Any]], urgent_steps: list[dict[str, Any]] | None = None
+) -> None:
     with runtime.session() as session:
-        session.add(EscalationPolicy(area_code=area, steps=steps, urgent_steps=urgent_steps or steps,
-                                     updated_at=runtime.clock.now()))
+        session.add(
+            EscalationPolicy(
+                area_code=area,
+                steps=steps,
+                urgent_steps=urgent_steps or steps,
+                updated_at=runtime.clock.now(),
+            )
+        )
         session.commit()
 
 
@@ -75,59 +82,84 @@ def add_policy(runtime: Runtime, area: str, steps: list[dict[str, Any]],
 
 
 def test_a_normal_report_goes_primary_backup_supervisor_three_rounds_then_national(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime)
     run_jobs()
     watch(clock, run_jobs, 120 * MINUTE, every=10 * MINUTE)
     round_ = [(0, "Amani"), (600, "Bisimwa"), (1200, "Chantal")]
     assert alert_times(runtime, team, opened.created_at) == [
-        *round_, *[(t + 1800, n) for t, n in round_], *[(t + 3600, n) for t, n in round_],
+        *round_,
+        *[(t + 1800, n) for t, n in round_],
+        *[(t + 3600, n) for t, n in round_],
         (5400, "Esther"),  # the national duty officer, once; then nothing more
     ]
     assert len(events(runtime, opened.id, "escalation_finished")) == 1
 
 
 def test_an_urgent_report_alerts_primary_and_backup_at_once_and_the_supervisor_after_3_minutes(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime, urgent=True)
     run_jobs()
     watch(clock, run_jobs, 30 * MINUTE, every=3 * MINUTE)
     round_ = [(0, "Amani"), (0, "Bisimwa"), (180, "Chantal")]
     assert alert_times(runtime, team, opened.created_at) == [
-        *round_, *[(t + 360, n) for t, n in round_], *[(t + 720, n) for t, n in round_],
+        *round_,
+        *[(t + 360, n) for t, n in round_],
+        *[(t + 720, n) for t, n in round_],
         (1080, "Esther"),
     ]
 
 
 def test_the_wait_setting_replaces_every_wait_of_the_policy(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     with runtime_with(runtime, escalation_wait_seconds=5) as drill:
         opened = report(drill)
         run_jobs()
         watch(clock, run_jobs, 60, every=5)
         names = ["Amani", "Bisimwa", "Chantal"] * 3 + ["Esther"]
-        assert alert_times(drill, team, opened.created_at) == [
-            (5 * i, name) for i, name in enumerate(names)
-        ]
+        assert alert_times(drill, team, opened.created_at) == [(5 * i, name) for i, name in enumerate(names)]
 
 
 def test_an_areas_own_policy_replaces_the_default(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
-    add_policy(runtime, "CD-KL", [{"notify": ["primary"]}, {"wait": 300}, {"notify": ["supervisor"]},
-                                  {"wait": 300}, {"notify": ["national"]}])
+    add_policy(
+        runtime,
+        "CD-KL",
+        [
+            {"notify": ["primary"]},
+            {"wait": 300},
+            {"notify": ["supervisor"]},
+            {"wait": 300},
+            {"notify": ["national"]},
+        ],
+    )
     opened = report(runtime)
     run_jobs()
     watch(clock, run_jobs, 30 * MINUTE, every=5 * MINUTE)
-    assert alert_times(runtime, team, opened.created_at) == [
-        (0, "Amani"), (300, "Chantal"), (600, "Esther")]
+    assert alert_times(runtime, team, opened.created_at) == [(0, "Amani"), (300, "Chantal"), (600, "Esther")]
 
 
 def test_editing_the_default_policy_does_not_change_a_running_escalation(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = report(runtime)
@@ -138,13 +170,15 @@ def test_editing_the_default_policy_does_not_change_a_running_escalation(
     advance(clock, run_jobs, 10 * MINUTE - 1)
     assert alert_times(runtime, team, before.created_at, before.id) == [(0, "Amani")]
     advance(clock, run_jobs, 1)
-    assert alert_times(runtime, team, before.created_at, before.id) == [
-        (0, "Amani"), (600, "Bisimwa")]
+    assert alert_times(runtime, team, before.created_at, before.id) == [(0, "Amani"), (600, "Bisimwa")]
     assert alert_times(runtime, team, after.created_at, after.id) == [(0, "Esther")]
 
 
 def test_editing_an_areas_policy_does_not_change_a_running_escalation(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     add_policy(runtime, "CD-KL", [{"notify": ["primary"]}, {"wait": 120}, {"notify": ["supervisor"]}])
     opened = report(runtime)
@@ -165,13 +199,17 @@ def test_editing_an_areas_policy_does_not_change_a_running_escalation(
 
 
 def test_when_nobody_answers_the_backup_then_the_supervisor_are_alerted_on_time(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime)
     run_jobs()
     assert texts_to(runtime, team.primary.phone) == [
         f"ALERTE {opened.reference} Kwilu/Kikwit : exploitation sexuelle. Répondez 1 "
-        f"{opened.reference} pour accepter, 2 {opened.reference} pour refuser."]
+        f"{opened.reference} pour accepter, 2 {opened.reference} pour refuser."
+    ]
 
     advance(clock, run_jobs, 10 * MINUTE - 1)
     assert texts_to(runtime, team.backup.phone) == []
@@ -190,7 +228,10 @@ def test_when_nobody_answers_the_backup_then_the_supervisor_are_alerted_on_time(
 
 
 def test_an_acceptance_stops_every_further_alert_for_that_report(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime)
     run_jobs()
@@ -204,12 +245,16 @@ def test_an_acceptance_stops_every_further_alert_for_that_report(
     assert texts_to(runtime, team.supervisor.phone) == []
     assert texts_to(runtime, team.national.phone) == []
     assert texts_to(runtime, team.primary.phone)[-1] == (
-        f"{opened.reference} a été accepté par un collègue. Rien à faire.")
+        f"{opened.reference} a été accepté par un collègue. Rien à faire."
+    )
     assert load(runtime, opened.id).accepted_by_id == team.backup.id
 
 
 def test_a_duplicate_escalation_job_alerts_the_next_level_once(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime)
     run_jobs()
@@ -223,7 +268,9 @@ def test_a_duplicate_escalation_job_alerts_the_next_level_once(
 
 
 def test_an_acceptance_racing_an_escalation_step_has_exactly_one_outcome(
-    runtime: Runtime, clock: FrozenClock, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    team: Team,
 ) -> None:
     escalated_first = 0
     for _ in range(30):
@@ -260,7 +307,9 @@ def test_an_acceptance_racing_an_escalation_step_has_exactly_one_outcome(
 
 
 def test_pending_alerts_are_cancelled_when_a_colleague_accepts(
-    runtime: Runtime, run_jobs: RunJobs, team: Team,
+    runtime: Runtime,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     opened = report(runtime, urgent=True)  # Amani and Bisimwa alerted, nothing sent yet
     reply(runtime, team.primary, f"1 {opened.reference}")
@@ -273,7 +322,11 @@ def test_pending_alerts_are_cancelled_when_a_colleague_accepts(
 
 
 def test_an_escalation_step_sends_its_alerts_and_a_refused_one_is_retried_at_its_next_attempt(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team, fake_at: FakeAT,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
+    fake_at: FakeAT,
 ) -> None:
     """A later step's alerts go out in the escalate job itself; one the gateway cannot take now
     gets a job of its own, scheduled when its row is due again."""
@@ -304,15 +357,24 @@ def test_an_escalation_step_sends_its_alerts_and_a_refused_one_is_retried_at_its
 
 @pytest.mark.parametrize("status", ["Failed", "Rejected", "Expired", "AbsentSubscriber"])
 def test_a_failed_delivery_report_alerts_the_next_level_without_waiting(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
-    fake_at: FakeAT, status: str,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
+    fake_at: FakeAT,
+    status: str,
 ) -> None:
     opened = report(runtime)
     run_jobs()
     [to_amani] = fake_at.messages
     assert to_amani.to == team.primary.phone
-    form = {"id": str(to_amani.message_id), "status": status, "phoneNumber": to_amani.to,
-            "networkCode": "63001"}
+    form = {
+        "id": str(to_amani.message_id),
+        "status": status,
+        "phoneNumber": to_amani.to,
+        "networkCode": "63001",
+    }
     if status in ("Failed", "Rejected"):
         form["failureReason"] = "DeliveryFailure"
     assert client.post(f"/webhooks/at/{TEST_TOKEN}/sms/delivery", data=form).status_code == 200
@@ -324,15 +386,24 @@ def test_a_failed_delivery_report_alerts_the_next_level_without_waiting(
 
 
 def test_a_failed_bundle_alerts_the_next_level_for_every_report_it_listed(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
     fake_at: FakeAT,
 ) -> None:
     opened = [report(runtime) for _ in range(5)]
     run_jobs()
     advance(clock, run_jobs, seconds=120)  # past the hold and the ticker's grace: the bundle leaves
     [bundle] = [sms for sms in fake_at.messages if sms.message.startswith("ALERTES")]
-    form = {"id": str(bundle.message_id), "status": "Failed", "phoneNumber": bundle.to,
-            "networkCode": "63001", "failureReason": "DeliveryFailure"}
+    form = {
+        "id": str(bundle.message_id),
+        "status": "Failed",
+        "phoneNumber": bundle.to,
+        "networkCode": "63001",
+        "failureReason": "DeliveryFailure",
+    }
     assert client.post(f"/webhooks/at/{TEST_TOKEN}/sms/delivery", data=form).status_code == 200
 
     advance(clock, run_jobs)
@@ -341,14 +412,20 @@ def test_a_failed_bundle_alerts_the_next_level_for_every_report_it_listed(
 
 
 def test_a_number_the_gateway_refuses_alerts_the_next_level_without_waiting(
-    runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team, fake_at: FakeAT,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
+    fake_at: FakeAT,
 ) -> None:
     fake_at.reject(team.primary.phone, 403)  # InvalidPhoneNumber: trying again will not help
     opened = report(runtime)
     run_jobs()
     advance(clock, run_jobs)
     assert [(sms.to, sms.status_code) for sms in fake_at.messages] == [
-        (team.primary.phone, 403), (team.backup.phone, 101)]
+        (team.primary.phone, 403),
+        (team.backup.phone, 101),
+    ]
     [failed] = messages_to(runtime, team.primary.phone)
     assert (failed.status, failed.failure_reason) == ("failed", "InvalidPhoneNumber")
     assert alert_times(runtime, team, opened.created_at) == [(0, "Amani"), (0, "Bisimwa")]
@@ -358,7 +435,11 @@ def test_a_number_the_gateway_refuses_alerts_the_next_level_without_waiting(
 
 
 def test_a_step_more_than_two_minutes_late_makes_the_service_unhealthy(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     report(runtime)

@@ -55,8 +55,13 @@ def dial(client: FlaskClient, phone: str, inputs: list[str]) -> str:
     session_id = f"ATUid_{next(_ids):032x}"
     body = ""
     for i in range(len(inputs) + 1):
-        form = {"sessionId": session_id, "serviceCode": "*384*44135#", "phoneNumber": phone,
-                "networkCode": "63001", "text": "*".join(inputs[:i])}
+        form = {
+            "sessionId": session_id,
+            "serviceCode": "*384*44135#",
+            "phoneNumber": phone,
+            "networkCode": "63001",
+            "text": "*".join(inputs[:i]),
+        }
         response = client.post(f"{BASE}/ussd", data=form)
         assert response.status_code == 200
         body = response.get_data(as_text=True)
@@ -65,15 +70,26 @@ def dial(client: FlaskClient, phone: str, inputs: list[str]) -> str:
 
 
 def sms(client: FlaskClient, phone: str, text: str) -> None:
-    form = {"from": phone, "to": "12345", "text": text, "date": "2026-01-05 08:00:12",
-            "id": f"ATSMS-flood-{next(_ids)}", "networkCode": "63001"}
+    form = {
+        "from": phone,
+        "to": "12345",
+        "text": text,
+        "date": "2026-01-05 08:00:12",
+        "id": f"ATSMS-flood-{next(_ids)}",
+        "networkCode": "63001",
+    }
     assert client.post(f"{BASE}/sms", data=form).status_code == 200
 
 
 def reports_from(runtime: Runtime, phone: str) -> list[Report]:
     with runtime.session() as session:
-        return list(session.scalars(select(Report).where(
-            Report.reporter_hash == runtime.cipher.lookup_hash(phone)).order_by(Report.id)))
+        return list(
+            session.scalars(
+                select(Report)
+                .where(Report.reporter_hash == runtime.cipher.lookup_hash(phone))
+                .order_by(Report.id)
+            )
+        )
 
 
 def flood_notice(runtime: Runtime) -> dict:
@@ -83,7 +99,10 @@ def flood_notice(runtime: Runtime) -> dict:
 
 
 def test_the_sixth_ussd_report_in_an_hour_is_kept_but_alerts_nobody(
-    client: FlaskClient, runtime: Runtime, run_jobs: RunJobs, team: Team,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     screens = [dial(client, FLOODER, FIRST_REPORT)] + [dial(client, FLOODER, AGAIN) for _ in range(5)]
     run_jobs()
@@ -100,7 +119,10 @@ def test_the_sixth_ussd_report_in_an_hour_is_kept_but_alerts_nobody(
 
 
 def test_another_number_is_not_limited_by_a_neighbours_flood(
-    client: FlaskClient, runtime: Runtime, run_jobs: RunJobs, team: Team,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     dial(client, FLOODER, FIRST_REPORT)
     for _ in range(6):
@@ -119,7 +141,10 @@ def small_day(runtime: Runtime) -> Iterator[tuple[FlaskClient, Runtime]]:
 
 
 def test_over_the_daily_limit_reports_are_held_until_the_next_day(
-    small_day: tuple[FlaskClient, Runtime], clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    small_day: tuple[FlaskClient, Runtime],
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     client, runtime = small_day
     dial(client, FLOODER, FIRST_REPORT)
@@ -134,7 +159,11 @@ def test_over_the_daily_limit_reports_are_held_until_the_next_day(
 
 
 def test_sms_reports_over_the_limit_are_kept_and_get_one_neutral_reply(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     for minute in range(6):  # 08:00 to 08:55, all in one clock hour
         sms(client, FLOODER, f"Encore une fille retenue a Kikwit, message {minute}")
@@ -151,7 +180,10 @@ def test_sms_reports_over_the_limit_are_kept_and_get_one_neutral_reply(
 
 
 def test_a_number_that_floods_by_sms_gets_one_neutral_reply_an_hour_and_every_text_is_kept(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
 ) -> None:
     for _ in range(30):
         sms(client, FLOODER, "AIDE")
@@ -172,7 +204,9 @@ def test_a_number_that_floods_by_sms_gets_one_neutral_reply_an_hour_and_every_te
 
 
 def test_a_flood_never_keeps_the_number_in_clear_in_redis(
-    client: FlaskClient, runtime: Runtime, run_jobs: RunJobs,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: RunJobs,
 ) -> None:
     for _ in range(25):
         sms(client, FLOODER, "AIDE")
@@ -187,7 +221,9 @@ def test_a_flood_never_keeps_the_number_in_clear_in_redis(
 
 
 def test_operators_see_what_flood_control_held_on_every_page(
-    client: FlaskClient, runtime: Runtime, run_jobs: RunJobs,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: RunJobs,
 ) -> None:
     for _ in range(22):
         sms(client, FLOODER, "AIDE")
@@ -195,12 +231,21 @@ def test_operators_see_what_flood_control_held_on_every_page(
     app = create_app(runtime=runtime)
     console = app.test_client()
     login(console, runtime, "admin")
-    pages = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("console.")
-             and "GET" in rule.methods and not rule.arguments and "login" not in rule.rule]
+    pages = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("console.")
+        and "GET" in rule.methods
+        and not rule.arguments
+        and "login" not in rule.rule
+    ]
     french = "Contrôle des abus aujourd'hui : 0 signalement(s) gardé(s) sans alerte, 2 SMS"
     responses = {p: console.get(p) for p in pages}
-    html = {p: r.get_data(as_text=True).replace("&#39;", "'") for p, r in responses.items()
-            if r.status_code == 200 and r.mimetype == "text/html"}
+    html = {
+        p: r.get_data(as_text=True).replace("&#39;", "'")
+        for p, r in responses.items()
+        if r.status_code == 200 and r.mimetype == "text/html"
+    }
     assert len(html) > 10
     assert [p for p, page in html.items() if french not in page] == []
     page = console.get("/console/?lang=en").get_data(as_text=True)
@@ -212,12 +257,14 @@ def test_operators_see_what_flood_control_held_on_every_page(
 
 
 def test_a_days_flood_notice_ends_at_midnight_even_when_the_next_day_is_quiet(
-    client: FlaskClient, runtime: Runtime, clock: FrozenClock, run_jobs: RunJobs,
+    client: FlaskClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
 ) -> None:
     def open_flood_notices() -> list[tuple[str, int]]:
         with runtime.session() as session:
-            return [(n.key, n.detail["sms"]) for n in open_notices(session, clock.now())
-                    if n.kind == "flood"]
+            return [(n.key, n.detail["sms"]) for n in open_notices(session, clock.now()) if n.kind == "flood"]
 
     for _ in range(21):
         sms(client, FLOODER, "AIDE")
@@ -233,13 +280,25 @@ def test_a_days_flood_notice_ends_at_midnight_even_when_the_next_day_is_quiet(
 
 
 def test_without_redis_a_report_still_alerts_and_an_alert_still_goes(
-    runtime: Runtime, clock: FrozenClock, team: Team,
+    runtime: Runtime,
+    clock: FrozenClock,
+    team: Team,
 ) -> None:
     """Flood control and the SMS cap count in Redis; with Redis down they step aside."""
     with runtime_with(runtime, redis_url="redis://127.0.0.1:1/0") as down:
-        opened = open_report(down, NewReport(
-            source_key="test:no-redis", channel="sms", language="fr", category="other",
-            urgent=True, location_code=KIKWIT, reporter_hash=down.cipher.lookup_hash(FLOODER)))
+        opened = open_report(
+            down,
+            NewReport(
+                source_key="test:no-redis",
+                channel="sms",
+                language="fr",
+                category="other",
+                urgent=True,
+                location_code=KIKWIT,
+                reporter_hash=down.cipher.lookup_hash(FLOODER),
+            ),
+        )
         assert not opened.held and opened.message_ids
         assert [send_message(down, mid) for mid in opened.message_ids] == ["delivered"] * len(
-            opened.message_ids)
+            opened.message_ids
+        )

@@ -43,8 +43,11 @@ LIMIT = 160  # africastalking.md section 1: the smallest screen, "CON "/"END " i
 LONGEST_REFERENCE = "ABCDEFGH"  # longer than the references we hand out
 PO_FILES = sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
 # Where the conversation's words live: every N_() in these files can reach a phone.
-CONVERSATION_SOURCES = (*sorted((ROOT / "flows").glob("*.py")), ROOT / "hotline" / "intake" / "ussd.py",
-                        ROOT / "hotline" / "intake" / "reporter_sms.py")
+CONVERSATION_SOURCES = (
+    *sorted((ROOT / "flows").glob("*.py")),
+    ROOT / "hotline" / "intake" / "ussd.py",
+    ROOT / "hotline" / "intake" / "reporter_sms.py",
+)
 
 
 class Host:
@@ -309,8 +312,9 @@ def test_00_returns_to_the_main_menu_and_forgets_the_answers(host: Host) -> None
     assert state["answers"] == {}
 
     # A new report starts from nothing: the confirmation shows only what was chosen again.
-    state, confirm = shown_after(state, host, "1", "5", "2", host.number_of("Ituri"),
-                                 SKIP, SKIP, "3", SKIP, "3", SKIP)
+    state, confirm = shown_after(
+        state, host, "1", "5", "2", host.number_of("Ituri"), SKIP, SKIP, "3", SKIP, "3", SKIP
+    )
     assert confirm.startswith("CON Envoyer ce signalement ? Mariage force, Ituri")
     assert "URGENT" not in confirm
     assert "safe_time" not in state["answers"]  # the call-back time of the first report is gone
@@ -437,12 +441,25 @@ def test_a_report_without_danger_asks_the_optional_questions_and_keeps_the_answe
     assert confirm.startswith("CON Envoyer ce signalement ? Travail force, Kwilu/Kikwit")
 
     state, sent = press(state, host, "1")
-    assert sent.effects == [Effect("open_report", {
-        "menu": "report", "category": "forced_labour", "urgent": "no", "province": "CD-KL",
-        "location": "CD-KL/kikwit", "place_detail": "Pres du marche, rue 12", "people": "3",
-        "children": "yes", "description": "deux filles * un garcon", "contact": "confidential",
-        "pin": "4827", "confirm": "send",
-    })]
+    assert sent.effects == [
+        Effect(
+            "open_report",
+            {
+                "menu": "report",
+                "category": "forced_labour",
+                "urgent": "no",
+                "province": "CD-KL",
+                "location": "CD-KL/kikwit",
+                "place_detail": "Pres du marche, rue 12",
+                "people": "3",
+                "children": "yes",
+                "description": "deux filles * un garcon",
+                "contact": "confidential",
+                "pin": "4827",
+                "confirm": "send",
+            },
+        )
+    ]
     assert state["screen"] == "done"
     state["vars"]["reference"] = "K7M2QX"
     assert shown(state, host).startswith("END Merci. Votre reference : K7M2QX.")
@@ -459,7 +476,11 @@ def test_99_skips_each_optional_question(host: Host) -> None:
     assert state["screen"] == "confirm"
     answers = state["answers"]
     assert (answers["place_detail"], answers["people"], answers["description"], answers["pin"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert answers["children"] == "unsure"
 
 
@@ -469,8 +490,7 @@ def test_99_skips_each_optional_question(host: Host) -> None:
         pytest.param(["abc"], "people", "CON Tapez un nombre, par exemple 3.", id="people-in-words"),
         pytest.param(["0"], "place_detail", None, id="people-zero-is-back"),
         pytest.param(["1000"], "people", "CON C'est trop long.", id="people-too-many-digits"),
-        pytest.param(["3", "1", SKIP, "3", "12345"], "pin", "CON C'est trop long.",
-                     id="pin-too-long"),
+        pytest.param(["3", "1", SKIP, "3", "12345"], "pin", "CON C'est trop long.", id="pin-too-long"),
         pytest.param(["3", "1", SKIP, "3", "12a4"], "pin", "CON Tapez 4 chiffres", id="pin-not-digits"),
     ],
 )
@@ -523,23 +543,45 @@ def test_a_reference_that_cannot_be_one_is_refused_before_any_lookup(host: Host)
 CONVERSATIONS = {
     "report-in-danger": (
         ["1", "1", "1", "2", "3", "1", "2", "1"],
-        ["menu", "category", "danger", "province", "place", "contact", "safe_time", "confirm",
-         "done_urgent"],
+        ["menu", "category", "danger", "province", "place", "contact", "safe_time", "confirm", "done_urgent"],
     ),
     "report-not-in-danger": (
-        ["1", "2", "2", "8", "Marche central", "4", "1", "Ils travaillent * la nuit", "2", "4827",
-         "1"],
-        ["menu", "category", "danger", "province", "place_detail", "people", "children",
-         "description", "contact", "pin", "confirm", "done"],
+        ["1", "2", "2", "8", "Marche central", "4", "1", "Ils travaillent * la nuit", "2", "4827", "1"],
+        [
+            "menu",
+            "category",
+            "danger",
+            "province",
+            "place_detail",
+            "people",
+            "children",
+            "description",
+            "contact",
+            "pin",
+            "confirm",
+            "done",
+        ],
     ),
     "report-cancelled": (
         ["1", "7", "2", "1", "1", SKIP, SKIP, "2", SKIP, "3", SKIP, "2"],
-        ["menu", "category", "danger", "province", "place", "place_detail", "people", "children",
-         "description", "contact", "pin", "confirm", "cancelled"],
+        [
+            "menu",
+            "category",
+            "danger",
+            "province",
+            "place",
+            "place_detail",
+            "people",
+            "children",
+            "description",
+            "contact",
+            "pin",
+            "confirm",
+            "cancelled",
+        ],
     ),
     "check-from-the-reporting-phone": (["2", "K7M3QX"], ["menu", "check_ref", "check_result"]),
-    "check-from-another-phone": (
-        ["2", "K7M3QX", "4827"], ["menu", "check_ref", "check_pin", "check_result"]),
+    "check-from-another-phone": (["2", "K7M3QX", "4827"], ["menu", "check_ref", "check_pin", "check_result"]),
     "get-help-now": (["3"], ["menu", "help"]),
     "learn-the-signs": (["4", "1", "1"], ["menu", "signs1", "signs2", "signs3"]),
     "change-the-language": (["5", "6"], ["menu", "language", "menu"]),
@@ -548,9 +590,7 @@ CONVERSATIONS = {
 
 @pytest.mark.parametrize("conversation", list(CONVERSATIONS))
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_conversation_can_be_walked_in_every_language(
-    host: Host, lang: str, conversation: str
-) -> None:
+def test_every_conversation_can_be_walked_in_every_language(host: Host, lang: str, conversation: str) -> None:
     keys, path = CONVERSATIONS[conversation]
     host.own_reports = conversation != "check-from-another-phone"
     state, result = press(dial(), host, str(reporter.LANGUAGE_CODES.index(lang) + 1))

@@ -69,15 +69,19 @@ def test_a_reporter_deletes_their_number_and_the_console_no_longer_shows_it(
         [event] = db.scalars(select(ReportEvent).where(ReportEvent.kind == "contact_deleted")).all()
         assert REPORTER[4:] not in str(event.detail)
         assert db.scalar(select(Report.reporter_hash).where(Report.reference == mine)) is None
-        details = [body_of(runtime, m) for m in db.scalars(select(OutboundMessage).where(
-            OutboundMessage.purpose == "details").order_by(OutboundMessage.id))]
+        details = [
+            body_of(runtime, m)
+            for m in db.scalars(
+                select(OutboundMessage)
+                .where(OutboundMessage.purpose == "details")
+                .order_by(OutboundMessage.id)
+            )
+        ]
         assert [REPORTER in body for body in details] == [False, False]
         assert OTHER_REPORTER in details[1]  # the other reporter's worker still has it
 
 
-def test_the_sms_still_waiting_for_the_number_are_cancelled(
-    client: FlaskClient, runtime: Runtime
-) -> None:
+def test_the_sms_still_waiting_for_the_number_are_cancelled(client: FlaskClient, runtime: Runtime) -> None:
     sms(client, KIKWIT_TEXT, phone=REPORTER)
     with runtime.session() as db:
         inbound_id = db.scalar(select(InboundMessage.id))
@@ -106,9 +110,7 @@ def test_cancelling_changes_nothing(client: FlaskClient, runtime: Runtime) -> No
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_delete_screens_fit_a_basic_phone_in_every_language(
-    client: FlaskClient, lang: str
-) -> None:
+def test_the_delete_screens_fit_a_basic_phone_in_every_language(client: FlaskClient, lang: str) -> None:
     assert {"forget_confirm", "forget_done", "forget_kept"} <= set(FLOW.screens)
     first = Call(client, REPORTER)
     first.dial()

@@ -30,8 +30,7 @@ def test_readiness_fails_when_redis_cannot_be_reached(runtime):
 
 def test_readiness_fails_when_the_database_cannot_be_reached(runtime, settings, tmp_path):
     missing = tmp_path / "no-such-folder" / "db.sqlite3"  # SQLite cannot create it
-    broken = Runtime.build(settings.with_overrides(database_url=f"sqlite:///{missing}"),
-                           clock=runtime.clock)
+    broken = Runtime.build(settings.with_overrides(database_url=f"sqlite:///{missing}"), clock=runtime.clock)
     try:
         response = create_app(runtime=broken).test_client().get("/readyz")
     finally:
@@ -46,8 +45,13 @@ def test_readiness_is_ok_with_a_live_worker_and_cron_and_nothing_overdue(runtime
     CronScheduler(connection=runtime.redis).register_birth()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"] == {"database": "ok", "redis": "ok", "workers": "ok", "cron": "ok",
-                                       "escalations": "ok"}
+    assert response.json["checks"] == {
+        "database": "ok",
+        "redis": "ok",
+        "workers": "ok",
+        "cron": "ok",
+        "escalations": "ok",
+    }
 
 
 def test_readiness_fails_without_any_worker(runtime, client):
@@ -77,4 +81,3 @@ def test_readiness_fails_when_the_cron_process_stopped_beating(runtime, client):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["cron"] == "none running"
-

@@ -10,9 +10,17 @@ from workers import jobs
 
 
 def test_an_sms_whose_job_was_lost_is_found_again_by_the_ticker(client, runtime, clock, run_jobs):
-    response = client.post(f"/webhooks/at/{TEST_TOKEN}/sms", data={
-        "from": "+243990000777", "to": "12345", "text": "Des enfants travaillent a Kikwit",
-        "date": "2026-01-05 08:00:00", "id": "lost-1", "networkCode": "63001"})
+    response = client.post(
+        f"/webhooks/at/{TEST_TOKEN}/sms",
+        data={
+            "from": "+243990000777",
+            "to": "12345",
+            "text": "Des enfants travaillent a Kikwit",
+            "date": "2026-01-05 08:00:00",
+            "id": "lost-1",
+            "networkCode": "63001",
+        },
+    )
     assert response.status_code == 200
     runtime.redis.flushdb()  # the job is gone; the row is not
 

@@ -37,8 +37,9 @@ CLOSED = "END Signalement {} : clos."
 
 
 def rotate_keys(environ: dict[str, str], keys: str) -> str:
-    result = CliRunner().invoke(main, ["keys", "rotate", "--batch-size", "2"],
-                                env={**environ, "HOTLINE_PII_KEY": keys})
+    result = CliRunner().invoke(
+        main, ["keys", "rotate", "--batch-size", "2"], env={**environ, "HOTLINE_PII_KEY": keys}
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -87,8 +88,11 @@ def test_lookups_work_under_the_old_key_during_a_rotation_and_with_the_new_key_a
         run_jobs()
         assert check(after, reference, REPORTER) == CLOSED.format(reference)
         with rotated.session() as session:
-            stopped = session.scalars(select(OutboundMessage).where(
-                OutboundMessage.purpose == "reply", OutboundMessage.report_id.is_not(None))).all()
+            stopped = session.scalars(
+                select(OutboundMessage).where(
+                    OutboundMessage.purpose == "reply", OutboundMessage.report_id.is_not(None)
+                )
+            ).all()
             assert [m.status for m in stopped] == ["cancelled"]  # STOP under B caught A's reply
             assert session.get(SmsOptOut, PiiCipher((KEY_B,)).lookup_hash(STOPPED)) is not None
 
@@ -117,7 +121,6 @@ def test_a_details_sms_kept_encrypted_under_the_old_key_is_readable_with_the_new
     assert "outbound_messages.body: 1 re-encrypted" in output
 
     with runtime_with(runtime, pii_keys=(KEY_B,)) as rotated, rotated.session() as session:
-        [details] = session.scalars(select(OutboundMessage).where(
-            OutboundMessage.purpose == "details")).all()
+        [details] = session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "details")).all()
         assert REPORTER not in details.body  # at rest: only the sealed form
         assert REPORTER in body_of(rotated, details)

@@ -174,8 +174,21 @@ def test_known_codes_are_valid(locations: Locations, code: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["CD-XX", "CD-KL/", "CD-KL/Kikwit", "cd-kl", "CD-KL/kinshasa", "CD-KL/kikwit/x", " CD-KL", "",
-     "cd", "CD/", "CD/kikwit", "CD-", "CG"],
+    [
+        "CD-XX",
+        "CD-KL/",
+        "CD-KL/Kikwit",
+        "cd-kl",
+        "CD-KL/kinshasa",
+        "CD-KL/kikwit/x",
+        " CD-KL",
+        "",
+        "cd",
+        "CD/",
+        "CD/kikwit",
+        "CD-",
+        "CG",
+    ],
 )
 def test_malformed_or_unknown_codes_are_refused_everywhere(locations: Locations, code: str) -> None:
     assert not locations.is_valid(code)
@@ -203,11 +216,13 @@ def test_the_whole_country_is_a_location_for_a_report_whose_place_is_not_known(
     [
         pytest.param("Une fille est retenue a Kikwit depuis hier", "CD-KL/kikwit", id="a-city"),
         pytest.param("À KIKWIT!", "CD-KL/kikwit", id="capitals-accents-and-punctuation"),
-        pytest.param("des enfants travaillent a Masi-Manimba", "CD-KL/masi-manimba",
-                     id="a-hyphenated-territory"),
+        pytest.param(
+            "des enfants travaillent a Masi-Manimba", "CD-KL/masi-manimba", id="a-hyphenated-territory"
+        ),
         pytest.param("masi manimba", "CD-KL/masi-manimba", id="the-same-without-the-hyphen"),
-        pytest.param("commune de Ruashi", "CD-HK/lubumbashi-ruashi",
-                     id="a-commune-without-its-city-in-brackets"),
+        pytest.param(
+            "commune de Ruashi", "CD-HK/lubumbashi-ruashi", id="a-commune-without-its-city-in-brackets"
+        ),
         pytest.param("a Lubumbashi", "CD-HK/lubumbashi", id="the-city-before-its-commune"),
         pytest.param("pres de Kikwit, Kwilu", "CD-KL/kikwit", id="the-place-before-its-province"),
         pytest.param("dans le Kwilu", "CD-KL", id="a-province"),
@@ -218,12 +233,19 @@ def test_the_whole_country_is_a_location_for_a_report_whose_place_is_not_known(
         pytest.param("Haut Lomami", "CD-HL", id="a-two-word-province"),
         pytest.param("Ruashi, Lubumbashi", "CD-HK/lubumbashi-ruashi", id="the-commune-before-its-city"),
         pytest.param("commune Kenya", "CD-HK/lubumbashi-kenya", id="a-commune-that-is-a-country-cued"),
-        pytest.param("quartier Kenya a Lubumbashi", "CD-HK/lubumbashi-kenya",
-                     id="a-commune-that-is-a-country-with-its-city"),
-        pytest.param("commune de Lubumbashi", "CD-HK/lubumbashi-lubumbashi",
-                     id="the-commune-named-like-its-city-when-cued"),
-        pytest.param("on l'a emmenee au Kenya depuis Kikwit", "CD-KL/kikwit",
-                     id="the-country-kenya-is-not-the-commune"),
+        pytest.param(
+            "quartier Kenya a Lubumbashi",
+            "CD-HK/lubumbashi-kenya",
+            id="a-commune-that-is-a-country-with-its-city",
+        ),
+        pytest.param(
+            "commune de Lubumbashi",
+            "CD-HK/lubumbashi-lubumbashi",
+            id="the-commune-named-like-its-city-when-cued",
+        ),
+        pytest.param(
+            "on l'a emmenee au Kenya depuis Kikwit", "CD-KL/kikwit", id="the-country-kenya-is-not-the-commune"
+        ),
     ],
 )
 def test_a_place_named_in_free_text_is_found_most_specific_first(
@@ -235,10 +257,28 @@ def test_a_place_named_in_free_text_is_found_most_specific_first(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Aidez-nous", "kikwitois", "Kikwi", "Nord Kivu" + "x", "12345", "😀 *#",
-     "des filles envoyees au Kenya", "voir l'annexe du contrat"],
-    ids=["empty", "no-place", "a-longer-word", "a-shorter-word", "glued", "digits", "symbols",
-         "the-country-kenya", "the-word-annexe"],
+    [
+        "",
+        "Aidez-nous",
+        "kikwitois",
+        "Kikwi",
+        "Nord Kivu" + "x",
+        "12345",
+        "😀 *#",
+        "des filles envoyees au Kenya",
+        "voir l'annexe du contrat",
+    ],
+    ids=[
+        "empty",
+        "no-place",
+        "a-longer-word",
+        "a-shorter-word",
+        "glued",
+        "digits",
+        "symbols",
+        "the-country-kenya",
+        "the-word-annexe",
+    ],
 )
 def test_text_that_names_no_place_gives_none(locations: Locations, text: str) -> None:
     assert locations.find_in_text(text) is None
@@ -345,9 +385,7 @@ def test_a_broken_file_is_refused_with_a_message_naming_the_problem(
         ('["CD-KL"]', r'expected an object with a "provinces" list'),
     ],
 )
-def test_a_file_that_is_not_a_locations_document_is_refused(
-    tmp_path: Path, text: str, message: str
-) -> None:
+def test_a_file_that_is_not_a_locations_document_is_refused(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "locations.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(LocationsError, match=message):

@@ -13,8 +13,16 @@ import pytest
 from hotline.platform.logs import ScrubPhones, make_handler, scrub
 from hotline.platform.settings import Settings, SettingsError
 
-FORMS = ["+243812345678", "243812345678", "0812345678", "00243812345678", "%2B243812345678",
-         "+243 81 234 5678", "081-234-5678", "+254 712 345 678"]
+FORMS = [
+    "+243812345678",
+    "243812345678",
+    "0812345678",
+    "00243812345678",
+    "%2B243812345678",
+    "+243 81 234 5678",
+    "081-234-5678",
+    "+254 712 345 678",
+]
 
 
 @pytest.mark.parametrize("number", FORMS)
@@ -122,13 +130,22 @@ def test_text_logs_name_the_request_in_brackets(app, client):
     assert "WARNING hotline.web [request abcdef0123456789]: hello" in stream.getvalue()
 
 
-@pytest.mark.parametrize(("env", "given", "expected"), [
-    ("production", None, "json"), ("development", None, "text"), ("test", None, "text"),
-    ("development", "json", "json"), ("production", "TEXT", "text"),
-])
+@pytest.mark.parametrize(
+    ("env", "given", "expected"),
+    [
+        ("production", None, "json"),
+        ("development", None, "text"),
+        ("test", None, "text"),
+        ("development", "json", "json"),
+        ("production", "TEXT", "text"),
+    ],
+)
 def test_the_log_format_defaults_to_json_in_production_only(environ, env, given, expected):
-    changes = {"HOTLINE_ENV": env, "HOTLINE_PII_KEY": environ["HOTLINE_PII_KEY"],
-               **({"HOTLINE_LOG_FORMAT": given} if given else {})}
+    changes = {
+        "HOTLINE_ENV": env,
+        "HOTLINE_PII_KEY": environ["HOTLINE_PII_KEY"],
+        **({"HOTLINE_LOG_FORMAT": given} if given else {}),
+    }
     assert Settings.from_env({**environ, **changes}).log_format == expected
 
 
@@ -157,5 +174,11 @@ def test_gunicorns_own_lines_are_json_and_its_access_log_goes_nowhere(environ, m
     written = capsys.readouterr()
     assert "secret-token" not in written.out + written.err
     lines = [json.loads(line) for line in written.err.splitlines()]
-    assert lines == [{"time": lines[0]["time"], "level": "INFO", "logger": "gunicorn.error",
-                      "message": "Booting worker with pid: 4242"}]
+    assert lines == [
+        {
+            "time": lines[0]["time"],
+            "level": "INFO",
+            "logger": "gunicorn.error",
+            "message": "Booting worker with pid: 4242",
+        }
+    ]

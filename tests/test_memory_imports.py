@@ -29,8 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_fresh(code: str, env: dict[str, str] | None = None) -> dict:
     """Run ``code`` in a new interpreter; it prints one JSON object as its last line."""
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=60,
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -39,9 +43,15 @@ def run_fresh(code: str, env: dict[str, str] | None = None) -> dict:
 def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, str]) -> None:
     # The web process builds the AT gateway but never sends: the SDK and requests stay out of it,
     # and prometheus_client waits for a scrape.
-    env = {**environ, "SMS_GATEWAY": "africastalking", "AT_USERNAME": "hotline",
-           "AT_API_KEY": "fake-at-key", "AT_API_URL": f"http://127.0.0.1:{free_port()}"}
-    found = run_fresh(f"""
+    env = {
+        **environ,
+        "SMS_GATEWAY": "africastalking",
+        "AT_USERNAME": "hotline",
+        "AT_API_KEY": "fake-at-key",
+        "AT_API_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    found = run_fresh(
+        f"""
         import json, sys
         from hotline.web.app import create_app
         from hotline.gateways import GatewayUnavailable
@@ -60,9 +70,17 @@ def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, st
         print(json.dumps({{"hop": hop.status_code, "gateway": app.extensions["hotline"].gateway.name,
                           "before_send": before, "after_send": "africastalking" in sys.modules,
                           "outcome": outcome, "unused": unused}}))
-    """, env)
-    assert found == {"hop": 200, "gateway": "africastalking", "before_send": False,
-                     "after_send": True, "outcome": "ConnectionError", "unused": []}
+    """,
+        env,
+    )
+    assert found == {
+        "hop": 200,
+        "gateway": "africastalking",
+        "before_send": False,
+        "after_send": True,
+        "outcome": "ConnectionError",
+        "unused": [],
+    }
 
 
 def test_the_province_check_reads_pycountry_s_own_names() -> None:
@@ -90,7 +108,8 @@ def test_catalogs_hold_what_babel_reads_from_the_po_files() -> None:
             catalog = read_po(handle)
         expected[po.parent.parent.name] = {
             str(m.id): str(m.string)
-            for m in catalog if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+            for m in catalog
+            if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
         }
     assert Translations.load()._catalogs == expected
 

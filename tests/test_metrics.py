@@ -48,8 +48,9 @@ def test_without_a_configured_token_there_is_no_metrics_page(client):
     assert client.get("/metrics", headers=AUTH).status_code == 404
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong-token-0123456789abcdef", f"Basic {TOKEN}",
-                                    f"Bearer {TOKEN}x"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong-token-0123456789abcdef", f"Basic {TOKEN}", f"Bearer {TOKEN}x"]
+)
 def test_a_scrape_without_the_right_token_is_refused(watched, header):
     response = watched.get("/metrics", headers={"Authorization": header} if header else {})
     assert response.status_code == 401

@@ -40,14 +40,20 @@ def test_0006_gives_the_period_notices_open_at_the_upgrade_their_end(tmp_path):
     engine = make_engine(url)
     raised = datetime(2026, 1, 5, 8, 30)  # stored as naive UTC, as UTCDateTime does
     with engine.begin() as conn:
-        for key, kind, cleared in (("sms-cap:hour:2026010508", "sms_cap", None),
-                                   ("sms-cap:day:20260105", "sms_cap", None),
-                                   ("flood:20260105", "flood", None),
-                                   ("flood:20260104", "flood", raised),
-                                   ("gateway-balance", "gateway_balance", None)):
-            conn.execute(text("INSERT INTO notices (key, kind, level, detail, raised_at, cleared_at)"
-                              " VALUES (:key, :kind, 'warning', '{}', :raised, :cleared)"),
-                         {"key": key, "kind": kind, "raised": raised, "cleared": cleared})
+        for key, kind, cleared in (
+            ("sms-cap:hour:2026010508", "sms_cap", None),
+            ("sms-cap:day:20260105", "sms_cap", None),
+            ("flood:20260105", "flood", None),
+            ("flood:20260104", "flood", raised),
+            ("gateway-balance", "gateway_balance", None),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO notices (key, kind, level, detail, raised_at, cleared_at)"
+                    " VALUES (:key, :kind, 'warning', '{}', :raised, :cleared)"
+                ),
+                {"key": key, "kind": kind, "raised": raised, "cleared": cleared},
+            )
     upgrade(url)
     with Session(engine) as session:
         ends = {n.key: n.ends_at for n in session.scalars(select(Notice))}
@@ -58,6 +64,5 @@ def test_0006_gives_the_period_notices_open_at_the_upgrade_their_end(tmp_path):
             "flood:20260104": None,  # already cleared
             "gateway-balance": None,  # no period: open until the balance is topped up
         }
-        assert [n.key for n in open_notices(session, datetime(2026, 2, 1, tzinfo=UTC))] == [
-            "gateway-balance"]
+        assert [n.key for n in open_notices(session, datetime(2026, 2, 1, tzinfo=UTC))] == ["gateway-balance"]
     engine.dispose()

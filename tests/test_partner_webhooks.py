@@ -79,8 +79,9 @@ def receiver(runtime) -> Iterator[Receiver]:  # type: ignore[no-untyped-def]
 def add_webhook(runtime, url: str, events=EVENTS, areas=()) -> str:  # type: ignore[no-untyped-def]
     """A partner webhook; returns its secret, as the console shows it once."""
     with runtime.session() as db:
-        _, secret = save_webhook(db, runtime, None, name="Primero", url=url, events=list(events),
-                                 areas=list(areas))
+        _, secret = save_webhook(
+            db, runtime, None, name="Primero", url=url, events=list(events), areas=list(areas)
+        )
         db.commit()
     return secret
 
@@ -88,8 +89,7 @@ def add_webhook(runtime, url: str, events=EVENTS, areas=()) -> str:  # type: ign
 def verified(secret: str, request: Received) -> dict:  # type: ignore[type-arg]
     """What a partner does before trusting a request: recompute the signature from the secret."""
     timestamp = request.headers["X-Hotline-Timestamp"]
-    expected = hmac.new(secret.encode(), f"{timestamp}.{request.body}".encode(),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(secret.encode(), f"{timestamp}.{request.body}".encode(), hashlib.sha256).hexdigest()
     assert hmac.compare_digest(request.headers["X-Hotline-Signature"], f"v1={expected}")
     return json.loads(request.body)
 
@@ -99,11 +99,15 @@ def deliveries(runtime) -> list[WebhookDelivery]:  # type: ignore[no-untyped-def
         return list(db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
 
 
-def test_an_opened_report_reaches_the_partner_signed_and_without_personal_data(
-        runtime, run_jobs, receiver):
+def test_an_opened_report_reaches_the_partner_signed_and_without_personal_data(runtime, run_jobs, receiver):
     secret = add_webhook(runtime, receiver.url)
-    made = report(runtime, phone=REPORTER_PHONE, contact="callback", description=DESCRIPTION,
-                  place_detail="derrière l'église")
+    made = report(
+        runtime,
+        phone=REPORTER_PHONE,
+        contact="callback",
+        description=DESCRIPTION,
+        place_detail="derrière l'église",
+    )
     run_jobs()
     (request,) = receiver.requests
     body = verified(secret, request)
@@ -116,7 +120,8 @@ def test_an_opened_report_reaches_the_partner_signed_and_without_personal_data(
 
 
 def test_a_failing_partner_is_retried_with_backoff_until_it_takes_the_event(
-        runtime, run_jobs, receiver, clock):
+    runtime, run_jobs, receiver, clock
+):
     secret = add_webhook(runtime, receiver.url)
     receiver.answers.extend([500])
     report(runtime)
@@ -134,8 +139,7 @@ def test_a_failing_partner_is_retried_with_backoff_until_it_takes_the_event(
     assert (done.status, done.attempts) == ("delivered", 2)
 
 
-def test_a_partner_refusing_for_good_is_not_retried_but_a_busy_one_is(
-        runtime, run_jobs, receiver, clock):
+def test_a_partner_refusing_for_good_is_not_retried_but_a_busy_one_is(runtime, run_jobs, receiver, clock):
     add_webhook(runtime, receiver.url)
     receiver.answers.extend([410, 429])
     report(runtime)
@@ -149,8 +153,7 @@ def test_a_partner_refusing_for_good_is_not_retried_but_a_busy_one_is(
     assert len(receiver.requests) == 3
 
 
-def test_a_partner_down_for_good_is_given_up_after_the_last_attempt(
-        runtime, run_jobs, receiver, clock):
+def test_a_partner_down_for_good_is_given_up_after_the_last_attempt(runtime, run_jobs, receiver, clock):
     add_webhook(runtime, receiver.url)
     receiver.answers.extend([503] * 50)
     report(runtime)
@@ -173,15 +176,15 @@ def test_nothing_is_lost_when_redis_forgets_the_job(runtime, run_jobs, receiver,
     assert receiver.events() == ["opened"]
 
 
-def test_a_case_sends_opened_accepted_referred_and_closed_once_each(
-        runtime, run_jobs, receiver, clock):
+def test_a_case_sends_opened_accepted_referred_and_closed_once_each(runtime, run_jobs, receiver, clock):
     team = kwilu_team(runtime)
     secret = add_webhook(runtime, receiver.url)
     made = report(runtime)
     reply(runtime, team.primary, f"1 {made.reference}")
     with runtime.session() as db:
-        casework.refer(db, runtime, db.get(Report, made.id), "shelter", date(2026, 1, 9),
-                       date(2026, 1, 5), None)  # type: ignore[arg-type]
+        casework.refer(
+            db, runtime, db.get(Report, made.id), "shelter", date(2026, 1, 9), date(2026, 1, 5), None
+        )  # type: ignore[arg-type]
         db.commit()
     reply(runtime, team.primary, f"FIN {made.reference} placée au centre")
     run_jobs()
@@ -193,8 +196,7 @@ def test_a_case_sends_opened_accepted_referred_and_closed_once_each(
     assert len(receiver.requests) == 4
 
 
-def test_training_reports_other_areas_and_unsubscribed_events_send_nothing(
-        runtime, run_jobs, receiver):
+def test_training_reports_other_areas_and_unsubscribed_events_send_nothing(runtime, run_jobs, receiver):
     add_webhook(runtime, receiver.url, events=("closed",), areas=("CD-KL",))
     in_area = report(runtime)
     report(runtime, training=True)
@@ -245,16 +247,24 @@ def test_a_flood_held_report_is_not_announced_to_partners(runtime, run_jobs, rec
     assert announced == [r.reference for r in made[:-1]]  # the one over the limit stays in-house
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/", "http://localhost/admin",
-                                 "http://169.254.169.254/latest/meta-data/", "https://10.0.0.7/h",
-                                 "http://[::1]:5432/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",
+        "http://localhost/admin",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.7/h",
+        "http://[::1]:5432/",
+    ],
+)
 def test_a_webhook_to_a_private_or_local_address_is_refused_unless_its_network_is_allowed(runtime, url):
     with runtime.session() as db, pytest.raises(AddressNotAllowed):
         save_webhook(db, runtime, None, name="X", url=url, events=["opened"], areas=[])
 
 
 def test_a_name_that_resolves_to_a_private_address_gets_nothing_and_is_not_retried(
-        runtime, run_jobs, receiver, clock):
+    runtime, run_jobs, receiver, clock
+):
     """A name is resolved at every send, as its DNS may change after it was saved: one that
     resolves to an address the settings do not allow gets nothing, and fails for good."""
     add_webhook(runtime, receiver.url)

@@ -57,15 +57,24 @@ CANARIES = [*NUMBERS, WORD, WORD.lower()]
 
 
 def found_in(texts: list[str], canaries: list[str] = CANARIES) -> list[str]:
-    return [f"{canary!r} in {text[:160]!r}" for text in texts for canary in canaries
-            if canary.lower() in text.lower()]
+    return [
+        f"{canary!r} in {text[:160]!r}"
+        for text in texts
+        for canary in canaries
+        if canary.lower() in text.lower()
+    ]
 
 
 def database_texts(runtime: Runtime) -> list[str]:
     """Every value of every row of every table, as text."""
     with runtime.engine.connect() as conn:
-        return [str(value) for table in Base.metadata.sorted_tables
-                for row in conn.execute(table.select()) for value in row if value is not None]
+        return [
+            str(value)
+            for table in Base.metadata.sorted_tables
+            for row in conn.execute(table.select())
+            for value in row
+            if value is not None
+        ]
 
 
 def log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -79,16 +88,27 @@ def log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
 def job_payloads(runtime: Runtime) -> list[str]:
     queue = runtime.queue.queue
     ids = set(queue.job_ids)
-    for registry in (FinishedJobRegistry, FailedJobRegistry, ScheduledJobRegistry,
-                     StartedJobRegistry, DeferredJobRegistry):
+    for registry in (
+        FinishedJobRegistry,
+        FailedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+        DeferredJobRegistry,
+    ):
         ids |= set(registry(queue=queue).get_job_ids())
     texts = []
     for job in Job.fetch_many(sorted(ids), connection=runtime.redis):
         if job is not None:
             result = job.latest_result()
-            texts += [job.func_name, repr(job.args), repr(job.kwargs), job.description or "",
-                      repr(job.meta), repr(result.return_value) if result else "",
-                      (result.exc_string or "") if result else ""]
+            texts += [
+                job.func_name,
+                repr(job.args),
+                repr(job.kwargs),
+                job.description or "",
+                repr(job.meta),
+                repr(result.return_value) if result else "",
+                (result.exc_string or "") if result else "",
+            ]
     return texts
 
 
@@ -103,13 +123,26 @@ def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
 def plant_canaries(client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None]) -> str:
     """Every channel once; returns the USSD report's reference."""
     add_worker(runtime, "Amani", ("CD-KL",), phone=WORKER)
-    report_as(client, [*NOT_IN_DANGER, f"Chez {WORD}", "99", "3", f"{WORD} enferme 3 filles",
-                       "1", "4", "4827", "1"], phone=CALLER)
+    report_as(
+        client,
+        [*NOT_IN_DANGER, f"Chez {WORD}", "99", "3", f"{WORD} enferme 3 filles", "1", "4", "4827", "1"],
+        phone=CALLER,
+    )
     sms(client, f"{WORD} retient une fille a Kikwit", phone=TEXTER)
-    client.post(f"{BASE}/ussd/events", data={
-        "sessionId": "ATUid_canary", "serviceCode": "*384*44135#", "phoneNumber": CALLER,
-        "status": "Incomplete", "input": f"1*1*{WORD}", "lastAppResponse": "CON ?",
-        "durationInMillis": "1000", "hopsCount": "3", "date": "2026-01-05 08:03:12"})
+    client.post(
+        f"{BASE}/ussd/events",
+        data={
+            "sessionId": "ATUid_canary",
+            "serviceCode": "*384*44135#",
+            "phoneNumber": CALLER,
+            "status": "Incomplete",
+            "input": f"1*1*{WORD}",
+            "lastAppResponse": "CON ?",
+            "durationInMillis": "1000",
+            "hopsCount": "3",
+            "date": "2026-01-05 08:03:12",
+        },
+    )
     run_jobs()  # alerts to the worker, the reply to the SMS reporter
     with runtime.session() as db:
         reference = db.scalar(select(Report.reference).where(Report.channel == "ussd"))
@@ -117,27 +150,31 @@ def plant_canaries(client: FlaskClient, runtime: Runtime, run_jobs: Callable[[],
     worker_sms(client, WORKER, f"1 {reference}", "ATSMS-canary-accept")
     run_jobs()  # the status answer, the acceptance and its details SMS (with the call-back number)
     with runtime.session() as db:
-        sent = db.scalars(select(OutboundMessage).where(
-            OutboundMessage.gateway_message_id.is_not(None))).all()
-        deliveries = [(m.gateway_message_id, runtime.cipher.decrypt(m.recipient_encrypted))
-                      for m in sent]
+        sent = db.scalars(
+            select(OutboundMessage).where(OutboundMessage.gateway_message_id.is_not(None))
+        ).all()
+        deliveries = [(m.gateway_message_id, runtime.cipher.decrypt(m.recipient_encrypted)) for m in sent]
     for message_id, phone in deliveries:
-        client.post(f"{BASE}/sms/delivery", data={
-            "id": message_id, "status": "Success", "phoneNumber": phone, "networkCode": "63002"})
+        client.post(
+            f"{BASE}/sms/delivery",
+            data={"id": message_id, "status": "Success", "phoneNumber": phone, "networkCode": "63002"},
+        )
     run_jobs()
     return reference
 
 
 def test_canary_numbers_and_words_never_reach_logs_redis_or_job_payloads(
-    client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None], fake_at: FakeAT,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: Callable[[], None],
+    fake_at: FakeAT,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     reference = plant_canaries(client, runtime, run_jobs)
     login(client, runtime, role="supervisor")
     page = f"/console/reports/{reference}"
-    revealed = post(client, page + "/reveal", {"reason": "call back about the girls"},
-                    token_from=page)
+    revealed = post(client, page + "/reveal", {"reason": "call back about the girls"}, token_from=page)
 
     assert CALLER in revealed.data.decode()  # planted: the one place it is meant to be shown
     assert {sms.to for sms in fake_at.messages} == {TEXTER, WORKER}  # both went through the SDK
@@ -164,25 +201,38 @@ def broken_app(runtime: Runtime, clock: FrozenClock, tmp_path: Path) -> Iterator
 
 
 def test_error_pages_never_echo_a_number(
-    client: FlaskClient, runtime: Runtime, broken_app: FlaskClient,
+    client: FlaskClient,
+    runtime: Runtime,
+    broken_app: FlaskClient,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     login(client, runtime, role="supervisor")
-    sms_form = {"from": CALLER, "to": "12345", "text": WORD, "date": "2026-01-05 08:00:00",
-                "id": "7a1bd5b8-0000-4000-8000-00000000c0de"}
+    sms_form = {
+        "from": CALLER,
+        "to": "12345",
+        "text": WORD,
+        "date": "2026-01-05 08:00:00",
+        "id": "7a1bd5b8-0000-4000-8000-00000000c0de",
+    }
     answers = {
         "404 report": client.get(f"/console/reports/{quote(CALLER)}"),
         "404 path": client.get(f"/console/{CALLER[1:]}"),
         "404 token": client.post(f"/webhooks/at/{CALLER[1:]}/sms", data=sms_form),
         "400 shape": client.post(f"{BASE}/sms", data={**sms_form, "id": f"<{CALLER}>"}),
-        "400 ussd": client.post(f"{BASE}/ussd", data={"sessionId": f"<{CALLER}>",
-                                                      "phoneNumber": CALLER, "text": WORD}),
+        "400 ussd": client.post(
+            f"{BASE}/ussd", data={"sessionId": f"<{CALLER}>", "phoneNumber": CALLER, "text": WORD}
+        ),
         "500 database": broken_app.post(f"{BASE}/sms", data=sms_form),
     }
 
     assert {name: r.status_code for name, r in answers.items()} == {
-        "404 report": 404, "404 path": 404, "404 token": 404, "400 shape": 400,
-        "400 ussd": 200, "500 database": 500}
+        "404 report": 404,
+        "404 path": 404,
+        "404 token": 404,
+        "400 shape": 400,
+        "400 ussd": 200,
+        "500 database": 500,
+    }
     assert found_in([r.get_data(as_text=True) for r in answers.values()]) == []
     assert found_in(log_texts(caplog)) == []

@@ -47,14 +47,20 @@ def contacts(runtime: Runtime) -> int:
 
 
 @pytest.fixture
-def cases(client: FlaskClient, runtime: Runtime,
-          run_jobs: Callable[[], None]) -> dict[str, int]:
+def cases(client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None]) -> dict[str, int]:
     """A call-back USSD report, the same with its text marked as needed, a training report, an SMS
     report (its SMS and our reply keep the number) and an open report, all made now."""
     add_worker(runtime, "Amani", ("CD-KL",))
     made = {
-        name: report(runtime, phone=CALLER, contact="callback", reporter_hash="f" * 64,
-                     place_detail=PLACE, description=STORY, training=name == "training").id
+        name: report(
+            runtime,
+            phone=CALLER,
+            contact="callback",
+            reporter_hash="f" * 64,
+            place_detail=PLACE,
+            description=STORY,
+            training=name == "training",
+        ).id
         for name in ("callback", "kept", "training", "open")
     }
     sms(client, KIKWIT_TEXT, phone=SMS_REPORTER)
@@ -89,7 +95,10 @@ def test_after_the_period_exactly_the_personal_data_goes_and_kept_text_stays(
     purged = fresh(runtime, cases["callback"])
     assert (purged.description, purged.place_detail, purged.reporter_hash) == (None, None, None)
     assert (purged.category, purged.location_code, purged.status) == (
-        "sexual_exploitation", "CD-KL/kikwit", "closed")  # the statistics still count it
+        "sexual_exploitation",
+        "CD-KL/kikwit",
+        "closed",
+    )  # the statistics still count it
     kept = fresh(runtime, cases["kept"])
     assert (kept.description, kept.place_detail, kept.reporter_hash) == (STORY, PLACE, None)
     assert fresh(runtime, cases["training"]).purged_at is not None
@@ -99,8 +108,11 @@ def test_after_the_period_exactly_the_personal_data_goes_and_kept_text_stays(
     with runtime.session() as db:
         [inbound] = db.scalars(select(InboundMessage)).all()
         assert (inbound.sender_encrypted, inbound.sender_hash, inbound.text) == ("", "", "")
-        replies = db.scalars(select(OutboundMessage).where(
-            OutboundMessage.report_id == cases["sms"], OutboundMessage.worker_id.is_(None))).all()
+        replies = db.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.report_id == cases["sms"], OutboundMessage.worker_id.is_(None)
+            )
+        ).all()
         assert [(m.recipient_encrypted, m.body) for m in replies] == [("", "")]
 
     login(client, runtime, role="supervisor")
@@ -125,8 +137,10 @@ def test_a_supervisor_marks_the_text_as_needed_and_it_is_audited(
     jobs.purge_expired()
     assert fresh(runtime, cases["callback"]).description == STORY
     with runtime.session() as db:
-        assert db.scalar(select(AuditEntry.action).where(
-            AuditEntry.action == "report_keep_text")) == "report_keep_text"
+        assert (
+            db.scalar(select(AuditEntry.action).where(AuditEntry.action == "report_keep_text"))
+            == "report_keep_text"
+        )
 
 
 def test_an_operator_cannot_mark_the_text_as_needed(
@@ -145,8 +159,7 @@ def test_hotline_retention_run_purges_with_the_configured_period(
     runtime: Runtime, cases: dict[str, int], environ: dict[str, str]
 ) -> None:
     # The command's process has the system clock: months after the frozen clock's January 2026.
-    result = CliRunner().invoke(main, ["retention", "run"],
-                                env={**environ, "HOTLINE_RETENTION_DAYS": "1"})
+    result = CliRunner().invoke(main, ["retention", "run"], env={**environ, "HOTLINE_RETENTION_DAYS": "1"})
 
     assert result.exit_code == 0, result.output
     assert result.output == "4 report(s) lost their personal data\n"

@@ -55,8 +55,10 @@ def test_an_imported_roster_decides_who_is_alerted_at_each_level(runtime, worker
     assert import_rosters(runtime, roster_file(tmp_path, [KWILU])) == 1
     at = datetime(2026, 1, 10, 12, tzinfo=UTC)
     with runtime.session() as session:
-        alerted = {level: names(recipients(session, runtime.locations, "CD-KL/kikwit", level, at))
-                   for level in ("primary", "backup", "supervisor")}
+        alerted = {
+            level: names(recipients(session, runtime.locations, "CD-KL/kikwit", level, at))
+            for level in ("primary", "backup", "supervisor")
+        }
     assert alerted == {"primary": ["Primaire"], "backup": ["Secours"], "supervisor": ["Chef"]}
 
 
@@ -75,15 +77,22 @@ def test_reimporting_an_area_replaces_its_roster(runtime, workers, tmp_path):
         assert session.scalar(select(func.count()).select_from(Roster)) == 1
 
 
-@pytest.mark.parametrize(("broken", "message"), [
-    ({"area": "CD-XX"}, "unknown area"),
-    ({"rotations": [{"level": "primary", "members": ["+243990009999"], "start": "2026-01-01"}]},
-     "no active social worker"),
-    ({"rotations": [{"level": "boss", "members": ["0820000002"], "start": "2026-01-01"}]}, "level"),
-    ({"timezone": "Africa/Nowhere"}, "time zone"),
-    ({"rotations": [{"level": "primary", "members": ["08200000AB"], "start": "2026-01-01"}]},
-     "invalid phone"),
-])
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ({"area": "CD-XX"}, "unknown area"),
+        (
+            {"rotations": [{"level": "primary", "members": ["+243990009999"], "start": "2026-01-01"}]},
+            "no active social worker",
+        ),
+        ({"rotations": [{"level": "boss", "members": ["0820000002"], "start": "2026-01-01"}]}, "level"),
+        ({"timezone": "Africa/Nowhere"}, "time zone"),
+        (
+            {"rotations": [{"level": "primary", "members": ["08200000AB"], "start": "2026-01-01"}]},
+            "invalid phone",
+        ),
+    ],
+)
 def test_a_broken_roster_is_refused_with_its_reason_and_nothing_is_written(
     runtime, workers, tmp_path, broken, message
 ):
@@ -100,7 +109,8 @@ def test_the_cli_imports_and_reports_errors_on_stderr(environ, runtime, workers,
     good = runner.invoke(main, ["rosters", "import", str(roster_file(tmp_path, [KWILU]))], env=environ)
     assert good.exit_code == 0, good.output
     assert "1 roster(s) imported" in good.output
-    bad = runner.invoke(main, ["rosters", "import", str(roster_file(tmp_path, [{"area": "CD-XX"}]))],
-                        env=environ)
+    bad = runner.invoke(
+        main, ["rosters", "import", str(roster_file(tmp_path, [{"area": "CD-XX"}]))], env=environ
+    )
     assert bad.exit_code == 1
     assert "unknown area" in bad.output

@@ -13,8 +13,7 @@ from tests.builders import KIKWIT, add_roster, add_worker, report, texts_to
 def who(runtime: Runtime, location: str, level: str, at: datetime | None = None) -> list[str]:
     """The names of the workers alerted at ``level`` for a report at ``location``."""
     with runtime.session() as session:
-        found = routing.recipients(session, runtime.locations, location, level,
-                                   at or runtime.clock.now())
+        found = routing.recipients(session, runtime.locations, location, level, at or runtime.clock.now())
         return [worker.name for worker in found]
 
 
@@ -99,8 +98,7 @@ def test_inactive_workers_are_never_alerted_even_when_the_roster_names_them(
     gone = add_worker(runtime, "Left last month", ["CD-KL"], active=False)
     there = add_worker(runtime, "Still here", ["CD-KL"])
     add_roster(runtime, KIKWIT, {"primary": [gone]})
-    add_roster(runtime, "CD-KL", {"primary": [there], "backup": [gone, there],
-                                  "supervisor": [gone]})
+    add_roster(runtime, "CD-KL", {"primary": [there], "backup": [gone, there], "supervisor": [gone]})
     assert who(runtime, KIKWIT, "primary") == ["Still here"]  # falls through to the province
     assert who(runtime, KIKWIT, "backup") == []  # this week's backup is the inactive one
     assert who(runtime, KIKWIT, "supervisor") == []
@@ -118,7 +116,8 @@ def test_an_inactive_national_officer_hands_the_alert_to_the_next_one_on_the_ros
 
 
 def test_lubumbashi_hands_over_an_hour_before_kinshasa_for_the_same_local_hour(
-    runtime: Runtime, clock: FrozenClock,
+    runtime: Runtime,
+    clock: FrozenClock,
 ) -> None:
     katanga = [add_worker(runtime, name, ["CD-HK"]) for name in ("HK night", "HK day")]
     kwilu = [add_worker(runtime, name, ["CD-KL"]) for name in ("KL night", "KL day")]

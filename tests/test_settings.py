@@ -262,12 +262,15 @@ def test_the_repr_of_settings_never_shows_the_api_key_or_the_pii_keys() -> None:
 
 def test_webhooks_may_go_to_the_private_networks_named_and_to_none_by_default() -> None:
     settings = Settings.from_env(production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS="10.8.0.0/16, 192.168.4.20"))
-    assert settings.webhook_private_networks == (ipaddress.ip_network("10.8.0.0/16"),
-                                                 ipaddress.ip_network("192.168.4.20/32"))
+    assert settings.webhook_private_networks == (
+        ipaddress.ip_network("10.8.0.0/16"),
+        ipaddress.ip_network("192.168.4.20/32"),
+    )
     assert Settings.from_env(production()).webhook_private_networks == ()
     for wrong in ("10.8.0.0/33", "vpn", "10.8.0.1/16"):
         assert "HOTLINE_WEBHOOK_PRIVATE_NETWORKS" in refusal(
-            production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS=wrong))
+            production(HOTLINE_WEBHOOK_PRIVATE_NETWORKS=wrong)
+        )
 
 
 def test_the_api_rate_is_120_a_minute_unless_set() -> None:

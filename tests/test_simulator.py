@@ -52,8 +52,7 @@ def token(client: FlaskClient, runtime: Runtime) -> str:
 
 
 def call(client: FlaskClient, token: str, endpoint: str, **data: Any) -> dict[str, Any]:
-    response = client.post(f"{PAGE}/{endpoint}", json={"pair": 0, **data},
-                           headers={"X-CSRFToken": token})
+    response = client.post(f"{PAGE}/{endpoint}", json={"pair": 0, **data}, headers={"X-CSRFToken": token})
     assert response.status_code == 200, response.data
     return response.get_json()
 
@@ -63,8 +62,9 @@ def dial_and_report(client: FlaskClient, token: str, keys: list[str]) -> str:
     ussd = call(client, token, "ussd", action="send", input="")["ussd"]
     for key in keys:
         assert not ussd["end"], ussd["screen"]
-        ussd = call(client, token, "ussd", action="send", session=ussd["session"],
-                    text=ussd["text"], input=key)["ussd"]
+        ussd = call(
+            client, token, "ussd", action="send", session=ussd["session"], text=ussd["text"], input=key
+        )["ussd"]
     assert ussd["end"], ussd["screen"]
     return ussd["screen"]
 
@@ -136,7 +136,8 @@ def test_a_real_report_at_the_same_time_alerts_the_real_worker_and_not_the_train
     assert [m.to for m in fake_at.messages] == [kikwit_worker.phone]
     assert real.reference in fake_at.messages[0].message
     assert [m["body"] for m in phones(client)["worker"]] == [
-        body_of(runtime, m) for m in all_messages(runtime) if m.training]
+        body_of(runtime, m) for m in all_messages(runtime) if m.training
+    ]
     assert real.reference not in " ".join(m["body"] for m in phones(client)["worker"])
 
 
@@ -214,9 +215,11 @@ def test_the_page_offers_both_phones_without_inline_script_or_style(client, toke
 
 def test_the_keypad_works_without_script(client, runtime, token):
     """The no-script fallback: plain form posts, one page per key."""
+
     def press(action: str, **fields: str) -> str:
-        response = client.post(f"{PAGE}/ussd", data={"csrf_token": token, "pair": "0",
-                                                     "action": action, **fields})
+        response = client.post(
+            f"{PAGE}/ussd", data={"csrf_token": token, "pair": "0", "action": action, **fields}
+        )
         assert response.status_code == 200
         return response.get_data(as_text=True)
 

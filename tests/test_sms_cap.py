@@ -38,9 +38,11 @@ Capped = Callable[..., tuple[FlaskClient, Runtime]]
 def capped(runtime: Runtime) -> Iterator[Capped]:
     """The service with other SMS caps (the web and the jobs both see them)."""
     with ExitStack() as stack:
+
         def make(**caps: int) -> tuple[FlaskClient, Runtime]:
             other = stack.enter_context(runtime_with(runtime, **caps))
             return create_app(runtime=other).test_client(), other
+
         yield make
 
 
@@ -51,12 +53,17 @@ def notices(runtime: Runtime, kind: str) -> list[Notice]:
 
 def replies(runtime: Runtime) -> list[OutboundMessage]:
     with runtime.session() as session:
-        return list(session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "reply")
-                                    .order_by(OutboundMessage.id)))
+        return list(
+            session.scalars(
+                select(OutboundMessage).where(OutboundMessage.purpose == "reply").order_by(OutboundMessage.id)
+            )
+        )
 
 
 def test_replies_to_reporters_stop_at_their_share_and_alerts_still_go_out(
-    capped: Capped, run_jobs: RunJobs, team: Team,
+    capped: Capped,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     client, runtime = capped(sms_cap_hour=10, sms_cap_alert_share=20)
     for n in range(10):
@@ -74,7 +81,10 @@ def test_replies_to_reporters_stop_at_their_share_and_alerts_still_go_out(
 
 
 def test_an_alert_over_the_whole_cap_waits_for_the_next_hour_and_operators_are_told(
-    capped: Capped, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    capped: Capped,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     client, runtime = capped(sms_cap_hour=1)
     dial(client, NEIGHBOUR, FIRST_REPORT)
@@ -94,11 +104,14 @@ def test_an_alert_over_the_whole_cap_waits_for_the_next_hour_and_operators_are_t
     advance(clock, run_jobs, seconds=3600 + 60)  # 09:01: the ticker finds it due
     assert alerts(runtime, report.id)[1].status == "delivered"
     assert "Plafond SMS atteint pour cette heure (1 sur 1)" not in console.get("/console/").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_the_notice_ends_with_its_hour_even_when_nothing_is_sent_after_it(
-    capped: Capped, clock: FrozenClock, run_jobs: RunJobs,
+    capped: Capped,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
 ) -> None:
     client, runtime = capped(sms_cap_hour=10, sms_cap_alert_share=20)
     for n in range(10):
@@ -114,7 +127,9 @@ def test_the_notice_ends_with_its_hour_even_when_nothing_is_sent_after_it(
 
 
 def test_over_the_daily_cap_an_alert_waits_until_midnight(
-    capped: Capped, run_jobs: RunJobs, team: Team,
+    capped: Capped,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     client, runtime = capped(sms_cap_day=1)
     dial(client, NEIGHBOUR, FIRST_REPORT)
@@ -128,7 +143,10 @@ def test_over_the_daily_cap_an_alert_waits_until_midnight(
 
 
 def test_one_numbers_flood_never_delays_another_numbers_alert(
-    capped: Capped, clock: FrozenClock, run_jobs: RunJobs, team: Team,
+    capped: Capped,
+    clock: FrozenClock,
+    run_jobs: RunJobs,
+    team: Team,
 ) -> None:
     client, runtime = capped(sms_cap_hour=30, sms_cap_alert_share=20)
     for n in range(60):  # help requests and texts, as fast as a script can post them

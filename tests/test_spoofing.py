@@ -24,11 +24,15 @@ REFERENCE = re.compile(rf"\b[{ALPHABET}]{{6}}\b")
 
 @pytest.mark.parametrize("command", ["1 {ref}", "INFO {ref}", "OK {ref}", "FIN {ref} fini", "2 {ref}"])
 def test_a_command_from_an_unregistered_number_gets_the_same_answer_for_a_real_and_a_made_up_reference(
-    client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None], command: str,
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: Callable[[], None],
+    command: str,
 ) -> None:
     team = kwilu_team(runtime)
-    case = report(runtime, urgent=True, phone="+243810000001", contact="callback",
-                  description="Ma voisine est enfermee")
+    case = report(
+        runtime, urgent=True, phone="+243810000001", contact="callback", description="Ma voisine est enfermee"
+    )
     run_jobs()
     alerted = len(alerts(runtime, case.id))
     made_up = "ZZZZZZ" if case.reference != "ZZZZZZ" else "YYYYYY"
@@ -39,7 +43,8 @@ def test_a_command_from_an_unregistered_number_gets_the_same_answer_for_a_real_a
     real_answers = texts_to(runtime, "+243990000071")
     fake_answers = texts_to(runtime, "+243990000072")
     assert real_answers and [REFERENCE.sub("REF", t) for t in real_answers] == [
-        REFERENCE.sub("REF", t) for t in fake_answers]
+        REFERENCE.sub("REF", t) for t in fake_answers
+    ]
     assert not any(case.reference in t or "Kikwit" in t or "enfermee" in t for t in real_answers)
     assert load(runtime, case.id).accepted_at is None
     assert load(runtime, case.id).status in ("new", "alerted")

@@ -41,52 +41,145 @@ fuzz = settings(
 # from SPECIAL, so that most drawn values are ones a telco could really pass on.
 CHARACTERS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 KEYPAD = st.text(st.sampled_from("0123456789*#"), max_size=30)
-SPECIAL = st.sampled_from(["", " ", "*", "#", "**", "1*", "*1", "1**2", "😀", "🇨🇩", "é", "0", "00",
-                           "98", "99", "*384*123#", "\n", "a\x00b", "%00", "+", "-1", "1e3", "NaN"])
-LONG = st.builds(lambda piece, n: piece * n, st.sampled_from(["x", "é", "😀", "*", "1", "1*"]),
-                 st.integers(150, 1100))
+SPECIAL = st.sampled_from(
+    [
+        "",
+        " ",
+        "*",
+        "#",
+        "**",
+        "1*",
+        "*1",
+        "1**2",
+        "😀",
+        "🇨🇩",
+        "é",
+        "0",
+        "00",
+        "98",
+        "99",
+        "*384*123#",
+        "\n",
+        "a\x00b",
+        "%00",
+        "+",
+        "-1",
+        "1e3",
+        "NaN",
+    ]
+)
+LONG = st.builds(
+    lambda piece, n: piece * n, st.sampled_from(["x", "é", "😀", "*", "1", "1*"]), st.integers(150, 1100)
+)
 TEXT = st.one_of(st.text(CHARACTERS, max_size=40), KEYPAD, SPECIAL, LONG)
 
 PHONES = st.one_of(
-    st.sampled_from(["+243810000001", "243810000001", "0810000001", "+243 81 000 0001",
-                     "00243810000001", "+254711000000", "Vodacom", "+1", "", "+"]),
+    st.sampled_from(
+        [
+            "+243810000001",
+            "243810000001",
+            "0810000001",
+            "+243 81 000 0001",
+            "00243810000001",
+            "+254711000000",
+            "Vodacom",
+            "+1",
+            "",
+            "+",
+        ]
+    ),
     st.text(st.sampled_from("+0123456789 "), max_size=20),
     TEXT,
 )
 NUMBERS = st.one_of(st.integers(-(10**20), 10**20).map(str), TEXT)
 STATUSES = st.one_of(
-    st.sampled_from(["Success", "success", "SUCCESS", "Failed", "Incomplete", "Sent", "Submitted",
-                     "Buffered", "Rejected", "Expired", "AbsentSubscriber", " Success "]),
+    st.sampled_from(
+        [
+            "Success",
+            "success",
+            "SUCCESS",
+            "Failed",
+            "Incomplete",
+            "Sent",
+            "Submitted",
+            "Buffered",
+            "Rejected",
+            "Expired",
+            "AbsentSubscriber",
+            " Success ",
+        ]
+    ),
     TEXT,
 )
 IDS = st.one_of(st.sampled_from(["ATUid_1", "ATXid_1", "7a1bd5b8-5b1f", ""]), TEXT)
 
 FIELDS: dict[str, dict[str, st.SearchStrategy[str]]] = {
-    "/ussd": {"sessionId": IDS, "serviceCode": TEXT, "phoneNumber": PHONES, "networkCode": TEXT,
-              "text": TEXT},
-    "/ussd/events": {"date": TEXT, "sessionId": IDS, "serviceCode": TEXT, "networkCode": TEXT,
-                     "phoneNumber": PHONES, "status": STATUSES, "cost": TEXT,
-                     "durationInMillis": NUMBERS, "hopsCount": NUMBERS, "hopsMetadata": TEXT,
-                     "input": TEXT, "lastAppResponse": TEXT, "errorMessage": TEXT},
-    "/sms": {"from": PHONES, "to": TEXT, "text": TEXT, "date": TEXT, "id": IDS, "linkId": TEXT,
-             "networkCode": TEXT, "cost": TEXT},
-    "/sms/delivery": {"id": IDS, "status": STATUSES, "phoneNumber": PHONES, "networkCode": TEXT,
-                      "failureReason": TEXT, "retryCount": NUMBERS},
+    "/ussd": {
+        "sessionId": IDS,
+        "serviceCode": TEXT,
+        "phoneNumber": PHONES,
+        "networkCode": TEXT,
+        "text": TEXT,
+    },
+    "/ussd/events": {
+        "date": TEXT,
+        "sessionId": IDS,
+        "serviceCode": TEXT,
+        "networkCode": TEXT,
+        "phoneNumber": PHONES,
+        "status": STATUSES,
+        "cost": TEXT,
+        "durationInMillis": NUMBERS,
+        "hopsCount": NUMBERS,
+        "hopsMetadata": TEXT,
+        "input": TEXT,
+        "lastAppResponse": TEXT,
+        "errorMessage": TEXT,
+    },
+    "/sms": {
+        "from": PHONES,
+        "to": TEXT,
+        "text": TEXT,
+        "date": TEXT,
+        "id": IDS,
+        "linkId": TEXT,
+        "networkCode": TEXT,
+        "cost": TEXT,
+    },
+    "/sms/delivery": {
+        "id": IDS,
+        "status": STATUSES,
+        "phoneNumber": PHONES,
+        "networkCode": TEXT,
+        "failureReason": TEXT,
+        "retryCount": NUMBERS,
+    },
 }
 EXTRA_FIELDS = st.dictionaries(st.text(CHARACTERS, min_size=1, max_size=12), TEXT, max_size=3)
-FORM_TYPES = st.sampled_from([
-    "application/x-www-form-urlencoded",
-    "application/x-www-form-urlencoded; charset=UTF-8",
-    "application/x-www-form-urlencoded; charset=latin-1",
-    "multipart/form-data",
-    "application/json",
-    "text/plain",
-    None,
-])
+FORM_TYPES = st.sampled_from(
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "application/x-www-form-urlencoded; charset=latin-1",
+        "multipart/form-data",
+        "application/json",
+        "text/plain",
+        None,
+    ]
+)
 ANY_TYPES = st.one_of(
     FORM_TYPES,
-    st.sampled_from(["multipart/form-data; boundary=xyz", "multipart/form-data; boundary=",
-                     "application/octet-stream", "text/html; charset=utf-8", "*/*", "", ";;;"]),
+    st.sampled_from(
+        [
+            "multipart/form-data; boundary=xyz",
+            "multipart/form-data; boundary=",
+            "application/octet-stream",
+            "text/html; charset=utf-8",
+            "*/*",
+            "",
+            ";;;",
+        ]
+    ),
     st.text(CHARACTERS, max_size=30).filter(lambda t: "\n" not in t and "\r" not in t),
 )
 
@@ -112,8 +205,9 @@ def no_errors_logged() -> Iterator[None]:
     assert not records, [r.getMessage() for r in records]
 
 
-def post_form(client: FlaskClient, route: str, form: dict[str, str],
-              content_type: str | None) -> TestResponse:
+def post_form(
+    client: FlaskClient, route: str, form: dict[str, str], content_type: str | None
+) -> TestResponse:
     if content_type == "multipart/form-data":
         return client.post(BASE + route, data=form, content_type=content_type)
     return client.post(BASE + route, data=urlencode(form).encode(), content_type=content_type)
@@ -143,8 +237,9 @@ def assert_screen(response: TestResponse) -> str:
 @pytest.mark.parametrize("route", ROUTES)
 @fuzz
 @given(data=st.data())
-def test_a_random_form_never_gets_a_server_error(client: FlaskClient, route: str,
-                                                 data: st.DataObject) -> None:
+def test_a_random_form_never_gets_a_server_error(
+    client: FlaskClient, route: str, data: st.DataObject
+) -> None:
     form = data.draw(form_for(route), label="form")
     content_type = data.draw(FORM_TYPES, label="content_type")
     with no_errors_logged():
@@ -155,8 +250,9 @@ def test_a_random_form_never_gets_a_server_error(client: FlaskClient, route: str
 @pytest.mark.parametrize("route", ROUTES)
 @fuzz
 @given(body=st.binary(max_size=2048), content_type=ANY_TYPES)
-def test_a_random_body_never_gets_a_server_error(client: FlaskClient, route: str, body: bytes,
-                                                 content_type: str | None) -> None:
+def test_a_random_body_never_gets_a_server_error(
+    client: FlaskClient, route: str, body: bytes, content_type: str | None
+) -> None:
     with no_errors_logged():
         response = client.post(BASE + route, data=body, content_type=content_type)
     assert_acceptable(route, response)
@@ -172,8 +268,7 @@ KEY_PRESSES = st.one_of(
 
 
 @settings(fuzz, max_examples=150)
-@given(inputs=st.lists(KEY_PRESSES, max_size=16),
-       phone=st.sampled_from(["+243810000001", "243970000004"]))
+@given(inputs=st.lists(KEY_PRESSES, max_size=16), phone=st.sampled_from(["+243810000001", "243970000004"]))
 def test_any_key_presses_in_one_session_always_get_a_valid_screen(
     client: FlaskClient, runtime: Runtime, inputs: list[str], phone: str
 ) -> None:
@@ -182,27 +277,42 @@ def test_any_key_presses_in_one_session_always_get_a_valid_screen(
     with no_errors_logged():
         for typed in ["", *inputs]:
             text = typed if text is None else (f"{text}*{typed}" if text else typed)
-            form = {"sessionId": session_id, "phoneNumber": phone, "text": text,
-                    "serviceCode": "*384*44135#", "networkCode": "63001"}
+            form = {
+                "sessionId": session_id,
+                "phoneNumber": phone,
+                "text": text,
+                "serviceCode": "*384*44135#",
+                "networkCode": "63001",
+            }
             assert_screen(client.post(f"{BASE}/ussd", data=form))
     with runtime.session() as session:
-        reports = session.scalar(select(func.count()).select_from(Report)
-                                 .where(Report.source_key == f"ussd:{session_id}"))
+        reports = session.scalar(
+            select(func.count()).select_from(Report).where(Report.source_key == f"ussd:{session_id}")
+        )
     assert reports <= 1
-
 
 
 # Francais, report, forced labour, not in danger, Kwilu, Kikwit: the free-text screens follow.
 TO_PLACE_DETAIL = ["1", "1", "2", "2", "2", "3"]
 TO_DESCRIPTION = [*TO_PLACE_DETAIL, "99", "99", "3"]  # no place, no number, children: not sure
-FREE_TEXT = st.one_of(st.text(CHARACTERS, max_size=200), SPECIAL, LONG, KEYPAD,
-                      st.text(st.sampled_from("ab *#1😀é"), max_size=60))
+FREE_TEXT = st.one_of(
+    st.text(CHARACTERS, max_size=200),
+    SPECIAL,
+    LONG,
+    KEYPAD,
+    st.text(st.sampled_from("ab *#1😀é"), max_size=60),
+)
 
 
 def ussd_hop(client: FlaskClient, session_id: str, phone: str, text: str) -> str | None:
     """The screen answered, or None for a body bigger than any AT sends (refused as too large)."""
-    form = {"sessionId": session_id, "phoneNumber": phone, "text": text,
-            "serviceCode": "*384*44135#", "networkCode": "63001"}
+    form = {
+        "sessionId": session_id,
+        "phoneNumber": phone,
+        "text": text,
+        "serviceCode": "*384*44135#",
+        "networkCode": "63001",
+    }
     response = client.post(f"{BASE}/ussd", data=form)
     if response.status_code == 413:
         assert (response.request.content_length or 0) > MAX_BODY_BYTES
@@ -211,8 +321,10 @@ def ussd_hop(client: FlaskClient, session_id: str, phone: str, text: str) -> str
 
 
 @settings(fuzz, max_examples=80)
-@given(prefix=st.sampled_from([TO_PLACE_DETAIL, TO_DESCRIPTION]),
-       inputs=st.lists(st.one_of(FREE_TEXT, KEY_PRESSES), min_size=1, max_size=10))
+@given(
+    prefix=st.sampled_from([TO_PLACE_DETAIL, TO_DESCRIPTION]),
+    inputs=st.lists(st.one_of(FREE_TEXT, KEY_PRESSES), min_size=1, max_size=10),
+)
 def test_any_input_on_the_free_text_screens_always_gets_a_valid_screen(
     client: FlaskClient, runtime: Runtime, prefix: list[str], inputs: list[str]
 ) -> None:
@@ -225,8 +337,9 @@ def test_any_input_on_the_free_text_screens_always_gets_a_valid_screen(
             if ussd_hop(client, session_id, "+243810000001", "*".join(typed)) is None:
                 break  # the inputs so far add up to more than a callback can carry
     with runtime.session() as session:
-        reports = session.scalar(select(func.count()).select_from(Report)
-                                 .where(Report.source_key == f"ussd:{session_id}"))
+        reports = session.scalar(
+            select(func.count()).select_from(Report).where(Report.source_key == f"ussd:{session_id}")
+        )
     assert reports <= 1
 
 
@@ -246,15 +359,17 @@ def test_any_description_that_fits_is_stored_exactly_as_typed(
         screens = [ussd_hop(client, session_id, "+243970000004", text) for text in texts]
     assert (screens[-1] or "").startswith("END Merci.")
     with runtime.session() as session:
-        stored = session.scalar(select(Report.description)
-                                .where(Report.source_key == f"ussd:{session_id}"))
+        stored = session.scalar(select(Report.description).where(Report.source_key == f"ussd:{session_id}"))
     assert stored == kept
 
 
 # Tokens and sizes: during a rotation two tokens open the callbacks; a body over the cap is refused.
 ROTATION = ("fuzz-new-token-0123456789abcdef", "fuzz-old-token-0123456789abcdef")
-TOKENS = st.one_of(st.sampled_from(ROTATION), st.sampled_from([t[:-1] for t in ROTATION]),
-                   st.text(CHARACTERS, min_size=1, max_size=40))
+TOKENS = st.one_of(
+    st.sampled_from(ROTATION),
+    st.sampled_from([t[:-1] for t in ROTATION]),
+    st.text(CHARACTERS, min_size=1, max_size=40),
+)
 
 
 @pytest.fixture
@@ -277,8 +392,11 @@ def test_any_token_with_a_body_near_the_size_limit_never_gets_a_server_error(
     assume(len(form) + 9 <= size)
     body = form + b"&padding=" + b"x" * (size - len(form) - 9)
     with no_errors_logged():
-        response = rotating_client.post(f"/webhooks/at/{quote(token, safe='')}{route}", data=body,
-                                        content_type="application/x-www-form-urlencoded")
+        response = rotating_client.post(
+            f"/webhooks/at/{quote(token, safe='')}{route}",
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+        )
     if token not in ROTATION:
         assert response.status_code == 404  # the body is never read
     elif size > MAX_BODY_BYTES:

@@ -49,14 +49,23 @@ def rotating(runtime: Runtime, clock: FrozenClock) -> Iterator[FlaskClient]:
 
 def environ_of(runtime: Runtime) -> dict[str, str]:
     s = runtime.settings
-    return {"HOTLINE_ENV": "test", "HOTLINE_INSTANCE_PATH": str(s.instance_path),
-            "DATABASE_URL": s.database_url, "REDIS_URL": s.redis_url, "SECRET_KEY": s.secret_key,
-            "HOTLINE_PII_KEY": ",".join(s.pii_keys)}
+    return {
+        "HOTLINE_ENV": "test",
+        "HOTLINE_INSTANCE_PATH": str(s.instance_path),
+        "DATABASE_URL": s.database_url,
+        "REDIS_URL": s.redis_url,
+        "SECRET_KEY": s.secret_key,
+        "HOTLINE_PII_KEY": ",".join(s.pii_keys),
+    }
 
 
 def form_for(route: str) -> dict[str, str]:
-    return {"/ussd": ussd_form(new_session_id(), ""), "/ussd/events": end_of_session("ATUid_rot"),
-            "/sms": incoming(), "/sms/delivery": {"id": "ATXid_" + "a" * 32, "status": "Success"}}[route]
+    return {
+        "/ussd": ussd_form(new_session_id(), ""),
+        "/ussd/events": end_of_session("ATUid_rot"),
+        "/sms": incoming(),
+        "/sms/delivery": {"id": "ATXid_" + "a" * 32, "status": "Success"},
+    }[route]
 
 
 # --- two tokens during a rotation ------------------------------------------------------------------
@@ -75,7 +84,10 @@ def form_for(route: str) -> dict[str, str]:
     ],
 )
 def test_during_a_rotation_the_new_and_the_previous_token_open_the_callbacks_and_nothing_else(
-    rotating: FlaskClient, route: str, token: str, expected: int,
+    rotating: FlaskClient,
+    route: str,
+    token: str,
+    expected: int,
 ) -> None:
     response = rotating.post(f"/webhooks/at/{token}{route}", data=form_for(route))
     assert response.status_code == expected
@@ -86,12 +98,17 @@ def test_during_a_rotation_the_new_and_the_previous_token_open_the_callbacks_and
     [
         pytest.param({"HOTLINE_WEBHOOK_TOKEN": NEW}, NEW, None, id="one-token"),
         pytest.param({"HOTLINE_WEBHOOK_TOKEN": f" {NEW} , {OLD} "}, NEW, OLD, id="new-comma-old"),
-        pytest.param({"HOTLINE_WEBHOOK_TOKEN": NEW, "HOTLINE_WEBHOOK_TOKEN_PREVIOUS": OLD}, NEW, OLD,
-                     id="a-variable-for-the-previous-one"),
+        pytest.param(
+            {"HOTLINE_WEBHOOK_TOKEN": NEW, "HOTLINE_WEBHOOK_TOKEN_PREVIOUS": OLD},
+            NEW,
+            OLD,
+            id="a-variable-for-the-previous-one",
+        ),
     ],
 )
-def test_the_previous_token_can_be_given_either_way(runtime: Runtime, variables: dict[str, str],
-                                                    new: str, previous: str | None) -> None:
+def test_the_previous_token_can_be_given_either_way(
+    runtime: Runtime, variables: dict[str, str], new: str, previous: str | None
+) -> None:
     settings = Settings.from_env({**environ_of(runtime), **variables})
     assert (settings.webhook_token, settings.webhook_token_previous) == (new, previous)
     assert NEW not in repr(settings) and OLD not in repr(settings)
@@ -102,13 +119,14 @@ def test_the_previous_token_can_be_given_either_way(runtime: Runtime, variables:
     [
         pytest.param({"HOTLINE_WEBHOOK_TOKEN": f"{NEW},{OLD},{NEW}x"}, id="three-tokens"),
         pytest.param({"HOTLINE_WEBHOOK_TOKEN": f"{NEW},short"}, id="a-short-previous-token"),
-        pytest.param({"HOTLINE_WEBHOOK_TOKEN": NEW, "HOTLINE_WEBHOOK_TOKEN_PREVIOUS": "a/b" * 10},
-                     id="a-previous-token-that-is-not-url-safe"),
+        pytest.param(
+            {"HOTLINE_WEBHOOK_TOKEN": NEW, "HOTLINE_WEBHOOK_TOKEN_PREVIOUS": "a/b" * 10},
+            id="a-previous-token-that-is-not-url-safe",
+        ),
         pytest.param({"HOTLINE_WEBHOOK_TOKEN": ",", "HOTLINE_ENV": "production"}, id="only-a-comma"),
     ],
 )
-def test_a_bad_token_setting_stops_the_service_at_start(runtime: Runtime,
-                                                       variables: dict[str, str]) -> None:
+def test_a_bad_token_setting_stops_the_service_at_start(runtime: Runtime, variables: dict[str, str]) -> None:
     with pytest.raises(SettingsError, match="HOTLINE_WEBHOOK_TOKEN"):
         Settings.from_env({**environ_of(runtime), **variables})
 
@@ -116,8 +134,9 @@ def test_a_bad_token_setting_stops_the_service_at_start(runtime: Runtime,
 # --- tokens never logged ---------------------------------------------------------------------------
 
 
-def test_no_token_right_or_wrong_reaches_the_logs(rotating: FlaskClient,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_no_token_right_or_wrong_reaches_the_logs(
+    rotating: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     wrong = "guessed-token-0123456789abcdefXYZ"
     for token in (NEW, OLD, wrong):
@@ -135,9 +154,15 @@ def test_gunicorns_access_log_format_would_not_print_the_token() -> None:
     config = Config()
     config.set("access_log_format", conf["access_log_format"])
     path = f"/webhooks/at/{NEW}/sms"
-    environ = {"REQUEST_METHOD": "POST", "RAW_URI": path + "?x=1", "PATH_INFO": path,
-               "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1",
-               "HTTP_REFERER": f"https://hotline.example{path}"}
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": path + "?x=1",
+        "PATH_INFO": path,
+        "QUERY_STRING": "x=1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.1",
+        "HTTP_REFERER": f"https://hotline.example{path}",
+    }
     response = SimpleNamespace(status="200 OK", headers=[], sent=3)
     request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
     atoms = Logger(config).atoms(response, request, environ, timedelta(milliseconds=12))
@@ -162,8 +187,14 @@ def test_the_access_line_is_built_only_when_an_access_log_is_asked_for(
             built.append("line")
             return super().atoms(*args)
 
-    environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/x", "PATH_INFO": "/x", "QUERY_STRING": "",
-               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1"}
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": "/x",
+        "PATH_INFO": "/x",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.1",
+    }
     response = SimpleNamespace(status="200 OK", headers=[], sent=3)
     request = SimpleNamespace(headers=[])
     for accesslog in (None, "-"):
@@ -192,7 +223,9 @@ def test_the_access_line_is_built_only_when_an_access_log_is_asked_for(
     ],
 )
 def test_a_ussd_hop_of_the_wrong_shape_ends_kindly_and_leaves_nothing(
-    client: FlaskClient, runtime: Runtime, changes: dict[str, str],
+    client: FlaskClient,
+    runtime: Runtime,
+    changes: dict[str, str],
 ) -> None:
     form = {**ussd_form(new_session_id(), ""), **changes}
     body = screen_of(client.post(f"{BASE}/ussd", data=form))
@@ -207,13 +240,18 @@ def test_a_ussd_hop_of_the_wrong_shape_ends_kindly_and_leaves_nothing(
         pytest.param("/sms", {"id": "ATSMS 1"}, InboundMessage, id="sms-id-with-a-space"),
         pytest.param("/sms", {"id": "x" * 97}, InboundMessage, id="sms-id-too-long"),
         pytest.param("/sms", {"id": "'; DROP TABLE reports; --"}, InboundMessage, id="sms-id-sql"),
-        pytest.param("/ussd/events", {"sessionId": "ATUid_<b>"}, UssdSessionEvent,
-                     id="event-session-id-with-markup"),
+        pytest.param(
+            "/ussd/events", {"sessionId": "ATUid_<b>"}, UssdSessionEvent, id="event-session-id-with-markup"
+        ),
         pytest.param("/sms/delivery", {"id": "ATXid_\n1"}, None, id="delivery-id-with-a-newline"),
     ],
 )
 def test_a_callback_with_an_identifier_at_never_sends_is_refused_and_nothing_is_stored(
-    client: FlaskClient, runtime: Runtime, route: str, changes: dict[str, str], model: type | None,
+    client: FlaskClient,
+    runtime: Runtime,
+    route: str,
+    changes: dict[str, str],
+    model: type | None,
 ) -> None:
     form = {**form_for(route), **changes}
     response = client.post(f"{BASE}{route}", data=form)
@@ -232,15 +270,18 @@ def test_a_callback_with_an_identifier_at_never_sends_is_refused_and_nothing_is_
     ],
 )
 def test_without_a_configured_code_any_code_shaped_like_a_dial_is_answered(
-    client: FlaskClient, service_code: str, prefix: str,
+    client: FlaskClient,
+    service_code: str,
+    prefix: str,
 ) -> None:
     form = ussd_form(new_session_id(), "", serviceCode=service_code)
     body = screen_of(client.post(f"{BASE}/ussd", data=form))
     assert body.startswith(prefix)
 
 
-@pytest.mark.parametrize("path", [f"/webhooks/at/{TEST_TOKEN}//sms", "/webhooks/at/x%2F/sms",
-                                  f"/webhooks/at//{TEST_TOKEN}/sms"])
+@pytest.mark.parametrize(
+    "path", [f"/webhooks/at/{TEST_TOKEN}//sms", "/webhooks/at/x%2F/sms", f"/webhooks/at//{TEST_TOKEN}/sms"]
+)
 def test_a_path_with_doubled_slashes_is_not_found_never_redirected(client: FlaskClient, path: str) -> None:
     response = client.post(path, data={"from": "+243810000001", "text": "aide"})
     assert response.status_code == 404 and "Location" not in response.headers

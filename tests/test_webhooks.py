@@ -65,17 +65,23 @@ def new_session_id() -> str:
 
 
 def ussd_form(session_id: str, text: str, phone: str = PHONE, **extra: str) -> dict[str, str]:
-    return {"sessionId": session_id, "serviceCode": "*384*44135#", "phoneNumber": phone,
-            "networkCode": "63001", "text": text, **extra}
+    return {
+        "sessionId": session_id,
+        "serviceCode": "*384*44135#",
+        "phoneNumber": phone,
+        "networkCode": "63001",
+        "text": text,
+        **extra,
+    }
 
 
-def hop(client: FlaskClient, session_id: str, text: str, phone: str = PHONE,
-        **extra: str) -> TestResponse:
+def hop(client: FlaskClient, session_id: str, text: str, phone: str = PHONE, **extra: str) -> TestResponse:
     return client.post(f"{BASE}/ussd", data=ussd_form(session_id, text, phone, **extra))
 
 
-def walk(client: FlaskClient, inputs: list[str], session_id: str | None = None,
-         phone: str = PHONE) -> list[str]:
+def walk(
+    client: FlaskClient, inputs: list[str], session_id: str | None = None, phone: str = PHONE
+) -> list[str]:
     """Dial (text "") then type each input as AT reports it (all inputs so far joined by ``*``)."""
     session_id = session_id or new_session_id()
     screens = [screen_of(hop(client, session_id, "", phone))]
@@ -133,8 +139,9 @@ def app_for(settings: Settings, clock: FrozenClock) -> Iterator[tuple[FlaskClien
         pytest.param("/webhooks/at/", id="empty-token"),
     ],
 )
-def test_a_callback_without_the_right_token_finds_nothing(client: FlaskClient, runtime: Runtime,
-                                                          prefix: str, route: str) -> None:
+def test_a_callback_without_the_right_token_finds_nothing(
+    client: FlaskClient, runtime: Runtime, prefix: str, route: str
+) -> None:
     response = client.post(prefix + route, data=ussd_form("ATUid_x", ""))
     assert response.status_code == 404
     assert how_many(runtime, UssdSessionEvent) == 0
@@ -160,15 +167,23 @@ def test_the_first_hop_shows_a_menu_that_fits_on_a_small_screen(client: FlaskCli
     [
         pytest.param({"phoneNumber": PHONE, "text": ""}, None, id="no-session-id"),
         pytest.param({"sessionId": "ATUid_1", "text": ""}, None, id="no-phone-number"),
-        pytest.param({"sessionId": "ATUid_1", "phoneNumber": "12", "text": ""}, None,
-                     id="invalid-phone-number"),
-        pytest.param({"sessionId": "ATUid_1", "phoneNumber": "Vodacom", "text": ""}, None,
-                     id="a-name-instead-of-a-number"),
+        pytest.param(
+            {"sessionId": "ATUid_1", "phoneNumber": "12", "text": ""}, None, id="invalid-phone-number"
+        ),
+        pytest.param(
+            {"sessionId": "ATUid_1", "phoneNumber": "Vodacom", "text": ""},
+            None,
+            id="a-name-instead-of-a-number",
+        ),
         pytest.param({"sessionId": "", "phoneNumber": PHONE, "text": ""}, None, id="empty-session-id"),
-        pytest.param({"sessionId": "x" * 1001, "phoneNumber": PHONE, "text": ""}, None,
-                     id="absurdly-long-session-id"),
-        pytest.param(b'{"sessionId": "ATUid_1", "phoneNumber": "+243810000001", "text": ""}',
-                     "application/json", id="json-instead-of-a-form"),
+        pytest.param(
+            {"sessionId": "x" * 1001, "phoneNumber": PHONE, "text": ""}, None, id="absurdly-long-session-id"
+        ),
+        pytest.param(
+            b'{"sessionId": "ATUid_1", "phoneNumber": "+243810000001", "text": ""}',
+            "application/json",
+            id="json-instead-of-a-form",
+        ),
         pytest.param(b"", "application/x-www-form-urlencoded", id="empty-body"),
         pytest.param(b"", None, id="no-body-no-content-type"),
     ],
@@ -186,8 +201,9 @@ def test_a_ussd_request_at_could_not_have_sent_ends_kindly_with_the_free_lines(
     ("phone", "content_type"),
     [
         pytest.param("243810000001", None, id="phone-without-plus"),
-        pytest.param("+243810000001", "application/x-www-form-urlencoded; charset=UTF-8",
-                     id="form-with-charset"),
+        pytest.param(
+            "+243810000001", "application/x-www-form-urlencoded; charset=UTF-8", id="form-with-charset"
+        ),
         pytest.param("+243810000001", "multipart/form-data", id="multipart-form"),
     ],
 )
@@ -219,8 +235,9 @@ def coded_client(runtime: Runtime, clock: FrozenClock) -> Iterator[FlaskClient]:
         pytest.param("", "END ", id="no-code"),
     ],
 )
-def test_a_configured_service_code_accepts_only_its_own_dials(coded_client: FlaskClient,
-                                                              service_code: str, prefix: str) -> None:
+def test_a_configured_service_code_accepts_only_its_own_dials(
+    coded_client: FlaskClient, service_code: str, prefix: str
+) -> None:
     response = coded_client.post(
         f"{BASE}/ussd", data=ussd_form(new_session_id(), "", serviceCode=service_code)
     )
@@ -240,8 +257,7 @@ def test_a_retransmitted_hop_shows_the_same_screen_again(client: FlaskClient) ->
     assert "Exploitation sexuelle" in screen_of(hop(client, session_id, "1*1"))
 
 
-def test_a_retransmitted_confirmation_opens_only_one_report(client: FlaskClient,
-                                                            runtime: Runtime) -> None:
+def test_a_retransmitted_confirmation_opens_only_one_report(client: FlaskClient, runtime: Runtime) -> None:
     session_id = new_session_id()
     screens = walk(client, ANONYMOUS_REPORT, session_id)
     again = screen_of(hop(client, session_id, "*".join(ANONYMOUS_REPORT)))
@@ -259,8 +275,7 @@ def test_an_unknown_session_that_is_already_under_way_starts_again_politely(
 
 
 @pytest.mark.parametrize("typed", ["²", "①"])
-def test_a_digit_like_symbol_on_a_menu_is_just_a_wrong_answer(client: FlaskClient,
-                                                             typed: str) -> None:
+def test_a_digit_like_symbol_on_a_menu_is_just_a_wrong_answer(client: FlaskClient, typed: str) -> None:
     session_id = new_session_id()
     hop(client, session_id, "")
     body = screen_of(hop(client, session_id, typed))
@@ -279,7 +294,10 @@ def test_an_anonymous_report_walked_to_the_end_is_kept_with_its_reference(
     [report] = every(runtime, Report)
     assert REFERENCE.findall(end) == [report.reference]
     assert (report.category, report.urgent, report.location_code) == (
-        "sexual_exploitation", True, "CD-KL/kikwit")
+        "sexual_exploitation",
+        True,
+        "CD-KL/kikwit",
+    )
     assert report.channel == "ussd"
     assert how_many(runtime, ReporterContact) == 0  # anonymous: nothing to reach them by
 
@@ -307,10 +325,18 @@ def test_the_report_screens_never_show_the_callers_number(client: FlaskClient) -
 
 def end_of_session(session_id: str, **changes: str) -> dict[str, str]:
     form = {
-        "date": "2026-01-05 08:03:12", "sessionId": session_id, "serviceCode": "*384*44135#",
-        "networkCode": "63001", "phoneNumber": PHONE, "status": "Incomplete",
-        "cost": "USD 0.0000", "durationInMillis": "41230", "hopsCount": "3", "input": "1*1",
-        "lastAppResponse": "CON Que s'est-il passe ?", "errorMessage": "",
+        "date": "2026-01-05 08:03:12",
+        "sessionId": session_id,
+        "serviceCode": "*384*44135#",
+        "networkCode": "63001",
+        "phoneNumber": PHONE,
+        "status": "Incomplete",
+        "cost": "USD 0.0000",
+        "durationInMillis": "41230",
+        "hopsCount": "3",
+        "input": "1*1",
+        "lastAppResponse": "CON Que s'est-il passe ?",
+        "errorMessage": "",
     }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
@@ -323,8 +349,7 @@ def test_an_end_of_session_event_is_stored_once_even_when_at_posts_it_twice(
     assert client.post(f"{BASE}/ussd/events", data=form).status_code == 200
     assert client.post(f"{BASE}/ussd/events", data=form).status_code == 200
     [event] = every(runtime, UssdSessionEvent)
-    assert (event.session_id, event.status, event.network_code) == (
-        form["sessionId"], "Incomplete", "63001")
+    assert (event.session_id, event.status, event.network_code) == (form["sessionId"], "Incomplete", "63001")
     assert (event.duration_ms, event.hops) == (41230, 3)
     assert event.error_message is None
 
@@ -339,8 +364,7 @@ def test_an_end_of_session_event_names_the_screen_where_our_caller_left(
     assert event.last_screen == "category"
 
 
-def test_a_failed_session_keeps_the_gateways_error_message(client: FlaskClient,
-                                                           runtime: Runtime) -> None:
+def test_a_failed_session_keeps_the_gateways_error_message(client: FlaskClient, runtime: Runtime) -> None:
     form = end_of_session(new_session_id(), status="Failed", errorMessage="Response timed out")
     assert client.post(f"{BASE}/ussd/events", data=form).status_code == 200
     [event] = every(runtime, UssdSessionEvent)
@@ -357,8 +381,11 @@ def test_a_failed_session_keeps_the_gateways_error_message(client: FlaskClient,
         pytest.param({"durationInMillis": "9" * 30}, 200, id="a-duration-too-big-to-store"),
         pytest.param({"durationInMillis": "-5"}, 200, id="a-negative-duration"),
         pytest.param({"hopsCount": "3.5"}, 200, id="a-fractional-hop-count"),
-        pytest.param({"durationInMillis": None, "hopsCount": None, "networkCode": None}, 200,
-                     id="only-the-required-fields"),
+        pytest.param(
+            {"durationInMillis": None, "hopsCount": None, "networkCode": None},
+            200,
+            id="only-the-required-fields",
+        ),
     ],
 )
 def test_an_end_of_session_event_with_odd_fields_is_answered_and_kept_when_it_can_be(
@@ -384,16 +411,21 @@ def test_an_end_of_session_event_with_odd_fields_is_answered_and_kept_when_it_ca
 
 def incoming(**changes: str | None) -> dict[str, str]:
     form: dict[str, str | None] = {
-        "from": PHONE, "to": "12345", "text": "Une fille est retenue a Kikwit", "date":
-        "2017-05-03T06:04:45Z", "id": "7a1bd5b8-5b1f-4b2c-9f7f-0b1c6f9c2d31", "linkId":
-        "SampleLinkId123", "networkCode": "63001",
+        "from": PHONE,
+        "to": "12345",
+        "text": "Une fille est retenue a Kikwit",
+        "date": "2017-05-03T06:04:45Z",
+        "id": "7a1bd5b8-5b1f-4b2c-9f7f-0b1c6f9c2d31",
+        "linkId": "SampleLinkId123",
+        "networkCode": "63001",
     }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
 
 
 @pytest.mark.parametrize(
-    "date", ["2017-05-03T06:04:45Z", "2017-05-03 06:04:45", "2018-03-19T08:34:18.445Z"],
+    "date",
+    ["2017-05-03T06:04:45Z", "2017-05-03 06:04:45", "2018-03-19T08:34:18.445Z"],
     ids=["iso-z", "space-separated", "milliseconds"],
 )
 def test_an_incoming_sms_is_kept_once_with_the_sender_only_encrypted(
@@ -410,8 +442,7 @@ def test_an_incoming_sms_is_kept_once_with_the_sender_only_encrypted(
         assert not any("810000001" in str(value) for value in row)
 
 
-def test_an_sms_that_at_posts_again_is_kept_only_once(client: FlaskClient,
-                                                      runtime: Runtime) -> None:
+def test_an_sms_that_at_posts_again_is_kept_only_once(client: FlaskClient, runtime: Runtime) -> None:
     for _ in range(3):
         assert client.post(f"{BASE}/sms", data=incoming()).status_code == 200
     assert how_many(runtime, InboundMessage) == 1
@@ -434,14 +465,14 @@ def test_the_same_words_sent_twice_by_a_person_in_panic_are_two_messages(
         pytest.param({"from": "Vodacom"}, 200, 0, id="alphanumeric-network-sender"),
         pytest.param({"from": "243810000001"}, 200, 1, id="sender-without-plus"),
         pytest.param({"text": None}, 200, 1, id="no-text"),
-        pytest.param({"linkId": None, "networkCode": None, "date": None, "to": None}, 200, 1,
-                     id="only-id-and-sender"),
+        pytest.param(
+            {"linkId": None, "networkCode": None, "date": None, "to": None}, 200, 1, id="only-id-and-sender"
+        ),
         pytest.param({"cost": "USD 0.0000"}, 200, 1, id="with-a-cost"),
     ],
 )
 def test_an_incoming_sms_with_odd_fields_gets_the_answer_at_expects(
-    client: FlaskClient, runtime: Runtime, changes: dict[str, str | None], expected: int,
-    stored: int
+    client: FlaskClient, runtime: Runtime, changes: dict[str, str | None], expected: int, stored: int
 ) -> None:
     response = client.post(f"{BASE}/sms", data=incoming(**changes))
     assert response.status_code == expected
@@ -472,8 +503,13 @@ def sent_alert(client: FlaskClient, runtime: Runtime, run_jobs: Any, tmp_path: P
 
 
 def delivery(message_id: str | None, status: str | None, reason: str | None = None) -> dict[str, str]:
-    form = {"id": message_id, "status": status, "phoneNumber": WORKER_PHONE, "networkCode": "63002",
-            "failureReason": reason}
+    form = {
+        "id": message_id,
+        "status": status,
+        "phoneNumber": WORKER_PHONE,
+        "networkCode": "63002",
+        "failureReason": reason,
+    }
     return {k: v for k, v in form.items() if v is not None}
 
 
@@ -484,24 +520,48 @@ def delivery(message_id: str | None, status: str | None, reason: str | None = No
         pytest.param([("success", None)], "delivered", None, id="status-in-lower-case"),
         pytest.param([("Failed", "DeliveryFailure")], "failed", "DeliveryFailure", id="failed"),
         pytest.param([("Rejected", "UserInBlackList")], "failed", "UserInBlackList", id="rejected"),
-        pytest.param([("AbsentSubscriber", None)], "failed", "AbsentSubscriber",
-                     id="absent-subscriber-without-a-reason"),
+        pytest.param(
+            [("AbsentSubscriber", None)],
+            "failed",
+            "AbsentSubscriber",
+            id="absent-subscriber-without-a-reason",
+        ),
         pytest.param([("Expired", None)], "failed", "Expired", id="expired"),
         pytest.param([("Buffered", None)], "sent", None, id="still-in-flight"),
-        pytest.param([("Failed", "DeliveryFailure"), ("Success", None)], "failed", "DeliveryFailure",
-                     id="success-after-failed-does-not-change-it"),
-        pytest.param([("Success", None), ("Failed", "DeliveryFailure")], "delivered", None,
-                     id="failed-after-success-does-not-change-it"),
-        pytest.param([("Success", None), ("Buffered", None)], "delivered", None,
-                     id="buffered-after-success-changes-nothing"),
-        pytest.param([("Sent", None), ("Submitted", None), ("Buffered", None), ("Success", None)],
-                     "delivered", None, id="the-whole-journey-in-order"),
+        pytest.param(
+            [("Failed", "DeliveryFailure"), ("Success", None)],
+            "failed",
+            "DeliveryFailure",
+            id="success-after-failed-does-not-change-it",
+        ),
+        pytest.param(
+            [("Success", None), ("Failed", "DeliveryFailure")],
+            "delivered",
+            None,
+            id="failed-after-success-does-not-change-it",
+        ),
+        pytest.param(
+            [("Success", None), ("Buffered", None)],
+            "delivered",
+            None,
+            id="buffered-after-success-changes-nothing",
+        ),
+        pytest.param(
+            [("Sent", None), ("Submitted", None), ("Buffered", None), ("Success", None)],
+            "delivered",
+            None,
+            id="the-whole-journey-in-order",
+        ),
         pytest.param([("Teleported", None)], "sent", None, id="a-status-we-do-not-know"),
     ],
 )
 def test_delivery_reports_move_an_alert_forward_but_never_back(
-    client: FlaskClient, runtime: Runtime, sent_alert: str, reports: list[tuple[str, str | None]],
-    status: str, failure_reason: str | None
+    client: FlaskClient,
+    runtime: Runtime,
+    sent_alert: str,
+    reports: list[tuple[str, str | None]],
+    status: str,
+    failure_reason: str | None,
 ) -> None:
     for report_status, reason in reports:
         response = client.post(f"{BASE}/sms/delivery", data=delivery(sent_alert, report_status, reason))
@@ -562,15 +622,15 @@ def test_a_nul_character_in_a_field_is_dropped_rather_than_failing_the_callback(
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_body_bigger_than_any_at_callback_is_refused_as_too_large(client: FlaskClient,
-                                                                    route: str) -> None:
+def test_a_body_bigger_than_any_at_callback_is_refused_as_too_large(client: FlaskClient, route: str) -> None:
     form = {**ussd_form("ATUid_big", ""), **incoming(), "padding": "x" * MAX_BODY_BYTES}
     assert client.post(BASE + route, data=form).status_code == 413
 
 
 @pytest.fixture
-def broken_database(runtime: Runtime, clock: FrozenClock,
-                    tmp_path: Path) -> Iterator[tuple[FlaskClient, Runtime]]:
+def broken_database(
+    runtime: Runtime, clock: FrozenClock, tmp_path: Path
+) -> Iterator[tuple[FlaskClient, Runtime]]:
     """The app while its database cannot be opened (Redis still works)."""
     url = f"sqlite:///{tmp_path / 'no-such-folder' / 'hotline.sqlite3'}"
     with app_for(runtime.settings.with_overrides(database_url=url), clock) as app:
@@ -595,7 +655,9 @@ def test_a_database_outage_makes_at_post_the_sms_again_later(
 
 
 def test_neither_the_token_nor_a_callers_number_reaches_the_logs(
-    client: FlaskClient, sent_alert: str, caplog: pytest.LogCaptureFixture,
+    client: FlaskClient,
+    sent_alert: str,
+    caplog: pytest.LogCaptureFixture,
     broken_database: tuple[FlaskClient, Runtime],
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -621,8 +683,9 @@ def test_neither_the_token_nor_a_callers_number_reaches_the_logs(
         assert phone[4:] not in logged
 
 
-def test_a_ussd_hop_makes_two_redis_round_trips(client: FlaskClient, runtime: Runtime,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_ussd_hop_makes_two_redis_round_trips(
+    client: FlaskClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One read (the session with the number's language and draft), one write pipeline (the
     session, draft, language and the hop's timing): the first hop and the ones after it."""
     from redis.connection import AbstractConnection

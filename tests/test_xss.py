@@ -161,9 +161,16 @@ class Planted:
 
 
 def ussd_hop(client, session_id: str, phone: str, text: str) -> str:  # type: ignore[no-untyped-def]
-    response = client.post(USSD_URL, data={
-        "sessionId": session_id, "phoneNumber": phone, "serviceCode": "*384*44135#",
-        "networkCode": "63001", "text": text})
+    response = client.post(
+        USSD_URL,
+        data={
+            "sessionId": session_id,
+            "phoneNumber": phone,
+            "serviceCode": "*384*44135#",
+            "networkCode": "63001",
+            "text": text,
+        },
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert body.startswith(("CON ", "END ")), body
@@ -176,8 +183,7 @@ def ussd_report(client, description: str, place_detail: str | None) -> str:  # t
     French, report, forced labour, no danger, Kwilu, Kikwit, place detail, 2 people, children not
     sure, description, call me back, in the morning, no PIN, send.
     """
-    inputs = ["1", "1", "2", "2", "2", "3", place_detail or "99", "2", "3", description,
-              "1", "1", "99", "1"]
+    inputs = ["1", "1", "2", "2", "2", "3", place_detail or "99", "2", "3", description, "1", "1", "99", "1"]
     session_id, phone = f"ATUid_xss{next(_ids):026x}", next_phone()
     screen = ussd_hop(client, session_id, phone, "")
     for i in range(1, len(inputs) + 1):
@@ -188,9 +194,16 @@ def ussd_report(client, description: str, place_detail: str | None) -> str:  # t
 
 
 def sms(client, phone: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    response = client.post(SMS_URL, data={
-        "id": f"ATXid_xss{next(_ids)}", "from": phone, "to": "12345", "text": text,
-        "date": "2026-01-05 08:00:00"})
+    response = client.post(
+        SMS_URL,
+        data={
+            "id": f"ATXid_xss{next(_ids)}",
+            "from": phone,
+            "to": "12345",
+            "text": text,
+            "date": "2026-01-05 08:00:00",
+        },
+    )
     assert response.status_code == 200
 
 
@@ -209,15 +222,16 @@ def plant(app, client, runtime, run_jobs) -> Planted:  # type: ignore[no-untyped
         planted.by_payload[payload] = [reference]
         planted.descriptions[reference] = payload
         planted.places[reference] = place or ""
-    batches = [PAYLOADS[i:i + SMS_BATCH] for i in range(0, len(PAYLOADS), SMS_BATCH)]
+    batches = [PAYLOADS[i : i + SMS_BATCH] for i in range(0, len(PAYLOADS), SMS_BATCH)]
     for batch in batches:
         phone = next_phone()
         for payload in batch:
             sms(client, phone, payload)
     run_jobs()  # the inbound job makes the reports
     with runtime.session() as db:
-        by_text = {r.description: r.reference
-                   for r in db.scalars(select(Report).where(Report.channel == "sms"))}
+        by_text = {
+            r.description: r.reference for r in db.scalars(select(Report).where(Report.channel == "sms"))
+        }
     for batch in batches:
         reference = by_text["\n".join(batch)]  # in order, each SMS whole
         planted.descriptions[reference] = "\n".join(batch)
@@ -226,8 +240,11 @@ def plant(app, client, runtime, run_jobs) -> Planted:  # type: ignore[no-untyped
     # What anyone typing on the login page puts in the audit log (from many addresses).
     token = csrf_token(client)
     for i, payload in enumerate(PAYLOADS):
-        response = client.post("/console/login", environ_base={"REMOTE_ADDR": f"10.66.0.{i}"},
-                               data={"email": payload, "password": "x", "csrf_token": token})
+        response = client.post(
+            "/console/login",
+            environ_base={"REMOTE_ADDR": f"10.66.0.{i}"},
+            data={"email": payload, "password": "x", "csrf_token": token},
+        )
         assert response.status_code == 401, (payload, response.status_code)
     # A note and a reveal reason on each USSD report (a worker's SMS note lands the same way).
     staff = app.test_client()
@@ -235,17 +252,24 @@ def plant(app, client, runtime, run_jobs) -> Planted:  # type: ignore[no-untyped
     token = csrf_token(staff, "/console/")
     for payload in PAYLOADS:
         reference = planted.by_payload[payload][0]
-        for action, data in (("note", {"note": payload}),
-                             ("reveal", {"reason": f"Reason: {payload}"})):
-            response = staff.post(f"/console/reports/{reference}/{action}",
-                                  data={**data, "csrf_token": token})
+        for action, data in (("note", {"note": payload}), ("reveal", {"reason": f"Reason: {payload}"})):
+            response = staff.post(
+                f"/console/reports/{reference}/{action}", data={**data, "csrf_token": token}
+            )
             assert response.status_code in (200, 303), (action, payload, response.status_code)
         planted.notes[reference] = payload
     # AT echoes the screen label we gave it; a forged event could carry anything.
     for payload in PAYLOADS:
-        response = client.post(EVENTS_URL, data={
-            "sessionId": f"ATUid_ev{next(_ids):026x}", "status": "Incomplete",
-            "hopsMetadata": payload, "hopsCount": "3", "durationInMillis": "4000"})
+        response = client.post(
+            EVENTS_URL,
+            data={
+                "sessionId": f"ATUid_ev{next(_ids):026x}",
+                "status": "Incomplete",
+                "hopsMetadata": payload,
+                "hopsCount": "3",
+                "durationInMillis": "4000",
+            },
+        )
         assert response.status_code == 200
         planted.funnel_screens.add(payload.replace(",", "|").split("|")[-1][:64])
     return planted
@@ -280,23 +304,27 @@ def test_every_payload_is_kept_as_sent_and_escaped_in_the_html(hostile, app, run
     wrong: list[str] = []
     for reference, description in hostile.descriptions.items():
         html = client.get(f"/console/reports/{reference}").get_data(as_text=True)
-        for text in (*description.split("\n"), hostile.places.get(reference),
-                     hostile.notes.get(reference)):
+        for text in (*description.split("\n"), hostile.places.get(reference), hostile.notes.get(reference)):
             if text and not escaped_in(html, text):
                 wrong.append(f"report {reference}: {text!r}")
-    audit = "".join(client.get("/console/audit", query_string={"action": action, "page": n})
-                    .get_data(as_text=True)
-                    for action in ("number_revealed", "login_failed") for n in (1, 2))
+    audit = "".join(
+        client.get("/console/audit", query_string={"action": action, "page": n}).get_data(as_text=True)
+        for action in ("number_revealed", "login_failed")
+        for n in (1, 2)
+    )
     for payload in PAYLOADS:
         for text in (f"Reason: {payload}", payload.lower()[:AUDIT_TARGET_MAX]):
             if not escaped_in(audit, text):
                 wrong.append(f"audit: {text!r}")
         search = " ".join(payload.split())[:100]
-        if not escaped_in(client.get("/console/", query_string={"q": payload})
-                          .get_data(as_text=True), search):
+        if not escaped_in(
+            client.get("/console/", query_string={"q": payload}).get_data(as_text=True), search
+        ):
             wrong.append(f"inbox search: {search!r}")
-        if not escaped_in(client.get("/console/audit", query_string={"who": payload})
-                          .get_data(as_text=True), payload[:100].strip()):
+        if not escaped_in(
+            client.get("/console/audit", query_string={"who": payload}).get_data(as_text=True),
+            payload[:100].strip(),
+        ):
             wrong.append(f"audit search: {payload!r}")
     dashboard = client.get("/console/dashboard").get_data(as_text=True)
     for screen in hostile.funnel_screens:
@@ -309,12 +337,34 @@ def test_every_payload_is_kept_as_sent_and_escaped_in_the_html(hostile, app, run
 # In Chromium
 
 
-FORBIDDEN = ", ".join((
-    "script:not([src])", "iframe", "frame", "object", "embed", "base", "meta[http-equiv]", "math",
-    "img", "image", "video", "audio", "source", "details", "marquee", "template", "noscript",
-    "style", "xss", "link:not([rel=stylesheet])", "svg:not(.chart-card > svg)",
-    "[autofocus]:not(main form.narrow [autofocus])", "[style]", "[srcdoc]",
-))
+FORBIDDEN = ", ".join(
+    (
+        "script:not([src])",
+        "iframe",
+        "frame",
+        "object",
+        "embed",
+        "base",
+        "meta[http-equiv]",
+        "math",
+        "img",
+        "image",
+        "video",
+        "audio",
+        "source",
+        "details",
+        "marquee",
+        "template",
+        "noscript",
+        "style",
+        "xss",
+        "link:not([rel=stylesheet])",
+        "svg:not(.chart-card > svg)",
+        "[autofocus]:not(main form.narrow [autofocus])",
+        "[style]",
+        "[srcdoc]",
+    )
+)
 INJECTED = """(forbidden) => {
   const found = [...document.querySelectorAll(forbidden)].map((el) => el.outerHTML.slice(0, 80));
   for (const el of document.querySelectorAll("*")) {
@@ -357,8 +407,7 @@ def texts(page, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
     return page.locator(selector).all_text_contents()
 
 
-def test_every_console_page_showing_the_payloads_renders_them_as_text_in_chromium(
-        hostile, page, runtime):
+def test_every_console_page_showing_the_payloads_renders_them_as_text_in_chromium(hostile, page, runtime):
     browser_login(page, runtime, "admin", email="chromium@example.org")
     problems: list[str] = []
     check_report_pages(page, hostile, problems)
@@ -395,8 +444,11 @@ def check_inbox(page, hostile: Planted, problems: list[str]) -> None:  # type: i
         if typed != " ".join(payload.split())[:100]:
             problems.append(f"inbox search box shows {typed!r} for {payload!r}")
         listed = set(texts(page, "table.inbox tbody a"))
-        if len(payload) <= 100 and len(payload.split()) == 1 and not set(
-                hostile.by_payload[payload]) <= listed:
+        if (
+            len(payload) <= 100
+            and len(payload.split()) == 1
+            and not set(hostile.by_payload[payload]) <= listed
+        ):
             problems.append(f"inbox search for {payload!r} lists {listed}")
 
 
@@ -440,8 +492,9 @@ SIMULATOR_PAYLOADS = [p for p in PAYLOADS if len(p) <= PLACE_DETAIL_MAX and p.is
 
 
 def simulator_call(client, token: str, endpoint: str, **data: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = client.post(f"/console/simulator/{endpoint}", json={"pair": 0, **data},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/console/simulator/{endpoint}", json={"pair": 0, **data}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200, response.data
     return response.get_json()
 
@@ -452,8 +505,9 @@ def simulator_report(client, token: str, place_detail: str, description: str) ->
     if "Francais" not in ussd["screen"]:
         keys = keys[1:]  # the phone's language is remembered from its first call
     for key in keys:
-        ussd = simulator_call(client, token, "ussd", action="send", session=ussd["session"],
-                              text=ussd["text"], input=key)["ussd"]
+        ussd = simulator_call(
+            client, token, "ussd", action="send", session=ussd["session"], text=ussd["text"], input=key
+        )["ussd"]
     assert ussd["end"], ussd
     return re.search(r"reference ?:? ([A-Z0-9]{6,8})", ussd["screen"]).group(1)
 
@@ -473,10 +527,17 @@ def trained(app, runtime, run_jobs) -> Iterator[list[str]]:  # type: ignore[no-u
     simulator_call(client, token, "sms", text=PAYLOADS[0])  # the reporter phone's SMS
     run_jobs()
     with runtime.session() as db:
-        bodies = [body_of(runtime, m) for m in db.scalars(select(OutboundMessage).where(
-            OutboundMessage.purpose == "details",
-            OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(training.WORKER_PHONES[0]))
-            .order_by(OutboundMessage.id))]
+        bodies = [
+            body_of(runtime, m)
+            for m in db.scalars(
+                select(OutboundMessage)
+                .where(
+                    OutboundMessage.purpose == "details",
+                    OutboundMessage.recipient_hash == runtime.cipher.lookup_hash(training.WORKER_PHONES[0]),
+                )
+                .order_by(OutboundMessage.id)
+            )
+        ]
     assert len(bodies) == len(SIMULATOR_PAYLOADS)
     assert all(p in b for p, b in zip(SIMULATOR_PAYLOADS, bodies, strict=True)), bodies
     yield bodies
@@ -536,7 +597,11 @@ def header_problems(response, personal: bool) -> list[str]:  # type: ignore[no-u
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         found.append("no nosniff")
     if response.headers.get("Referrer-Policy") not in (
-            "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"):
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ):
         found.append(f"Referrer-Policy {response.headers.get('Referrer-Policy')}")
     if personal and "no-store" not in response.headers.get("Cache-Control", ""):
         found.append(f"Cache-Control {response.headers.get('Cache-Control')}")
@@ -547,8 +612,10 @@ def test_every_console_response_carries_the_security_headers(app, client, runtim
     case = report(runtime, phone="+243811234567", contact="callback")
     responses: dict[str, Any] = {
         "login page": client.get("/console/login"),
-        "login refused": client.post("/console/login", data={
-            "email": "x@example.org", "password": "x", "csrf_token": csrf_token(client)}),
+        "login refused": client.post(
+            "/console/login",
+            data={"email": "x@example.org", "password": "x", "csrf_token": csrf_token(client)},
+        ),
         "logged out": client.get("/console/"),
         "no CSRF token": client.post("/console/logout"),
     }
@@ -557,25 +624,34 @@ def test_every_console_response_carries_the_security_headers(app, client, runtim
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("console.") and "GET" in rule.methods and not rule.arguments:
             responses[rule.rule] = client.get(rule.rule)
-    responses.update({
-        "report page": client.get(f"/console/reports/{case.reference}"),
-        "another report": client.get("/console/reports/NOSUCH"),
-        "note": post(client, f"/console/reports/{case.reference}/note", {"note": "n"}),
-        "reveal": post(client, f"/console/reports/{case.reference}/reveal",
-                       {"reason": "The child is in danger tonight"}),
-        "full export": client.get("/console/reports.csv?full=1"),
-        "simulator JSON": client.get("/console/simulator/phones"),
-    })
+    responses.update(
+        {
+            "report page": client.get(f"/console/reports/{case.reference}"),
+            "another report": client.get("/console/reports/NOSUCH"),
+            "note": post(client, f"/console/reports/{case.reference}/note", {"note": "n"}),
+            "reveal": post(
+                client,
+                f"/console/reports/{case.reference}/reveal",
+                {"reason": "The child is in danger tonight"},
+            ),
+            "full export": client.get("/console/reports.csv?full=1"),
+            "simulator JSON": client.get("/console/simulator/phones"),
+        }
+    )
     viewer = app.test_client()
     login(viewer, runtime, "viewer")
     responses["forbidden"] = viewer.get("/console/audit")
     static = client.get("/static/console.js")
 
     assert responses["reveal"].status_code == 200 and "+243811234567" in responses["reveal"].get_data(
-        as_text=True)
+        as_text=True
+    )
     assert {r.status_code for r in responses.values()} >= {200, 302, 303, 400, 401, 403, 404}
-    wrong = {what: found for what, response in responses.items()
-             if (found := header_problems(response, personal=True))}
+    wrong = {
+        what: found
+        for what, response in responses.items()
+        if (found := header_problems(response, personal=True))
+    }
     assert wrong == {}
     assert header_problems(static, personal=False) == []
     assert unknown.status_code == 404 and header_problems(unknown, personal=False) == []

@@ -15,8 +15,9 @@ from hotline.platform.i18n import Translations
 from hotline.platform.locations import Locations
 from hotline.platform.runtime import Runtime
 
-ALERT = N_("ALERT {reference} {urgency}{place}: {category}. Reply 1 {reference} to accept, "
-           "2 {reference} to decline.")
+ALERT = N_(
+    "ALERT {reference} {urgency}{place}: {category}. Reply 1 {reference} to accept, 2 {reference} to decline."
+)
 URGENT = N_("URGENT")
 BUNDLE = N_("ALERTS: {alerts}. Reply 1 REF to accept, 2 REF to decline.")
 DETAILS = N_("{reference} {place}{detail}. People: {people}, children: {children}. {callback}")
@@ -31,12 +32,17 @@ def alert_text(report: Report, lang: str, translations: Translations, locations:
     def tr(message: str) -> str:
         return translations.translate(lang, message)
 
-    return to_gsm7(fill(tr(ALERT), {
-        "reference": report.reference,
-        "urgency": tr(URGENT) + " " if report.urgent else "",
-        "place": fold_ascii(locations.label(report.location_code)),
-        "category": tr(CATEGORY_LABELS.get(report.category, report.category)).lower(),
-    }))
+    return to_gsm7(
+        fill(
+            tr(ALERT),
+            {
+                "reference": report.reference,
+                "urgency": tr(URGENT) + " " if report.urgent else "",
+                "place": fold_ascii(locations.label(report.location_code)),
+                "category": tr(CATEGORY_LABELS.get(report.category, report.category)).lower(),
+            },
+        )
+    )
 
 
 def bundle_references(body: str) -> list[str]:
@@ -49,14 +55,19 @@ def bundle_references(body: str) -> list[str]:
 
 def bundle_text(session: Session, runtime: Runtime, references: list[str], lang: str) -> str:
     """``ALERTES: K7F3QX URGENT Kwilu/Kikwit; ... Repondez 1 REF pour accepter.``"""
+
     def tr(message: str) -> str:
         return runtime.translations.translate(lang, message)
 
     # One query for the whole list: in a surge a bundle grows by one report at a time, and a
     # query per listed report made each new alert slower than the last (see bench/NOTES.md).
     wanted = list(dict.fromkeys(references))
-    found = {row.reference: row for row in session.execute(
-        select(Report.reference, Report.urgent, Report.location_code).where(Report.reference.in_(wanted)))}
+    found = {
+        row.reference: row
+        for row in session.execute(
+            select(Report.reference, Report.urgent, Report.location_code).where(Report.reference.in_(wanted))
+        )
+    }
     items = []
     for reference in wanted:
         if (report := found.get(reference)) is not None:
@@ -67,23 +78,32 @@ def bundle_text(session: Session, runtime: Runtime, references: list[str], lang:
 
 def details_text(runtime: Runtime, report: Report, lang: str) -> str:
     """What only the accepting worker gets. The number only when the reporter agreed to a call."""
+
     def tr(message: str) -> str:
         return runtime.translations.translate(lang, message)
 
     contact = report.contact
     if contact is not None and contact.consent == "callback":
-        callback = fill(tr(CALL_BACK), {
-            "phone": runtime.cipher.decrypt(contact.phone_encrypted),
-            "safe_time": tr(SAFE_TIME_LABELS.get(contact.safe_time or "any", UNKNOWN)).lower(),
-        })
+        callback = fill(
+            tr(CALL_BACK),
+            {
+                "phone": runtime.cipher.decrypt(contact.phone_encrypted),
+                "safe_time": tr(SAFE_TIME_LABELS.get(contact.safe_time or "any", UNKNOWN)).lower(),
+            },
+        )
     else:
         callback = tr(NO_CALL)
     children = {True: tr(YES), False: tr(NO)}.get(report.children_involved, tr(UNKNOWN))
-    return to_gsm7(fill(tr(DETAILS), {
-        "reference": report.reference,
-        "place": fold_ascii(runtime.locations.label(report.location_code)),
-        "detail": f", {report.place_detail}" if report.place_detail else "",
-        "people": str(report.people_count) if report.people_count else tr(UNKNOWN),
-        "children": children,
-        "callback": callback,
-    }))
+    return to_gsm7(
+        fill(
+            tr(DETAILS),
+            {
+                "reference": report.reference,
+                "place": fold_ascii(runtime.locations.label(report.location_code)),
+                "detail": f", {report.place_detail}" if report.place_detail else "",
+                "people": str(report.people_count) if report.people_count else tr(UNKNOWN),
+                "children": children,
+                "callback": callback,
+            },
+        )
+    )

@@ -53,7 +53,7 @@ def check_steps(steps: Any) -> list[Step]:
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or len(step) != 1:
             raise PolicyError(f"step {i + 1}: one of notify, wait or repeat")
-        (kind, value), = step.items()
+        ((kind, value),) = step.items()
         if kind == "notify":
             if not value or any(level not in ESCALATION_LEVELS for level in value):
                 raise PolicyError(f"step {i + 1}: notify takes levels of {ESCALATION_LEVELS}")
@@ -76,8 +76,10 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
     by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
     steps = None
     areas = runtime.locations.covering(report.location_code)
-    found = {p.area_code: p for p in session.scalars(
-        select(EscalationPolicy).where(EscalationPolicy.area_code.in_(areas)))}
+    found = {
+        p.area_code: p
+        for p in session.scalars(select(EscalationPolicy).where(EscalationPolicy.area_code.in_(areas)))
+    }
     for area in areas:
         policy = found.get(area)
         if policy:
@@ -105,8 +107,12 @@ def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
     now = runtime.clock.now()
     with runtime.session() as session:
         report = session.get(Report, report_id)
-        if (report is None or report.accepted_at is not None or report.escalation_due_at is None
-                or report.escalation_due_at > now + DUE_SLACK):
+        if (
+            report is None
+            or report.accepted_at is not None
+            or report.escalation_due_at is None
+            or report.escalation_due_at > now + DUE_SLACK
+        ):
             return None
         if not _claim(session, report, report.escalation_token):
             session.rollback()
@@ -117,8 +123,9 @@ def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
         return message_ids
 
 
-def escalate_now(session: Session, runtime: Runtime, report: Report, reason: str,
-                 actor: str | None = None) -> bool:
+def escalate_now(
+    session: Session, runtime: Runtime, report: Report, reason: str, actor: str | None = None
+) -> bool:
     """Skip the current wait (a decline, a failed delivery): the next step is due at once."""
     if report.accepted_at is not None or report.escalation_due_at is None:
         return False
@@ -134,16 +141,25 @@ def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     taken = session.execute(
         update(Report)
         .where(Report.id == report.id, Report.accepted_at.is_(None))
-        .values(accepted_at=now, accepted_by_id=worker.id, status="accepted",
-                escalation_token=None, escalation_due_at=None, updated_at=now)
+        .values(
+            accepted_at=now,
+            accepted_by_id=worker.id,
+            status="accepted",
+            escalation_token=None,
+            escalation_due_at=None,
+            updated_at=now,
+        )
     ).rowcount
     if not taken:
         return False
     # Alerts not yet handed to the gateway are no longer needed.
     session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "alert",
-               OutboundMessage.status == MESSAGE_PENDING)
+        .where(
+            OutboundMessage.report_id == report.id,
+            OutboundMessage.purpose == "alert",
+            OutboundMessage.status == MESSAGE_PENDING,
+        )
         .values(status=MESSAGE_CANCELLED, next_attempt_at=None, updated_at=now)
     )
     record(session, report.id, "accepted", now, actor=f"worker:{worker.id}", worker_id=worker.id)
@@ -156,31 +172,38 @@ def due_reports(runtime: Runtime, limit: int = 500) -> list[int]:
     """Reports whose next step is due (the ticker re-enqueues them if their job was lost)."""
     now = runtime.clock.now()
     with runtime.session() as session:
-        return list(session.scalars(
-            select(Report.id)
-            .where(Report.escalation_due_at <= now, Report.accepted_at.is_(None))
-            .order_by(Report.escalation_due_at)
-            .limit(limit)
-        ))
+        return list(
+            session.scalars(
+                select(Report.id)
+                .where(Report.escalation_due_at <= now, Report.accepted_at.is_(None))
+                .order_by(Report.escalation_due_at)
+                .limit(limit)
+            )
+        )
 
 
 def overdue_reports(runtime: Runtime, tolerance: timedelta = timedelta(minutes=2)) -> int:
     """How many escalation steps are late by more than ``tolerance``: the service is unhealthy."""
     cutoff = runtime.clock.now() - tolerance
     with runtime.session() as session:
-        return session.scalar(
-            select(func.count()).select_from(Report)
-            .where(Report.escalation_due_at < cutoff, Report.accepted_at.is_(None))
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(Report)
+                .where(Report.escalation_due_at < cutoff, Report.accepted_at.is_(None))
+            )
+            or 0
+        )
 
 
 def _claim(session: Session, report: Report, token: str | None) -> bool:
-    return bool(session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.escalation_token == token,
-               Report.accepted_at.is_(None))
-        .values(escalation_token=_new_token())
-    ).rowcount)
+    return bool(
+        session.execute(
+            update(Report)
+            .where(Report.id == report.id, Report.escalation_token == token, Report.accepted_at.is_(None))
+            .values(escalation_token=_new_token())
+        ).rowcount
+    )
 
 
 def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
@@ -191,7 +214,7 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     cursor, repeats = report.escalation_cursor, report.escalation_repeats
     due: datetime | None = None
     while cursor < len(steps):
-        (kind, value), = steps[cursor].items()
+        ((kind, value),) = steps[cursor].items()
         cursor += 1
         if kind == "notify":
             message_ids += _notify(session, runtime, report, value, now)
@@ -210,22 +233,28 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     return message_ids
 
 
-def _notify(session: Session, runtime: Runtime, report: Report, levels: list[str],
-            now: datetime) -> list[int]:
+def _notify(
+    session: Session, runtime: Runtime, report: Report, levels: list[str], now: datetime
+) -> list[int]:
     message_ids = []
     for level in levels:
         workers = recipients(session, runtime.locations, report.location_code, level, now)
         for worker in workers:
             message_ids.append(_alert(session, runtime, report, worker, now))
-        record(session, report.id, "notified" if workers else "nobody_on_call", now,
-               level=level, workers=[w.id for w in workers])
+        record(
+            session,
+            report.id,
+            "notified" if workers else "nobody_on_call",
+            now,
+            level=level,
+            workers=[w.id for w in workers],
+        )
     if message_ids and report.status == "new":
         report.status = "alerted"
     return message_ids
 
 
-def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWorker,
-           now: datetime) -> int:
+def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWorker, now: datetime) -> int:
     """One alert to one worker; past ``HOTLINE_BUNDLE_AFTER`` alerts in BUNDLE_WINDOW they are bundled.
 
     A worker flooded with SMS reads none of them: from the fourth alert in ten minutes (by
@@ -236,30 +265,43 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     bundle_after = runtime.settings.bundle_after
     if not bundle_after:
         return messages.to_worker(session, runtime, worker, body, "alert", report)
-    recent = session.scalar(
-        select(func.count()).select_from(OutboundMessage)
-        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "alert",
-               OutboundMessage.status != MESSAGE_CANCELLED,
-               OutboundMessage.created_at >= now - BUNDLE_WINDOW)
-    ) or 0
+    recent = (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboundMessage)
+            .where(
+                OutboundMessage.worker_id == worker.id,
+                OutboundMessage.purpose == "alert",
+                OutboundMessage.status != MESSAGE_CANCELLED,
+                OutboundMessage.created_at >= now - BUNDLE_WINDOW,
+            )
+        )
+        or 0
+    )
     if recent < bundle_after:
         return messages.to_worker(session, runtime, worker, body, "alert", report)
-    alert = session.get(OutboundMessage,
-                        messages.to_worker(session, runtime, worker, body, "alert", report))
+    alert = session.get(OutboundMessage, messages.to_worker(session, runtime, worker, body, "alert", report))
     alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
     # Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
     # text, and a reference added now would never be sent. The row lock keeps a send from
     # claiming it between this read and our commit (PostgreSQL; SQLite writes one at a time).
     bundle = session.scalar(
         select(OutboundMessage)
-        .where(OutboundMessage.worker_id == worker.id, OutboundMessage.purpose == "bundle",
-               OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at > now,
-               OutboundMessage.attempts == 0)
-        .order_by(OutboundMessage.id.desc()).limit(1).with_for_update()
+        .where(
+            OutboundMessage.worker_id == worker.id,
+            OutboundMessage.purpose == "bundle",
+            OutboundMessage.status == MESSAGE_PENDING,
+            OutboundMessage.next_attempt_at > now,
+            OutboundMessage.attempts == 0,
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(1)
+        .with_for_update()
     )
     if bundle is None:
-        bundle = session.get(OutboundMessage,
-                             messages.to_worker(session, runtime, worker, "", "bundle", None))
+        bundle = session.get(
+            OutboundMessage, messages.to_worker(session, runtime, worker, "", "bundle", None)
+        )
         bundle.next_attempt_at = now + BUNDLE_HOLD
         bundle.training = report.training
     references = [*bundle_references(bundle.body), report.reference]

@@ -60,17 +60,23 @@ def _parse(session: Session, runtime: Runtime, entry: dict[str, Any]) -> oncall.
         area=area,
         timezone=entry.get("timezone") or runtime.locations.timezone(area),
         rotations=tuple(
-            oncall.Rotation(level=r["level"], members=tuple(worker(p) for p in r["members"]),
-                            start=date.fromisoformat(r["start"]),
-                            handoff_hour=int(r.get("handoff_hour", 8)),
-                            every_days=int(r.get("every_days", 7)))
+            oncall.Rotation(
+                level=r["level"],
+                members=tuple(worker(p) for p in r["members"]),
+                start=date.fromisoformat(r["start"]),
+                handoff_hour=int(r.get("handoff_hour", 8)),
+                every_days=int(r.get("every_days", 7)),
+            )
             for r in entry.get("rotations", [])
         ),
         overrides=tuple(
-            oncall.Override(level=o["level"], worker_id=worker(o["worker"]),
-                            starts_at=datetime.fromisoformat(o["starts_at"]),
-                            ends_at=datetime.fromisoformat(o["ends_at"]),
-                            replaces=worker(o["replaces"]) if o.get("replaces") else None)
+            oncall.Override(
+                level=o["level"],
+                worker_id=worker(o["worker"]),
+                starts_at=datetime.fromisoformat(o["starts_at"]),
+                ends_at=datetime.fromisoformat(o["ends_at"]),
+                replaces=worker(o["replaces"]) if o.get("replaces") else None,
+            )
             for o in entry.get("overrides", [])
         ),
     )
@@ -84,11 +90,15 @@ def _worker_lookup(session: Session, runtime: Runtime):  # type: ignore[no-untyp
             phone_hashes = runtime.cipher.lookup_hashes(normalise(phone))
         except InvalidPhone:
             raise ValueError(f"invalid phone {phone!r}") from None
-        found = session.scalar(select(SocialWorker.id).where(
-            SocialWorker.phone_hash.in_(phone_hashes), SocialWorker.active.is_(True)))
+        found = session.scalar(
+            select(SocialWorker.id).where(
+                SocialWorker.phone_hash.in_(phone_hashes), SocialWorker.active.is_(True)
+            )
+        )
         if found is None:
             raise ValueError(f"no active social worker with phone {phone!r}")
         return found
+
     return worker_id
 
 
@@ -100,12 +110,22 @@ def _replace(session: Session, runtime: Runtime, spec: oncall.Roster) -> None:
         session.add(roster)
     roster.timezone, roster.updated_at = spec.timezone, now
     roster.rotations = [
-        RosterRotation(level=r.level, members=list(r.members), start_date=r.start,
-                       handoff_hour=r.handoff_hour, every_days=r.every_days)
+        RosterRotation(
+            level=r.level,
+            members=list(r.members),
+            start_date=r.start,
+            handoff_hour=r.handoff_hour,
+            every_days=r.every_days,
+        )
         for r in spec.rotations
     ]
     roster.overrides = [
-        RosterOverride(level=o.level, worker_id=o.worker_id, replaces_id=o.replaces,
-                       starts_at=o.starts_at, ends_at=o.ends_at)
+        RosterOverride(
+            level=o.level,
+            worker_id=o.worker_id,
+            replaces_id=o.replaces,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
+        )
         for o in spec.overrides
     ]

@@ -26,8 +26,11 @@ def workers_for(session: Session, locations: Locations, location_code: str) -> l
     query = (
         select(SocialWorker)
         .join(WorkerArea)
-        .where(WorkerArea.location_code.in_(locations.covering(location_code)),
-               SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
+        .where(
+            WorkerArea.location_code.in_(locations.covering(location_code)),
+            SocialWorker.active.is_(True),
+            SocialWorker.role != TRAINING_ROLE,
+        )
         .distinct()
         .order_by(SocialWorker.id)
     )
@@ -39,13 +42,23 @@ def roster_spec(roster: Roster) -> oncall.Roster:
         area=roster.area_code,
         timezone=roster.timezone,
         rotations=tuple(
-            oncall.Rotation(level=r.level, members=tuple(r.members), start=r.start_date,
-                            handoff_hour=r.handoff_hour, every_days=r.every_days)
+            oncall.Rotation(
+                level=r.level,
+                members=tuple(r.members),
+                start=r.start_date,
+                handoff_hour=r.handoff_hour,
+                every_days=r.every_days,
+            )
             for r in roster.rotations
         ),
         overrides=tuple(
-            oncall.Override(level=o.level, worker_id=o.worker_id, starts_at=o.starts_at,
-                            ends_at=o.ends_at, replaces=o.replaces_id)
+            oncall.Override(
+                level=o.level,
+                worker_id=o.worker_id,
+                starts_at=o.starts_at,
+                ends_at=o.ends_at,
+                replaces=o.replaces_id,
+            )
             for o in roster.overrides
         ),
     )
@@ -57,8 +70,9 @@ def on_call_now(session: Session, area_code: str, at: datetime) -> dict[str, tup
     return oncall.on_call(roster_spec(roster), at) if roster else None
 
 
-def recipients(session: Session, locations: Locations, location_code: str, level: str,
-               at: datetime) -> list[SocialWorker]:
+def recipients(
+    session: Session, locations: Locations, location_code: str, level: str, at: datetime
+) -> list[SocialWorker]:
     """The active workers to alert at ``level`` for a report at ``location_code``, at time ``at``."""
     if level == "national":
         return _national(session, at)
@@ -87,18 +101,25 @@ def _national(session: Session, at: datetime) -> list[SocialWorker]:
         # One duty officer: the first ACTIVE one in level order, so a deactivated primary
         # hands over to the backup instead of leaving the last level with nobody.
         return _active(session, [w for level in oncall.LEVELS for w in answer.get(level, ())])[:1]
-    return list(session.scalars(
-        select(SocialWorker)
-        .where(SocialWorker.role == "national_duty", SocialWorker.active.is_(True))
-        .order_by(SocialWorker.id)
-    ))
+    return list(
+        session.scalars(
+            select(SocialWorker)
+            .where(SocialWorker.role == "national_duty", SocialWorker.active.is_(True))
+            .order_by(SocialWorker.id)
+        )
+    )
 
 
 def _active(session: Session, ids: tuple[int, ...] | list[int]) -> list[SocialWorker]:
     if not ids:
         return []
     # The simulator's emulated workers never take a real report, even if put on a roster.
-    found = {w.id: w for w in session.scalars(
-        select(SocialWorker).where(SocialWorker.id.in_(ids), SocialWorker.active.is_(True),
-                                   SocialWorker.role != TRAINING_ROLE))}
+    found = {
+        w.id: w
+        for w in session.scalars(
+            select(SocialWorker).where(
+                SocialWorker.id.in_(ids), SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE
+            )
+        )
+    }
     return [found[i] for i in ids if i in found]

@@ -53,8 +53,9 @@ def parse_rows(runtime: Runtime, path: Path) -> list[WorkerRow]:
             raise StaffImportError([f"line 1: the columns must be {','.join(COLUMNS)}"])
         for raw in reader:
             line = reader.line_num
-            row, problems = _check(runtime, {k.strip().lower(): (v or "").strip()
-                                             for k, v in raw.items() if k})
+            row, problems = _check(
+                runtime, {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+            )
             if row and row.phone in seen:
                 problems.append(f"the same phone as line {seen[row.phone]}")
             errors += [f"line {line}: {p}" for p in problems]

@@ -74,15 +74,21 @@ def worker(session: Session, runtime: Runtime, pair: int) -> SocialWorker:
     """
     phone = WORKER_PHONES[pair]
     phone_hash = runtime.cipher.lookup_hash(phone)
-    found = session.scalar(select(SocialWorker).where(
-        SocialWorker.phone_hash.in_(runtime.cipher.lookup_hashes(phone))))
+    found = session.scalar(
+        select(SocialWorker).where(SocialWorker.phone_hash.in_(runtime.cipher.lookup_hashes(phone)))
+    )
     if found is not None:
         return found
     now = runtime.clock.now()
     created = SocialWorker(
-        name=f"Training worker {pair + 1}", phone_encrypted=runtime.cipher.encrypt(phone),
-        phone_hash=phone_hash, language="fr", role=TRAINING_ROLE, active=True,
-        created_at=now, updated_at=now,
+        name=f"Training worker {pair + 1}",
+        phone_encrypted=runtime.cipher.encrypt(phone),
+        phone_hash=phone_hash,
+        language="fr",
+        role=TRAINING_ROLE,
+        active=True,
+        created_at=now,
+        updated_at=now,
     )
     session.add(created)
     session.flush()
@@ -122,13 +128,22 @@ def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
     with runtime.session() as session:
         rows = session.scalars(
             select(OutboundMessage)
-            .where(OutboundMessage.recipient_hash.in_(runtime.cipher.lookup_hashes(phone)),
-                   OutboundMessage.status.in_((MESSAGE_SENT, MESSAGE_DELIVERED)))
+            .where(
+                OutboundMessage.recipient_hash.in_(runtime.cipher.lookup_hashes(phone)),
+                OutboundMessage.status.in_((MESSAGE_SENT, MESSAGE_DELIVERED)),
+            )
             .order_by(OutboundMessage.id.desc())
             .limit(SHOWN_MESSAGES)
         ).all()
-        return [{"id": str(m.id), "body": messages.body_of(runtime, m), "purpose": m.purpose,
-                 "at": (m.sent_at or m.created_at).strftime("%H:%M:%S")} for m in reversed(rows)]
+        return [
+            {
+                "id": str(m.id),
+                "body": messages.body_of(runtime, m),
+                "purpose": m.purpose,
+                "at": (m.sent_at or m.created_at).strftime("%H:%M:%S"),
+            }
+            for m in reversed(rows)
+        ]
 
 
 def reports_of(runtime: Runtime, pair: int, limit: int = 5) -> list[dict[str, str]]:
@@ -136,13 +151,22 @@ def reports_of(runtime: Runtime, pair: int, limit: int = 5) -> list[dict[str, st
     with runtime.session() as session:
         rows = session.scalars(
             select(Report)
-            .where(Report.training.is_(True),
-                   Report.reporter_hash.in_(runtime.cipher.lookup_hashes(REPORTER_PHONES[pair])))
+            .where(
+                Report.training.is_(True),
+                Report.reporter_hash.in_(runtime.cipher.lookup_hashes(REPORTER_PHONES[pair])),
+            )
             .order_by(Report.id.desc())
             .limit(limit)
         ).all()
-        return [{"reference": r.reference, "status": r.status, "channel": r.channel,
-                 "urgent": "1" if r.urgent else ""} for r in rows]
+        return [
+            {
+                "reference": r.reference,
+                "status": r.status,
+                "channel": r.channel,
+                "urgent": "1" if r.urgent else "",
+            }
+            for r in rows
+        ]
 
 
 def mark_training(runtime: Runtime, message_ids: list[int]) -> None:
@@ -150,7 +174,6 @@ def mark_training(runtime: Runtime, message_ids: list[int]) -> None:
     if not message_ids:
         return
     with runtime.session() as session:
-        for message in session.scalars(
-                select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))):
+        for message in session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(message_ids))):
             message.training = True
         session.commit()

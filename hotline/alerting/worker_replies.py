@@ -32,8 +32,9 @@ ALREADY_YOURS = N_("{reference} is already yours.")
 TAKEN_BY_OTHER = N_("{reference} was already accepted by a colleague. Nothing to do.")
 TAKEN_NOTICE = N_("{reference} was accepted by a colleague. Nothing to do.")
 DECLINED = N_("Noted: you declined {reference}. It goes to the next person.")
-DECLINED_LAST = N_("Noted: you declined {reference}. Everyone on call was alerted; "
-                   "the supervisors follow it in the console.")
+DECLINED_LAST = N_(
+    "Noted: you declined {reference}. Everyone on call was alerted; the supervisors follow it in the console."
+)
 CLOSED = N_("{reference} is closed. Thank you.")
 NOTED = N_("Note added to {reference}.")
 UNKNOWN = N_("Unknown reference {reference}. Check the code in the alert.")
@@ -65,8 +66,11 @@ class Replies:
         if report is None:
             return
         {
-            commands.ACCEPT: self.accept, commands.DECLINE: self.decline,
-            commands.DONE: self.close, commands.NOTE: self.note, commands.INFO: self.info,
+            commands.ACCEPT: self.accept,
+            commands.DECLINE: self.decline,
+            commands.DONE: self.close,
+            commands.NOTE: self.note,
+            commands.INFO: self.info,
         }[command.kind](report, command.text)
 
     def find(self, reference: str | None) -> Report | None:
@@ -82,8 +86,11 @@ class Replies:
             return None
         alerted_at = self.session.scalar(
             select(OutboundMessage.created_at)
-            .where(OutboundMessage.report_id == report.id, OutboundMessage.worker_id == self.worker.id,
-                   OutboundMessage.purpose == "alert")
+            .where(
+                OutboundMessage.report_id == report.id,
+                OutboundMessage.worker_id == self.worker.id,
+                OutboundMessage.purpose == "alert",
+            )
             .order_by(OutboundMessage.created_at.desc())
         )
         if alerted_at is None and report.accepted_by_id != self.worker.id:
@@ -99,8 +106,12 @@ class Replies:
         return self.session.scalar(
             select(Report)
             .join(OutboundMessage, OutboundMessage.report_id == Report.id)
-            .where(OutboundMessage.worker_id == self.worker.id, OutboundMessage.purpose == "alert",
-                   OutboundMessage.created_at >= since, Report.accepted_at.is_(None))
+            .where(
+                OutboundMessage.worker_id == self.worker.id,
+                OutboundMessage.purpose == "alert",
+                OutboundMessage.created_at >= since,
+                Report.accepted_at.is_(None),
+            )
             .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc())
             .limit(1)
         )
@@ -112,19 +123,25 @@ class Replies:
             self.say(TAKEN_BY_OTHER, reference=report.reference)
         else:
             self.say(ACCEPTED, reference=report.reference)
-            self.send(self.worker, details_text(self.runtime, report, self.worker.language),
-                      "details", report)
+            self.send(
+                self.worker, details_text(self.runtime, report, self.worker.language), "details", report
+            )
             for colleague in self.alerted_colleagues(report):
-                self.send(colleague, self.tr(TAKEN_NOTICE, colleague.language,
-                                             reference=report.reference), "notice", report)
+                self.send(
+                    colleague,
+                    self.tr(TAKEN_NOTICE, colleague.language, reference=report.reference),
+                    "notice",
+                    report,
+                )
 
     def decline(self, report: Report, _text: str | None) -> None:
         if report.accepted_by_id == self.worker.id or report.accepted_at is not None:
-            self.say(TAKEN_BY_OTHER if report.accepted_by_id != self.worker.id else ALREADY_YOURS,
-                     reference=report.reference)
+            self.say(
+                TAKEN_BY_OTHER if report.accepted_by_id != self.worker.id else ALREADY_YOURS,
+                reference=report.reference,
+            )
             return
-        record(self.session, report.id, "declined", self.now, actor=self.actor,
-               worker_id=self.worker.id)
+        record(self.session, report.id, "declined", self.now, actor=self.actor, worker_id=self.worker.id)
         if escalation.escalate_now(self.session, self.runtime, report, "declined", actor=self.actor):
             self.escalate_ids.append(report.id)
             self.say(DECLINED, reference=report.reference)
@@ -137,8 +154,7 @@ class Replies:
             return
         report.status, report.updated_at, report.finished_at = "closed", self.now, self.now
         record(self.session, report.id, "closed", self.now, actor=self.actor, note=text)
-        partner_webhooks.emit(self.session, self.runtime, report, "closed",
-                              key=self.now.isoformat())
+        partner_webhooks.emit(self.session, self.runtime, report, "closed", key=self.now.isoformat())
         self.say(CLOSED, reference=report.reference)
 
     def note(self, report: Report, text: str | None) -> None:
@@ -149,17 +165,20 @@ class Replies:
         if report.accepted_by_id != self.worker.id:
             self.say(ACCEPT_FIRST, reference=report.reference)
             return
-        self.send(self.worker, details_text(self.runtime, report, self.worker.language),
-                  "details", report)
+        self.send(self.worker, details_text(self.runtime, report, self.worker.language), "details", report)
 
     def alerted_colleagues(self, report: Report) -> list[SocialWorker]:
         # An alert cancelled by this acceptance never left: its worker does not know the case.
-        ids = set(self.session.scalars(
-            select(OutboundMessage.worker_id)
-            .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "alert",
-                   OutboundMessage.worker_id != self.worker.id,
-                   OutboundMessage.status != MESSAGE_CANCELLED)
-        ))
+        ids = set(
+            self.session.scalars(
+                select(OutboundMessage.worker_id).where(
+                    OutboundMessage.report_id == report.id,
+                    OutboundMessage.purpose == "alert",
+                    OutboundMessage.worker_id != self.worker.id,
+                    OutboundMessage.status != MESSAGE_CANCELLED,
+                )
+            )
+        )
         return [w for w in (self.session.get(SocialWorker, i) for i in sorted(ids)) if w]
 
     @property
@@ -177,5 +196,4 @@ class Replies:
         self.send(self.worker, self.tr(message, self.worker.language, **values), "reply", None)
 
     def send(self, worker: SocialWorker, body: str, purpose: str, report: Report | None) -> None:
-        self.message_ids.append(messages.to_worker(self.session, self.runtime, worker, body, purpose,
-                                                 report))
+        self.message_ids.append(messages.to_worker(self.session, self.runtime, worker, body, purpose, report))

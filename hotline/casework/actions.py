@@ -58,11 +58,15 @@ def record_view(session: Session, runtime: Runtime, report: Report, user_id: int
 def assignable_workers(session: Session, runtime: Runtime, report: Report) -> list[SocialWorker]:
     """Active workers whose areas cover the report's place (the place itself or its province)."""
     areas = runtime.locations.covering(report.location_code)
-    return list(session.scalars(
-        select(SocialWorker).join(WorkerArea)
-        .where(SocialWorker.active.is_(True), WorkerArea.location_code.in_(areas))
-        .order_by(SocialWorker.name).distinct()
-    ))
+    return list(
+        session.scalars(
+            select(SocialWorker)
+            .join(WorkerArea)
+            .where(SocialWorker.active.is_(True), WorkerArea.location_code.in_(areas))
+            .order_by(SocialWorker.name)
+            .distinct()
+        )
+    )
 
 
 def assign(session: Session, runtime: Runtime, report: Report, worker_id: int, user_id: int) -> None:
@@ -73,23 +77,28 @@ def assign(session: Session, runtime: Runtime, report: Report, worker_id: int, u
     previous = report.assigned_to_id
     report.assigned_to_id, report.updated_at = worker.id, now
     record(session, report.id, "assigned", now, actor=actor(user_id), worker_id=worker.id)
-    audit(session, runtime, user_id, "report_assigned", "report", report.reference,
-          worker_id=worker.id, previous_worker_id=previous)
+    audit(
+        session,
+        runtime,
+        user_id,
+        "report_assigned",
+        "report",
+        report.reference,
+        worker_id=worker.id,
+        previous_worker_id=previous,
+    )
 
 
-def set_status(session: Session, runtime: Runtime, report: Report, status: str,
-               user_id: int | str) -> None:
+def set_status(session: Session, runtime: Runtime, report: Report, status: str, user_id: int | str) -> None:
     if status not in REPORT_STATUSES:
         raise CaseworkError(N_("Unknown status."))
     if status == report.status:
         raise CaseworkError(N_("The report already has this status."))
     _change_status(session, runtime, report, status, user_id)
-    audit(session, runtime, user_id, "report_status_changed", "report", report.reference,
-          to=status)
+    audit(session, runtime, user_id, "report_status_changed", "report", report.reference, to=status)
 
 
-def add_note(session: Session, runtime: Runtime, report: Report, text: str,
-             user_id: int | str) -> None:
+def add_note(session: Session, runtime: Runtime, report: Report, text: str, user_id: int | str) -> None:
     note = text.strip()
     if not note:
         raise CaseworkError(N_("The note is empty."))
@@ -102,8 +111,14 @@ def add_note(session: Session, runtime: Runtime, report: Report, text: str,
     audit(session, runtime, user_id, "report_note_added", "report", report.reference)
 
 
-def merge(session: Session, runtime: Runtime, report: Report, target: Report | None,
-          user_id: int, may_see: Callable[[str], bool]) -> Report:
+def merge(
+    session: Session,
+    runtime: Runtime,
+    report: Report,
+    target: Report | None,
+    user_id: int,
+    may_see: Callable[[str], bool],
+) -> Report:
     """Mark ``report`` a duplicate of ``target`` (or of the report ``target`` was merged into).
 
     ``may_see`` tells whether the user may see a location code: a report outside their areas
@@ -123,46 +138,75 @@ def merge(session: Session, runtime: Runtime, report: Report, target: Report | N
     record(session, report.id, "merged_into", now, actor=actor(user_id), reference=root.reference)
     record(session, root.id, "merged_from", now, actor=actor(user_id), reference=report.reference)
     root.updated_at = now
-    audit(session, runtime, user_id, "report_merged", "report", report.reference,
-          into=root.reference)
+    audit(session, runtime, user_id, "report_merged", "report", report.reference, into=root.reference)
     return root
 
 
-def refer(session: Session, runtime: Runtime, report: Report, partner: str, follow_up_on: date | None,
-          today: date, user_id: int) -> Referral:
+def refer(
+    session: Session,
+    runtime: Runtime,
+    report: Report,
+    partner: str,
+    follow_up_on: date | None,
+    today: date,
+    user_id: int,
+) -> Referral:
     if partner not in PARTNERS:
         raise CaseworkError(N_("Choose a partner."))
     if follow_up_on is None or follow_up_on < today:
         raise CaseworkError(N_("Give a follow-up date, today or later."))
     now = runtime.clock.now()
-    referral = Referral(report_id=report.id, partner=partner, follow_up_on=follow_up_on,
-                        done=False, created_by=user_id, created_at=now)
+    referral = Referral(
+        report_id=report.id,
+        partner=partner,
+        follow_up_on=follow_up_on,
+        done=False,
+        created_by=user_id,
+        created_at=now,
+    )
     session.add(referral)
-    record(session, report.id, "referred", now, actor=actor(user_id), partner=partner,
-           follow_up_on=follow_up_on.isoformat())
+    record(
+        session,
+        report.id,
+        "referred",
+        now,
+        actor=actor(user_id),
+        partner=partner,
+        follow_up_on=follow_up_on.isoformat(),
+    )
     if report.status not in ("referred", *FINISHED_STATUSES):
         _change_status(session, runtime, report, "referred", user_id)
     session.flush()
     partner_webhooks.emit(session, runtime, report, "referred", key=str(referral.id))
-    audit(session, runtime, user_id, "report_referred", "report", report.reference,
-          partner=partner, follow_up_on=follow_up_on.isoformat(), referral_id=referral.id)
+    audit(
+        session,
+        runtime,
+        user_id,
+        "report_referred",
+        "report",
+        report.reference,
+        partner=partner,
+        follow_up_on=follow_up_on.isoformat(),
+        referral_id=referral.id,
+    )
     return referral
 
 
-def follow_up_done(session: Session, runtime: Runtime, report: Report, referral_id: int,
-                   user_id: int) -> None:
+def follow_up_done(
+    session: Session, runtime: Runtime, report: Report, referral_id: int, user_id: int
+) -> None:
     referral = session.get(Referral, referral_id)
     if referral is None or referral.report_id != report.id or referral.done:
         raise CaseworkError(N_("This follow-up is not open."))
     now = runtime.clock.now()
     referral.done = True
     record(session, report.id, "follow_up_done", now, actor=actor(user_id), partner=referral.partner)
-    audit(session, runtime, user_id, "referral_followed_up", "report", report.reference,
-          referral_id=referral.id)
+    audit(
+        session, runtime, user_id, "referral_followed_up", "report", report.reference, referral_id=referral.id
+    )
 
 
-def reveal_number(session: Session, runtime: Runtime, report: Report, reason: str,
-                  user_id: int | str) -> str:
+def reveal_number(session: Session, runtime: Runtime, report: Report, reason: str, user_id: int | str) -> str:
     """The reporter's number in clear, for someone allowed to call back.
 
     1. Refuse (and audit the refusal) without the reporter's consent to be called back (a
@@ -178,24 +222,31 @@ def reveal_number(session: Session, runtime: Runtime, report: Report, reason: st
     elif len(reason) < MIN_REASON:
         refusal = N_("Type the reason for revealing the number (10 characters at least).")
     if refusal:
-        audit(session, runtime, user_id, "number_reveal_refused", "report", report.reference,
-              why=refusal, reason=reason[:500])
+        audit(
+            session,
+            runtime,
+            user_id,
+            "number_reveal_refused",
+            "report",
+            report.reference,
+            why=refusal,
+            reason=reason[:500],
+        )
         raise CaseworkError(refusal)
     assert contact is not None
     now = runtime.clock.now()
-    audit(session, runtime, user_id, "number_revealed", "report", report.reference,
-          reason=reason[:500])
+    audit(session, runtime, user_id, "number_revealed", "report", report.reference, reason=reason[:500])
     record(session, report.id, "number_revealed", now, actor=actor(user_id))
     return runtime.cipher.decrypt(contact.phone_encrypted)
 
 
-def _change_status(session: Session, runtime: Runtime, report: Report, status: str,
-                   user_id: int | str) -> None:
+def _change_status(
+    session: Session, runtime: Runtime, report: Report, status: str, user_id: int | str
+) -> None:
     now = runtime.clock.now()
     previous, report.status, report.updated_at = report.status, status, now
     report.finished_at = now if status in FINISHED_STATUSES else None
-    record(session, report.id, "status_changed", now, actor=actor(user_id),
-           previous=previous, status=status)
+    record(session, report.id, "status_changed", now, actor=actor(user_id), previous=previous, status=status)
     if status not in ESCALATING_STATUSES:
         _stop_escalation(session, report, now, user_id)
     if status in FINISHED_STATUSES:  # a case reopened and closed again is a second event
@@ -209,8 +260,11 @@ def _stop_escalation(session: Session, report: Report, now: datetime, user_id: i
     report.escalation_due_at = report.escalation_token = None
     session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "alert",
-               OutboundMessage.status == MESSAGE_PENDING)
+        .where(
+            OutboundMessage.report_id == report.id,
+            OutboundMessage.purpose == "alert",
+            OutboundMessage.status == MESSAGE_PENDING,
+        )
         .values(status=MESSAGE_CANCELLED, next_attempt_at=None, updated_at=now)
     )
     record(session, report.id, "escalation_stopped", now, actor=actor(user_id))

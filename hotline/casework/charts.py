@@ -45,8 +45,10 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _open(width: int, height: int, title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-label={quoteattr(title)} {FONT}><title>{escape(title)}</title>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label={quoteattr(title)} {FONT}><title>{escape(title)}</title>'
+    )
 
 
 def _num(value: float) -> str:
@@ -60,23 +62,35 @@ def _legend(series: Series, fills: list[str], top: float, width: int) -> tuple[s
     for i, (name, values) in enumerate(series):
         x = 8 + (i % per_row) * LEGEND_ITEM
         y = top + (i // per_row) * LEGEND_ROW
-        parts.append(f'<rect x="{x}" y="{_num(y)}" width="10" height="10" '
-                     f'fill={quoteattr(fills[i])}/>'
-                     f'<text x="{x + 14}" y="{_num(y + 9)}">{escape(shorten(name, 26))} '
-                     f'({sum(values)})<title>{escape(name)}</title></text>')
+        parts.append(
+            f'<rect x="{x}" y="{_num(y)}" width="10" height="10" '
+            f"fill={quoteattr(fills[i])}/>"
+            f'<text x="{x + 14}" y="{_num(y + 9)}">{escape(shorten(name, 26))} '
+            f"({sum(values)})<title>{escape(name)}</title></text>"
+        )
     rows = -(-len(series) // per_row)
     return "".join(parts), rows * LEGEND_ROW
 
 
 def _empty(title: str, empty_text: str, width: int) -> str:
-    return (_open(width, 60, title)
-            + f'<text x="{width // 2}" y="34" text-anchor="middle" fill="#5b6672">'
-            + f"{escape(empty_text)}</text></svg>")
+    return (
+        _open(width, 60, title)
+        + f'<text x="{width // 2}" y="34" text-anchor="middle" fill="#5b6672">'
+        + f"{escape(empty_text)}</text></svg>"
+    )
 
 
-def stacked_columns(labels: Sequence[str], series: Series, *, title: str, empty_text: str,
-                    label_every: int = 1, other: str | None = None,
-                    fixed: dict[str, str] | None = None, width: int = WIDTH) -> str:
+def stacked_columns(
+    labels: Sequence[str],
+    series: Series,
+    *,
+    title: str,
+    empty_text: str,
+    label_every: int = 1,
+    other: str | None = None,
+    fixed: dict[str, str] | None = None,
+    width: int = WIDTH,
+) -> str:
     """One column per label (a day, a week), each stacked by series (a category, a province).
 
     ``labels`` are shown under every ``label_every``-th column; each segment carries a tooltip
@@ -92,26 +106,32 @@ def stacked_columns(labels: Sequence[str], series: Series, *, title: str, empty_
     parts = [""]  # the opening tag comes last: its height depends on the legend
     for value in (0, top_value // 2, top_value) if top_value > 1 else (0, 1):
         y = top + plot_h - value * scale
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}" '
-                     f'stroke="#e1e4e8"/><text x="{left - 4}" y="{_num(y + 4)}" '
-                     f'text-anchor="end" fill="#5b6672">{value}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}" '
+            f'stroke="#e1e4e8"/><text x="{left - 4}" y="{_num(y + 4)}" '
+            f'text-anchor="end" fill="#5b6672">{value}</text>'
+        )
     fills = colours(series, other, fixed)
     base = [0] * len(labels)
     for i, (name, values) in enumerate(series):
-        parts.append(f'<g fill={quoteattr(fills[i])}>')
+        parts.append(f"<g fill={quoteattr(fills[i])}>")
         for j, value in enumerate(values):
             if value:
                 y = top + plot_h - (base[j] + value) * scale
-                parts.append(f'<rect x="{_num(left + j * band + band * 0.1)}" y="{_num(y)}" '
-                             f'width="{_num(band * 0.8)}" height="{_num(value * scale)}">'
-                             f"<title>{escape(f'{labels[j]} · {name}: {value}')}</title></rect>")
+                parts.append(
+                    f'<rect x="{_num(left + j * band + band * 0.1)}" y="{_num(y)}" '
+                    f'width="{_num(band * 0.8)}" height="{_num(value * scale)}">'
+                    f"<title>{escape(f'{labels[j]} · {name}: {value}')}</title></rect>"
+                )
                 base[j] += value
         parts.append("</g>")
     axis_y = top + plot_h
     for j, label in enumerate(labels):
         if j % label_every == 0:
-            parts.append(f'<text x="{_num(left + (j + 0.5) * band)}" y="{axis_y + 14}" '
-                         f'text-anchor="middle" fill="#3b4650">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{_num(left + (j + 0.5) * band)}" y="{axis_y + 14}" '
+                f'text-anchor="middle" fill="#3b4650">{escape(label)}</text>'
+            )
     legend, legend_h = _legend(series, fills, axis_y + 26, width)
     parts.append(legend + "</svg>")
     height = axis_y + 30 + legend_h
@@ -119,9 +139,16 @@ def stacked_columns(labels: Sequence[str], series: Series, *, title: str, empty_
     return "".join(parts)
 
 
-def stacked_rows(labels: Sequence[str], series: Series, *, title: str, empty_text: str,
-                 other: str | None = None, fixed: dict[str, str] | None = None,
-                 width: int = WIDTH) -> str:
+def stacked_rows(
+    labels: Sequence[str],
+    series: Series,
+    *,
+    title: str,
+    empty_text: str,
+    other: str | None = None,
+    fixed: dict[str, str] | None = None,
+    width: int = WIDTH,
+) -> str:
     """One horizontal bar per label (a USSD screen, an outcome), stacked by series, its total
     written at the end of the bar."""
     totals = [sum(row) for row in zip(*(v for _, v in series), strict=True)] if series else []
@@ -132,22 +159,27 @@ def stacked_rows(labels: Sequence[str], series: Series, *, title: str, empty_tex
     parts = [""]  # the opening tag comes last: its height depends on the legend
     for j, label in enumerate(labels):
         y = top + j * row_h
-        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" fill="#3b4650">'
-                     f"{escape(shorten(label, 24))}<title>{escape(label)}</title></text>")
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" fill="#3b4650">'
+            f"{escape(shorten(label, 24))}<title>{escape(label)}</title></text>"
+        )
     fills = colours(series, other, fixed)
     base = [0.0] * len(labels)
     for i, (name, values) in enumerate(series):
-        parts.append(f'<g fill={quoteattr(fills[i])}>')
+        parts.append(f"<g fill={quoteattr(fills[i])}>")
         for j, value in enumerate(values):
             if value:
-                parts.append(f'<rect x="{_num(left + base[j])}" y="{top + j * row_h + 3}" '
-                             f'width="{_num(max(value * scale, 1))}" height="{row_h - 6}">'
-                             f"<title>{escape(f'{labels[j]} · {name}: {value}')}</title></rect>")
+                parts.append(
+                    f'<rect x="{_num(left + base[j])}" y="{top + j * row_h + 3}" '
+                    f'width="{_num(max(value * scale, 1))}" height="{row_h - 6}">'
+                    f"<title>{escape(f'{labels[j]} · {name}: {value}')}</title></rect>"
+                )
                 base[j] += value * scale
         parts.append("</g>")
     for j, total in enumerate(totals):
-        parts.append(f'<text x="{_num(left + base[j] + 4)}" y="{top + j * row_h + 15}" '
-                     f'fill="#3b4650">{total}</text>')
+        parts.append(
+            f'<text x="{_num(left + base[j] + 4)}" y="{top + j * row_h + 15}" fill="#3b4650">{total}</text>'
+        )
     legend_top = top + len(labels) * row_h + 8
     legend, legend_h = _legend(series, fills, legend_top, width)
     parts.append(legend + "</svg>")

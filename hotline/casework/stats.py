@@ -56,9 +56,12 @@ def week_starts(today: date, count: int) -> list[date]:
     return [this_week - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
 
 
-def count_by(rows: Iterable[ReportRow], buckets: Sequence[date],
-             bucket_of: Callable[[ReportRow], date],
-             group_of: Callable[[ReportRow], str]) -> dict[str, list[int]]:
+def count_by(
+    rows: Iterable[ReportRow],
+    buckets: Sequence[date],
+    bucket_of: Callable[[ReportRow], date],
+    group_of: Callable[[ReportRow], str],
+) -> dict[str, list[int]]:
     """For each group, how many rows fell in each bucket (rows outside the buckets are ignored).
 
     Groups come out largest first, so a chart's legend reads from the biggest share down.
@@ -144,7 +147,8 @@ def delivery(statuses: Iterable[str]) -> Delivery:
     """Alert messages by outcome, from their outbox statuses."""
     counts = Counter(statuses)
     return Delivery(
-        delivered=counts["delivered"], failed=counts["failed"],
+        delivered=counts["delivered"],
+        failed=counts["failed"],
         pending=counts["pending"] + counts["sent"],
         not_sent=counts["cancelled"] + counts["bundled"],
     )
@@ -173,6 +177,8 @@ def ussd_funnel(events: Iterable[tuple[str | None, str]]) -> list[FunnelStep]:
     per_screen: dict[str, Counter[str]] = {}
     for screen, status in events:
         per_screen.setdefault(screen or UNKNOWN_SCREEN, Counter())[status] += 1
-    steps = [FunnelStep(screen, {s: counts.get(s, 0) for s in (*SESSION_STATUSES, *sorted(counts))})
-             for screen, counts in per_screen.items()]
+    steps = [
+        FunnelStep(screen, {s: counts.get(s, 0) for s in (*SESSION_STATUSES, *sorted(counts))})
+        for screen, counts in per_screen.items()
+    ]
     return sorted(steps, key=lambda s: (-s.dropped, -s.total, s.screen))

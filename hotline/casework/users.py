@@ -20,8 +20,9 @@ class UserError(ValueError):
     pass
 
 
-def create_user(session: Session, runtime: Runtime, *, email: str, name: str, password: str,
-                role: str, areas: list[str]) -> User:
+def create_user(
+    session: Session, runtime: Runtime, *, email: str, name: str, password: str, role: str, areas: list[str]
+) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 200:
         raise UserError("email is not valid")
@@ -36,8 +37,15 @@ def create_user(session: Session, runtime: Runtime, *, email: str, name: str, pa
         raise UserError("a user other than an admin needs at least one area")
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise UserError("a user with this email already exists")
-    user = User(email=email, name=name.strip()[:120], password_hash=HASHER.hash(password),
-                role=role, areas=areas, active=True, created_at=runtime.clock.now())
+    user = User(
+        email=email,
+        name=name.strip()[:120],
+        password_hash=HASHER.hash(password),
+        role=role,
+        areas=areas,
+        active=True,
+        created_at=runtime.clock.now(),
+    )
     session.add(user)
     session.flush()
     return user
@@ -73,8 +81,9 @@ def check_totp(runtime: Runtime, user: User, code: str) -> bool:
     if not user.totp_secret_encrypted:
         return False
     secret = runtime.cipher.decrypt(user.totp_secret_encrypted)
-    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""),
-                                     for_time=runtime.clock.now(), valid_window=1)
+    return pyotp.TOTP(secret).verify(
+        code.strip().replace(" ", ""), for_time=runtime.clock.now(), valid_window=1
+    )
 
 
 def reset_totp(user: User) -> None:

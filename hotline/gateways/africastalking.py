@@ -24,8 +24,9 @@ class AfricasTalkingGateway:
     name = "africastalking"
     max_send_seconds = sum(TIMEOUT)
 
-    def __init__(self, username: str, api_key: str, sender_id: str | None = None,
-                 api_url: str | None = None) -> None:
+    def __init__(
+        self, username: str, api_key: str, sender_id: str | None = None, api_url: str | None = None
+    ) -> None:
         self._username, self._api_key, self._api_url = username, api_key, api_url
         self._services: tuple[Any, Any] | None = None  # (SMSService, ApplicationService)
         self._sender_id = sender_id
@@ -92,7 +93,16 @@ def _parse(response: object) -> SendResult:
     except (KeyError, IndexError, TypeError, ValueError):
         raise GatewayUnavailable("gateway answer has an unexpected shape") from None
     if code in ACCEPTED_CODES:
-        return SendResult(accepted=True, message_id=message_id, status=status, parts=parts,
-                          cost=str(recipient.get("cost") or "") or None)
-    return SendResult(accepted=False, status=status or str(code), retryable=code in RETRYABLE_CODES,
-                      detail=f"statusCode {code}")
+        return SendResult(
+            accepted=True,
+            message_id=message_id,
+            status=status,
+            parts=parts,
+            cost=str(recipient.get("cost") or "") or None,
+        )
+    return SendResult(
+        accepted=False,
+        status=status or str(code),
+        retryable=code in RETRYABLE_CODES,
+        detail=f"statusCode {code}",
+    )

@@ -34,8 +34,10 @@ def _bucket(now: datetime, seconds: int) -> str:
 def _count(runtime: Runtime, kind: str, phone_hash: str, *periods: int) -> list[int]:
     """Count one more for each period (one round trip); the new counts, in the periods' order."""
     now = runtime.clock.now()
-    return counters.count(runtime.redis, {
-        f"hotline:flood:{kind}:{_bucket(now, seconds)}:{phone_hash}": seconds + 60 for seconds in periods})
+    return counters.count(
+        runtime.redis,
+        {f"hotline:flood:{kind}:{_bucket(now, seconds)}:{phone_hash}": seconds + 60 for seconds in periods},
+    )
 
 
 def hold_report(runtime: Runtime, phone_hash: str | None) -> bool:
@@ -87,5 +89,13 @@ def record_held(session: Session, runtime: Runtime, what: str) -> None:
     except RedisError:
         counts = {what: 1}
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    raise_notice(session, now, f"flood:{day}", "flood", "warning", ends_at=midnight,
-                 reports=counts.get("reports", 0), sms=counts.get("sms", 0))
+    raise_notice(
+        session,
+        now,
+        f"flood:{day}",
+        "flood",
+        "warning",
+        ends_at=midnight,
+        reports=counts.get("reports", 0),
+        sms=counts.get("sms", 0),
+    )

@@ -43,8 +43,9 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
         if not claimed or message is None:
             return Processed()
         sender = runtime.cipher.hashes_of(message.sender_hash, message.sender_encrypted)
-        worker = session.scalar(select(SocialWorker).where(
-            SocialWorker.phone_hash.in_(sender), SocialWorker.active.is_(True)))
+        worker = session.scalar(
+            select(SocialWorker).where(SocialWorker.phone_hash.in_(sender), SocialWorker.active.is_(True))
+        )
         try:
             if worker is None:
                 return Processed(reporter_sms.handle(runtime, inbound_id))
@@ -53,8 +54,9 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
             return Processed(replies.message_ids, replies.escalate_ids)
         except Exception:
             session.rollback()
-            session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id)
-                            .values(processed_at=None))
+            session.execute(
+                update(InboundMessage).where(InboundMessage.id == inbound_id).values(processed_at=None)
+            )
             session.commit()
             raise
 
@@ -64,8 +66,11 @@ def unprocessed(runtime: Runtime) -> list[int]:
     outbox so the fast path goes first."""
     cutoff = runtime.clock.now() - timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
     with runtime.session() as session:
-        return list(session.scalars(
-            select(InboundMessage.id)
-            .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at <= cutoff)
-            .order_by(InboundMessage.id).limit(500)
-        ))
+        return list(
+            session.scalars(
+                select(InboundMessage.id)
+                .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at <= cutoff)
+                .order_by(InboundMessage.id)
+                .limit(500)
+            )
+        )

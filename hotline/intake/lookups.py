@@ -17,14 +17,18 @@ from hotline.platform.runtime import Runtime
 
 LOOKUPS_PER_HOUR = 5
 STATUS_BUCKETS = {
-    "new": "received", "alerted": "received",
-    "accepted": "handled", "in_progress": "handled", "referred": "handled",
-    "closed": "closed", "duplicate": "closed", "unfounded": "closed",
+    "new": "received",
+    "alerted": "received",
+    "accepted": "handled",
+    "in_progress": "handled",
+    "referred": "handled",
+    "closed": "closed",
+    "duplicate": "closed",
+    "unfounded": "closed",
 }
 
 
-def check_report(runtime: Runtime, phone_hashes: str | Sequence[str], reference: str,
-                 pin: str | None) -> str:
+def check_report(runtime: Runtime, phone_hashes: str | Sequence[str], reference: str, pin: str | None) -> str:
     """received | handled | closed | not_found | limited | need_pin (see the module docstring).
 
     ``phone_hashes``: the caller's fingerprint, or all of them during a key rotation.

@@ -49,8 +49,7 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
         if intent.kind == reporter_sms.HELP:
             body = runtime.translations.translate(lang, HELP_LINES)
         elif intent.kind == reporter_sms.STATUS:
-            result = lookups.check_report(runtime, hashes, intent.reference or "",
-                                          intent.pin)
+            result = lookups.check_report(runtime, hashes, intent.reference or "", intent.pin)
             line = STATUS_LINES.get(result, STATUS_LINES["not_found"])
             body = fill(runtime.translations.translate(lang, line), {"ref": intent.reference})
         else:
@@ -65,17 +64,22 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
         return ids
 
 
-def _report(session: Session, runtime: Runtime, message: InboundMessage,
-            lang: str) -> tuple[str | None, bool]:
+def _report(
+    session: Session, runtime: Runtime, message: InboundMessage, lang: str
+) -> tuple[str | None, bool]:
     """Join the text to the number's report of the last minutes, or open one; (reply, held)."""
     now = runtime.clock.now()
     recent = session.scalar(  # the window runs from the report's latest SMS, not its first
         select(Report)
         .join(InboundMessage, InboundMessage.report_id == Report.id)
-        .where(Report.reporter_hash.in_(_hashes(runtime, message)), Report.channel == "sms",
-               InboundMessage.received_at >= now - JOIN_WINDOW,
-               Report.created_at >= now - JOIN_LIMIT)
-        .order_by(Report.created_at.desc()).limit(1)
+        .where(
+            Report.reporter_hash.in_(_hashes(runtime, message)),
+            Report.channel == "sms",
+            InboundMessage.received_at >= now - JOIN_WINDOW,
+            Report.created_at >= now - JOIN_LIMIT,
+        )
+        .order_by(Report.created_at.desc())
+        .limit(1)
     )
     if recent is not None:
         recent.description = f"{recent.description or ''}\n{message.text}".strip()[:4000]
@@ -84,23 +88,35 @@ def _report(session: Session, runtime: Runtime, message: InboundMessage,
         record(session, recent.id, "sms_joined", now, inbound_id=message.id)
         return None, False  # one reply per report is enough
     session.commit()  # open_report writes in its own transaction
-    opened = open_report(runtime, NewReport(
-        source_key=f"sms:{message.gateway_id}", channel="sms", language=lang, category="other",
-        urgent=reporter_sms.looks_urgent(message.text),
-        location_code=runtime.locations.find_in_text(message.text) or "CD",
-        reporter_hash=message.sender_hash, description=message.text[:4000],
-    ))
+    opened = open_report(
+        runtime,
+        NewReport(
+            source_key=f"sms:{message.gateway_id}",
+            channel="sms",
+            language=lang,
+            category="other",
+            urgent=reporter_sms.looks_urgent(message.text),
+            location_code=runtime.locations.find_in_text(message.text) or "CD",
+            reporter_hash=message.sender_hash,
+            description=message.text[:4000],
+        ),
+    )
     message.report_id = opened.report.id
     if not opened.created or not runtime.settings.sms_acknowledge:
         return None, opened.held
-    return fill(runtime.translations.translate(lang, RECEIVED),
-                {"reference": opened.report.reference}), opened.held
+    return fill(
+        runtime.translations.translate(lang, RECEIVED), {"reference": opened.report.reference}
+    ), opened.held
 
 
 def _reply(session: Session, runtime: Runtime, message: InboundMessage, body: str):  # type: ignore[no-untyped-def]
     return messages.add_message(
-        session, runtime, recipient_encrypted=message.sender_encrypted,
-        recipient_hash=message.sender_hash, body=to_gsm7(body), purpose="reply",
+        session,
+        runtime,
+        recipient_encrypted=message.sender_encrypted,
+        recipient_hash=message.sender_hash,
+        body=to_gsm7(body),
+        purpose="reply",
         report_id=message.report_id,
     )
 

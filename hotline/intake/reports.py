@@ -89,24 +89,38 @@ def _by_source(session: Session, source_key: str) -> Report | None:
 def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = False) -> Opened:
     now = runtime.clock.now()
     report = Report(
-        reference=runtime.new_reference(), source_key=new.source_key, channel=new.channel,
-        language=new.language, category=new.category, urgent=new.urgent,
-        location_code=new.location_code, place_detail=new.place_detail,
-        people_count=new.people_count, children_involved=new.children_involved,
-        description=new.description, status="new",
+        reference=runtime.new_reference(),
+        source_key=new.source_key,
+        channel=new.channel,
+        language=new.language,
+        category=new.category,
+        urgent=new.urgent,
+        location_code=new.location_code,
+        place_detail=new.place_detail,
+        people_count=new.people_count,
+        children_involved=new.children_involved,
+        description=new.description,
+        status="new",
         training=new.training or training.is_training_source(new.source_key),
-        created_at=now, updated_at=now, reporter_hash=new.reporter_hash,
+        created_at=now,
+        updated_at=now,
+        reporter_hash=new.reporter_hash,
     )
     if new.pin:
         report.pin_hash = pin_hash(runtime, report.reference, new.pin)
     session.add(report)
     session.flush()
     if new.phone and new.contact in ("callback", "confidential"):
-        session.add(ReporterContact(
-            report_id=report.id, phone_encrypted=runtime.cipher.encrypt(new.phone),
-            phone_hash=runtime.cipher.lookup_hash(new.phone), consent=new.contact,
-            safe_time=new.safe_time if new.contact == "callback" else None, created_at=now,
-        ))
+        session.add(
+            ReporterContact(
+                report_id=report.id,
+                phone_encrypted=runtime.cipher.encrypt(new.phone),
+                phone_hash=runtime.cipher.lookup_hash(new.phone),
+                consent=new.contact,
+                safe_time=new.safe_time if new.contact == "callback" else None,
+                created_at=now,
+            )
+        )
     record(session, report.id, "received", now, channel=new.channel, urgent=new.urgent)
     if report.training:  # the simulator's: its emulated worker only, never the policy's
         message_ids = training.start_alerts(session, runtime, report)

@@ -36,10 +36,22 @@ DIRECT_REPORT = "1"  # *384*123*1# (or text "1" on the first hop) jumps straight
 RESTARTED = N_("Your session had ended. Let us start again.")
 UNAVAILABLE = N_("The service is busy. Please dial again in a moment, or call 129 or 122 (free).")
 INVALID_REQUEST = "END Service indisponible. Appelez le 129 ou le 122 (gratuit)."
-REPORT_SCREENS = frozenset({
-    "category", "danger", "province", "place", "place_detail", "people", "children",
-    "description", "contact", "safe_time", "pin", "confirm",
-})
+REPORT_SCREENS = frozenset(
+    {
+        "category",
+        "danger",
+        "province",
+        "place",
+        "place_detail",
+        "people",
+        "children",
+        "description",
+        "contact",
+        "safe_time",
+        "pin",
+        "confirm",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,8 @@ class UssdService:
         key = f"hotline:ussd:{hop.session_id}"
         try:
             raw_session, raw_lang, raw_draft = self.runtime.redis.mget(
-                key, self._key("lang", phone_hash), self._key("draft", phone_hash))
+                key, self._key("lang", phone_hash), self._key("draft", phone_hash)
+            )
             saved = self._decode(raw_session)
             if saved and saved["text"] == hop.text:
                 # The gateway asked again: the same screen, and nothing happens twice.
@@ -128,8 +141,9 @@ class UssdService:
             log.exception("USSD session store unavailable")
             return Reply("END " + fold_ascii(ctx.translate("fr", UNAVAILABLE)), "unavailable")
 
-    def _advance(self, hop: Hop, phone_hash: str, ctx: Context, saved: dict | None,
-                 kept: Kept, writes: Pipeline) -> tuple[str, State]:
+    def _advance(
+        self, hop: Hop, phone_hash: str, ctx: Context, saved: dict | None, kept: Kept, writes: Pipeline
+    ) -> tuple[str, State]:
         typed = screens.new_input(saved["text"] if saved else None, hop.text)
         if saved is None or typed is None:
             state = self._fresh_state(hop, kept)
@@ -159,8 +173,7 @@ class UssdService:
         code = hop.service_code.rstrip("#").split("*")
         return hop.text == DIRECT_REPORT or (len(code) > 3 and code[-1] == DIRECT_REPORT)
 
-    def _resume(self, phone_hash: str, current: State, kept: Kept, writes: Pipeline,
-                restart: bool) -> State:
+    def _resume(self, phone_hash: str, current: State, kept: Kept, writes: Pipeline, restart: bool) -> State:
         draft = self._decode(kept.draft)
         writes.delete(self._key("draft", phone_hash))  # before _keep_draft writes the new one
         if restart or not draft:
@@ -185,17 +198,27 @@ class UssdService:
             return
         answers = effect.answers
         people = answers.get("people")
-        opened = open_report(self.runtime, NewReport(
-            source_key=f"ussd:{hop.session_id}", channel="ussd", language=state["lang"],
-            category=answers["category"], urgent=answers.get("urgent") == "yes",
-            location_code=answers["location"], phone=hop.phone, reporter_hash=phone_hash,
-            contact=answers.get("contact", "anonymous"), safe_time=answers.get("safe_time"),
-            place_detail=answers.get("place_detail"),
-            people_count=int(people) if people else None,
-            children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
-            description=answers.get("description"), pin=answers.get("pin"),
-            training=hop.training,
-        ))
+        opened = open_report(
+            self.runtime,
+            NewReport(
+                source_key=f"ussd:{hop.session_id}",
+                channel="ussd",
+                language=state["lang"],
+                category=answers["category"],
+                urgent=answers.get("urgent") == "yes",
+                location_code=answers["location"],
+                phone=hop.phone,
+                reporter_hash=phone_hash,
+                contact=answers.get("contact", "anonymous"),
+                safe_time=answers.get("safe_time"),
+                place_detail=answers.get("place_detail"),
+                people_count=int(people) if people else None,
+                children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
+                description=answers.get("description"),
+                pin=answers.get("pin"),
+                training=hop.training,
+            ),
+        )
         state["vars"]["reference"] = opened.report.reference
         if opened.held:  # nobody is alerted for a held report: the calm screen promises nothing
             state["screen"] = "done"

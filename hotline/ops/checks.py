@@ -78,8 +78,11 @@ def _database(runtime: Runtime) -> Check:
     except SQLAlchemyError as exc:
         return Check("database", False, f"unreachable: {type(exc).__name__}")
     if current != head:
-        return Check("database", False,
-                     f"schema at revision {current or 'none'}, code needs {head}: run hotline db upgrade")
+        return Check(
+            "database",
+            False,
+            f"schema at revision {current or 'none'}, code needs {head}: run hotline db upgrade",
+        )
     return Check("database", True, f"reachable, schema at revision {current} (head)")
 
 

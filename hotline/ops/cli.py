@@ -64,8 +64,7 @@ def workers_import(csv_file: Path) -> None:
     """Import or update social workers from CSV_FILE (name,phone,language,areas,role)."""
     from hotline.alerting.staff import StaffImportError, import_workers
 
-    result = _import_all_or_nothing(lambda runtime: import_workers(runtime, csv_file),
-                                    StaffImportError)
+    result = _import_all_or_nothing(lambda runtime: import_workers(runtime, csv_file), StaffImportError)
     click.echo(f"{result.created} created, {result.updated} updated")
 
 
@@ -77,8 +76,12 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["admin", "supervisor", "operator", "viewer"]),
-              default="admin", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "supervisor", "operator", "viewer"]),
+    default="admin",
+    show_default=True,
+)
 @click.option("--areas", default="", help="location codes separated by ';' (not for admins)")
 @click.password_option(help="asked twice when not given")
 def users_create(email: str, name: str, role: str, areas: str, password: str) -> None:
@@ -89,15 +92,24 @@ def users_create(email: str, name: str, role: str, areas: str, password: str) ->
     runtime = Runtime.build(load_settings())
     try:
         with runtime.session() as session:
-            create_user(session, runtime, email=email, name=name, password=password, role=role,
-                        areas=[a.strip() for a in areas.split(";") if a.strip()])
+            create_user(
+                session,
+                runtime,
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                areas=[a.strip() for a in areas.split(";") if a.strip()],
+            )
             session.commit()
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         runtime.close()
-    click.echo(f"user {email} created ({role})" + (
-        "; the second factor is set up at the first login" if role == "admin" else ""))
+    click.echo(
+        f"user {email} created ({role})"
+        + ("; the second factor is set up at the first login" if role == "admin" else "")
+    )
 
 
 @main.group()
@@ -111,8 +123,7 @@ def rosters_import(json_file: Path) -> None:
     """Replace the rosters of the areas in JSON_FILE (see config/rosters.example.json)."""
     from hotline.alerting.roster_import import RosterFileError, import_rosters
 
-    count = _import_all_or_nothing(lambda runtime: import_rosters(runtime, json_file),
-                                   RosterFileError)
+    count = _import_all_or_nothing(lambda runtime: import_rosters(runtime, json_file), RosterFileError)
     click.echo(f"{count} roster(s) imported")
 
 
@@ -138,15 +149,21 @@ def keys_rotate(batch_size: int) -> None:
         click.echo(f"{table}: {count} re-encrypted{rehashed}")
     for table in ("reports", "sms_opt_outs"):
         click.echo(f"{table}: {result.rehashed[table]} re-hashed")
-    click.echo(f"reporter fingerprints without a stored number (anonymous): "
-               f"{result.unverifiable_fingerprints}; reports with a PIN: {result.pins} "
-               "(a PIN made under an old key moves to the new one when next typed right)")
+    click.echo(
+        f"reporter fingerprints without a stored number (anonymous): "
+        f"{result.unverifiable_fingerprints}; reports with a PIN: {result.pins} "
+        "(a PIN made under an old key moves to the new one when next typed right)"
+    )
     if result.old_key_needed:
-        click.echo(f"{result.unreadable} value(s) cannot be read with the configured keys: "
-                   "keep every old key until they are found")
+        click.echo(
+            f"{result.unreadable} value(s) cannot be read with the configured keys: "
+            "keep every old key until they are found"
+        )
         raise SystemExit(1)
-    click.echo("no row needs an old key any more: it can be removed from HOTLINE_PII_KEY "
-               "(anonymous fingerprints and PINs above made under it will no longer match)")
+    click.echo(
+        "no row needs an old key any more: it can be removed from HOTLINE_PII_KEY "
+        "(anonymous fingerprints and PINs above made under it will no longer match)"
+    )
 
 
 @main.group()
@@ -187,8 +204,11 @@ def check(number: str | None) -> None:
     for result in results:
         click.echo(f"{'ok' if result.ok else 'FAIL':<5} {result.name}: {result.detail}")
     urls = callback_urls(settings)
-    click.echo("\nCallback URLs for the Africa's Talking dashboard:" if urls else
-               "\nSet HOTLINE_PUBLIC_URL (e.g. https://hotline.example.org) to see AT's callback URLs.")
+    click.echo(
+        "\nCallback URLs for the Africa's Talking dashboard:"
+        if urls
+        else "\nSet HOTLINE_PUBLIC_URL (e.g. https://hotline.example.org) to see AT's callback URLs."
+    )
     for label, url in urls:
         click.echo(f"  {label}: {url}")
     if not all(result.ok for result in results):
@@ -219,16 +239,21 @@ def _in_transaction(action):  # type: ignore[no-untyped-def]
 
 @api_clients.command("create")
 @click.option("--name", required=True, help="who calls, e.g. 'Primero Kwilu'")
-@click.option("--scope", "scopes", multiple=True, required=True,
-              type=click.Choice(["reports:read", "reports:write", "reports:personal",
-                                 "workers:read"]))
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["reports:read", "reports:write", "reports:personal", "workers:read"]),
+)
 @click.option("--area", "areas", multiple=True, help="location code; repeat; none: every area")
 def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...]) -> None:
     """Create a client and print its token (shown this once only)."""
     from hotline.partners.api_clients import create_client
 
     client, token = _in_transaction(
-        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas)))
+        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas))
+    )
     click.echo(f"client {client.id} created ({', '.join(client.scopes)})")
     click.echo(f"token (shown once, keep it in the partner's secret store): {token}")
 
@@ -241,8 +266,10 @@ def api_clients_list() -> None:
     for c in _in_transaction(lambda session, _runtime: list_clients(session)):
         state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
         used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
-        click.echo(f"{c.id:>4}  {c.name}  [{' '.join(c.scopes)}]  "
-                   f"areas: {' '.join(c.areas) or 'all'}  {c.token_hint}…  last used: {used}  {state}")
+        click.echo(
+            f"{c.id:>4}  {c.name}  [{' '.join(c.scopes)}]  "
+            f"areas: {' '.join(c.areas) or 'all'}  {c.token_hint}…  last used: {used}  {state}"
+        )
 
 
 @api_clients.command("revoke")

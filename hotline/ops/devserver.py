@@ -38,12 +38,23 @@ def run(port: int) -> None:
         _seed_demo_workers(settings)
         env["PORT"], env["HOST"] = str(port), "127.0.0.1"
         processes = [
-            subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
-                              "hotline.web.app:create_app()"], cwd=ROOT, env=env, start_new_session=True),
-            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env,
-                             start_new_session=True),
-            subprocess.Popen([sys.executable, "-m", "workers.cron"], cwd=ROOT, env=env,
-                             start_new_session=True),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "config/gunicorn.conf.py",
+                    "hotline.web.app:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            ),
+            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True),
+            subprocess.Popen(
+                [sys.executable, "-m", "workers.cron"], cwd=ROOT, env=env, start_new_session=True
+            ),
         ]
         _banner(settings, port)
         try:
@@ -84,8 +95,15 @@ def _seed_demo_workers(settings: Settings) -> None:
             # the second factor (admins must set one up). The password stays in the instance folder.
             password = secrets.token_urlsafe(12)
             with runtime.session() as session:
-                create_user(session, runtime, email=DEMO_USER, name="Demo", password=password,
-                            role="supervisor", areas=["CD-KN", "CD-KL", "CD-HK"])
+                create_user(
+                    session,
+                    runtime,
+                    email=DEMO_USER,
+                    name="Demo",
+                    password=password,
+                    role="supervisor",
+                    areas=["CD-KN", "CD-KL", "CD-HK"],
+                )
                 session.commit()
             (settings.instance_path / "demo_password").write_text(password)
     finally:

@@ -39,8 +39,9 @@ class HotlineCollector(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("hotline_metrics_source_up", "Whether a source could be read",
-                               labels=["source"])
+        up = GaugeMetricFamily(
+            "hotline_metrics_source_up", "Whether a source could be read", labels=["source"]
+        )
         for source, read in (("database", self._database), ("redis", self._redis)):
             try:
                 metrics = list(read())
@@ -55,57 +56,101 @@ class HotlineCollector(Collector):
     def _database(self) -> Iterator[Metric]:
         rt = self.runtime
         with rt.session() as session:
-            yield _labelled(CounterMetricFamily, "hotline_reports", "Reports received",
-                            ["channel", "category"], session.execute(
-                                select(Report.channel, Report.category, func.count())
-                                .where(Report.training.is_(False))
-                                .group_by(Report.channel, Report.category)))
-            yield _labelled(GaugeMetricFamily, "hotline_reports_by_status", "Reports by current status",
-                            ["status"], session.execute(
-                                select(Report.status, func.count()).where(Report.training.is_(False))
-                                .group_by(Report.status)))
-            yield _labelled(GaugeMetricFamily, "hotline_alerts", "Alerts to social workers by status",
-                            ["status"], session.execute(
-                                select(OutboundMessage.status, func.count())
-                                .where(OutboundMessage.purpose == "alert",
-                                       OutboundMessage.training.is_(False))
-                                .group_by(OutboundMessage.status)))
-            yield _labelled(CounterMetricFamily, "hotline_ussd_sessions", "USSD sessions ended, by AT status",
-                            ["status"], session.execute(
-                                select(UssdSessionEvent.status, func.count())
-                                .group_by(UssdSessionEvent.status)))
+            yield _labelled(
+                CounterMetricFamily,
+                "hotline_reports",
+                "Reports received",
+                ["channel", "category"],
+                session.execute(
+                    select(Report.channel, Report.category, func.count())
+                    .where(Report.training.is_(False))
+                    .group_by(Report.channel, Report.category)
+                ),
+            )
+            yield _labelled(
+                GaugeMetricFamily,
+                "hotline_reports_by_status",
+                "Reports by current status",
+                ["status"],
+                session.execute(
+                    select(Report.status, func.count())
+                    .where(Report.training.is_(False))
+                    .group_by(Report.status)
+                ),
+            )
+            yield _labelled(
+                GaugeMetricFamily,
+                "hotline_alerts",
+                "Alerts to social workers by status",
+                ["status"],
+                session.execute(
+                    select(OutboundMessage.status, func.count())
+                    .where(OutboundMessage.purpose == "alert", OutboundMessage.training.is_(False))
+                    .group_by(OutboundMessage.status)
+                ),
+            )
+            yield _labelled(
+                CounterMetricFamily,
+                "hotline_ussd_sessions",
+                "USSD sessions ended, by AT status",
+                ["status"],
+                session.execute(
+                    select(UssdSessionEvent.status, func.count()).group_by(UssdSessionEvent.status)
+                ),
+            )
             yield from _backlog(rt, session)
             yield _acceptance(session)
-        yield GaugeMetricFamily("hotline_escalations_overdue",
-                                "Escalation steps more than two minutes late",
-                                value=escalation.overdue_reports(rt))
+        yield GaugeMetricFamily(
+            "hotline_escalations_overdue",
+            "Escalation steps more than two minutes late",
+            value=escalation.overdue_reports(rt),
+        )
 
     def _redis(self) -> Iterator[Metric]:
         rt, queue = self.runtime, self.runtime.queue.queue
         depth = GaugeMetricFamily("hotline_queue_jobs", "Jobs in the RQ queue", labels=["state"])
         depth.add_metric(["queued"], queue.count)
-        for state, registry in (("scheduled", ScheduledJobRegistry), ("started", StartedJobRegistry),
-                                ("failed", FailedJobRegistry)):
+        for state, registry in (
+            ("scheduled", ScheduledJobRegistry),
+            ("started", StartedJobRegistry),
+            ("failed", FailedJobRegistry),
+        ):
             depth.add_metric([state], registry(queue=queue).count)
         yield depth
-        yield GaugeMetricFamily("hotline_workers", "RQ workers with a live heartbeat",
-                                value=len(Worker.all(queue=queue)))
+        yield GaugeMetricFamily(
+            "hotline_workers", "RQ workers with a live heartbeat", value=len(Worker.all(queue=queue))
+        )
         buckets, total = meters.hop_histogram(rt.redis)
-        yield HistogramMetricFamily("hotline_ussd_hop_seconds", "Time to answer one USSD hop",
-                                    buckets=buckets, sum_value=total)
+        yield HistogramMetricFamily(
+            "hotline_ussd_hop_seconds", "Time to answer one USSD hop", buckets=buckets, sum_value=total
+        )
         parts, cost = meters.sms_spend(rt.redis)
-        yield _labelled(CounterMetricFamily, "hotline_sms_parts", "SMS parts the gateway accepted",
-                        ["gateway"], parts.items())
-        yield _labelled(CounterMetricFamily, "hotline_sms_cost", "What the gateway charged for SMS",
-                        ["currency"], cost.items())
+        yield _labelled(
+            CounterMetricFamily,
+            "hotline_sms_parts",
+            "SMS parts the gateway accepted",
+            ["gateway"],
+            parts.items(),
+        )
+        yield _labelled(
+            CounterMetricFamily,
+            "hotline_sms_cost",
+            "What the gateway charged for SMS",
+            ["currency"],
+            cost.items(),
+        )
         balance = {k.decode(): v.decode() for k, v in rt.redis.hgetall(meters.BALANCE).items()}
         if balance:
-            yield _labelled(GaugeMetricFamily, "hotline_gateway_balance", "Gateway account credit",
-                            ["currency"], [(balance["currency"], float(balance["amount"]))])
+            yield _labelled(
+                GaugeMetricFamily,
+                "hotline_gateway_balance",
+                "Gateway account credit",
+                ["currency"],
+                [(balance["currency"], float(balance["amount"]))],
+            )
 
 
-def _labelled(kind: Callable[..., Metric], name: str, documentation: str, labels: list[str],
-              rows) -> Metric:  # type: ignore[no-untyped-def]
+def _labelled(kind: Callable[..., Metric], name: str, documentation: str, labels: list[str], rows) -> Metric:  # type: ignore[no-untyped-def]
     metric = kind(name, documentation, labels=labels)
     for *values, number in rows:
         metric.add_metric([str(v) for v in values], number)
@@ -114,26 +159,31 @@ def _labelled(kind: Callable[..., Metric], name: str, documentation: str, labels
 
 def _backlog(rt: Runtime, session) -> Iterator[Metric]:  # type: ignore[no-untyped-def]
     count, oldest = session.execute(
-        select(func.count(), func.min(OutboundMessage.created_at))
-        .where(OutboundMessage.status == MESSAGE_PENDING)
+        select(func.count(), func.min(OutboundMessage.created_at)).where(
+            OutboundMessage.status == MESSAGE_PENDING
+        )
     ).one()
     yield GaugeMetricFamily("hotline_outbox_pending", "SMS waiting to be sent", value=count)
     age = (rt.clock.now() - oldest).total_seconds() if oldest else 0
-    yield GaugeMetricFamily("hotline_outbox_oldest_pending_seconds", "Age of the oldest unsent SMS",
-                            value=max(age, 0))
+    yield GaugeMetricFamily(
+        "hotline_outbox_oldest_pending_seconds", "Age of the oldest unsent SMS", value=max(age, 0)
+    )
 
 
 def _acceptance(session) -> Metric:  # type: ignore[no-untyped-def]
     rows = session.execute(
-        select(Report.created_at, Report.accepted_at)
-        .where(Report.accepted_at.is_not(None), Report.training.is_(False))
+        select(Report.created_at, Report.accepted_at).where(
+            Report.accepted_at.is_not(None), Report.training.is_(False)
+        )
     )
     # Read in Python rather than with date arithmetic in SQL, which differs between SQLite and
     # PostgreSQL; accepted reports number in the thousands, not millions.
     waits = [(accepted - created) / timedelta(seconds=1) for created, accepted in rows]
     buckets = [(str(bound), float(sum(1 for w in waits if w <= bound))) for bound in ACCEPTANCE_BUCKETS]
     buckets.append(("+Inf", float(len(waits))))
-    return HistogramMetricFamily("hotline_acceptance_seconds",
-                                 "From a report to a social worker's acceptance",
-                                 buckets=buckets, sum_value=sum(waits))
-
+    return HistogramMetricFamily(
+        "hotline_acceptance_seconds",
+        "From a report to a social worker's acceptance",
+        buckets=buckets,
+        sum_value=sum(waits),
+    )

@@ -42,9 +42,21 @@ class PrivateRedis:
 
     def start(self, timeout: float = 10.0) -> PrivateRedis:
         self.process = subprocess.Popen(  # noqa: S603 (our own binary path, fixed arguments)
-            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--protected-mode", "yes"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                redis_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches our parent, which stops Redis last
         )
         deadline = time.monotonic() + timeout

@@ -49,23 +49,29 @@ class Caller:
         return scope in self.scopes
 
     def sees(self, location_code: str) -> bool:
-        return not self.areas or any(location_code == a or location_code.startswith(a + "/")
-                                     for a in self.areas)
+        return not self.areas or any(
+            location_code == a or location_code.startswith(a + "/") for a in self.areas
+        )
 
     def report_filter(self) -> ColumnElement[bool]:
         """SQL condition restricting reports to this client's areas (all when it has none)."""
         if not self.areas:
             return true()
-        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%"))
-                     for a in self.areas))
+        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%")) for a in self.areas))
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_client(session: Session, runtime: Runtime, name: str, scopes: list[str],
-                  areas: list[str], created_by: int | None = None) -> tuple[ApiClient, str]:
+def create_client(
+    session: Session,
+    runtime: Runtime,
+    name: str,
+    scopes: list[str],
+    areas: list[str],
+    created_by: int | None = None,
+) -> tuple[ApiClient, str]:
     """Add a client in the caller's transaction; returns it and its token (never stored in clear)."""
     name = name.strip()
     if not name or len(name) > 120:
@@ -77,30 +83,48 @@ def create_client(session: Session, runtime: Runtime, name: str, scopes: list[st
     if bad_areas:
         raise ApiClientError(f"unknown area code(s): {', '.join(bad_areas)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    client = ApiClient(name=name, token_hash=token_hash(token), token_hint=token[:HINT_LENGTH],
-                       scopes=sorted(set(scopes)), areas=sorted(set(areas)), created_by=created_by,
-                       created_at=runtime.clock.now())
+    client = ApiClient(
+        name=name,
+        token_hash=token_hash(token),
+        token_hint=token[:HINT_LENGTH],
+        scopes=sorted(set(scopes)),
+        areas=sorted(set(areas)),
+        created_by=created_by,
+        created_at=runtime.clock.now(),
+    )
     session.add(client)
     session.flush()
-    audit(session, runtime, created_by, "api_client_created", "api_client", client.id,
-          name=client.name, scopes=client.scopes, areas=client.areas)
+    audit(
+        session,
+        runtime,
+        created_by,
+        "api_client_created",
+        "api_client",
+        client.id,
+        name=client.name,
+        scopes=client.scopes,
+        areas=client.areas,
+    )
     return client, token
 
 
 def list_clients(session: Session) -> list[ApiClient]:
-    return list(session.scalars(select(ApiClient).order_by(ApiClient.revoked_at.is_not(None),
-                                                           ApiClient.name, ApiClient.id)))
+    return list(
+        session.scalars(
+            select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name, ApiClient.id)
+        )
+    )
 
 
-def revoke_client(session: Session, runtime: Runtime, client_id: int,
-                  revoked_by: int | None = None) -> ApiClient:
+def revoke_client(
+    session: Session, runtime: Runtime, client_id: int, revoked_by: int | None = None
+) -> ApiClient:
     client = session.get(ApiClient, client_id)
     if client is None:
         raise ApiClientError(f"no API client {client_id}")
     if client.revoked_at is None:
         client.revoked_at = runtime.clock.now()
-        audit(session, runtime, revoked_by, "api_client_revoked", "api_client", client.id,
-              name=client.name)
+        audit(session, runtime, revoked_by, "api_client_revoked", "api_client", client.id, name=client.name)
     return client
 
 
@@ -120,8 +144,7 @@ def authenticate(runtime: Runtime, token: str) -> Caller | None:
         if client.last_used_at is None or now - client.last_used_at >= TOUCH_EVERY:
             client.last_used_at = now  # not on every request: one write a minute is enough to see use
             session.commit()
-        return Caller(client.id, client.name, frozenset(client.scopes or ()),
-                      tuple(client.areas or ()))
+        return Caller(client.id, client.name, frozenset(client.scopes or ()), tuple(client.areas or ()))
 
 
 def over_rate_limit(runtime: Runtime, caller: Caller) -> int | None:

@@ -80,8 +80,15 @@ def _checked(infos: list[tuple[Any, ...]], private_networks: Iterable[Network]) 
     return [str(a) for a in addresses]
 
 
-def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[float, float],
-         private_networks: Iterable[Network], ca_certs: str | None = None) -> int:
+def post(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: tuple[float, float],
+    private_networks: Iterable[Network],
+    ca_certs: str | None = None,
+) -> int:
     """POST ``body`` to ``url`` over a connection to a checked address, without following
     redirects or retrying; the response's status code (its body is not read). HTTPS
     certificates are checked against ``ca_certs`` (certifi's bundle, as requests does, by default).
@@ -100,8 +107,9 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
     addresses = resolve(host, port, private_networks)[:3]
     headers = {**headers, "Host": parts.netloc.rpartition("@")[2]}
     if parts.username is not None:  # https://user:secret@partner/...: HTTP basic, as requests does
-        headers.update(urllib3.make_headers(
-            basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}"))
+        headers.update(
+            urllib3.make_headers(basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
+        )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     limits = urllib3.Timeout(connect=timeout[0], read=timeout[1])
     name = host.rstrip(".")  # "partner.org." is partner.org's certificate too
@@ -109,15 +117,30 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
     def post_to(address: str) -> int:
         pool: urllib3.HTTPConnectionPool
         if https:
-            pool = urllib3.HTTPSConnectionPool(address, port, timeout=limits, retries=False,
-                                               maxsize=1, server_hostname=name, assert_hostname=name,
-                                               cert_reqs="CERT_REQUIRED",
-                                               ca_certs=ca_certs or certifi.where())
+            pool = urllib3.HTTPSConnectionPool(
+                address,
+                port,
+                timeout=limits,
+                retries=False,
+                maxsize=1,
+                server_hostname=name,
+                assert_hostname=name,
+                cert_reqs="CERT_REQUIRED",
+                ca_certs=ca_certs or certifi.where(),
+            )
         else:
             pool = urllib3.HTTPConnectionPool(address, port, timeout=limits, retries=False, maxsize=1)
         with pool:
-            response = pool.urlopen("POST", path, body=body, headers=headers, redirect=False,
-                                    retries=False, assert_same_host=False, preload_content=False)
+            response = pool.urlopen(
+                "POST",
+                path,
+                body=body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
             response.close()  # the status is the answer: a body, however large or broken, is not read
             return response.status
 
@@ -125,5 +148,5 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: tuple[fl
         try:
             return post_to(address)
         except urllib3.exceptions.ConnectTimeoutError:  # refused, unreachable, or too slow to
-            continue                                    # connect: nothing was sent; the next one
+            continue  # connect: nothing was sent; the next one
     return post_to(addresses[-1])

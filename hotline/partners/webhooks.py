@@ -57,16 +57,22 @@ def payload(report: Report, event_name: str, at: datetime) -> dict[str, Any]:
         return moment.isoformat().replace("+00:00", "Z") if moment else None
 
     return {
-        "event": event_name, "occurred_at": iso(at), "reference": report.reference,
-        "category": report.category, "urgent": report.urgent,
-        "location_code": report.location_code, "status": report.status,
-        "created_at": iso(report.created_at), "accepted_at": iso(report.accepted_at),
+        "event": event_name,
+        "occurred_at": iso(at),
+        "reference": report.reference,
+        "category": report.category,
+        "urgent": report.urgent,
+        "location_code": report.location_code,
+        "status": report.status,
+        "created_at": iso(report.created_at),
+        "accepted_at": iso(report.accepted_at),
         "finished_at": iso(report.finished_at),
     }
 
 
-def emit(session: Session, runtime: Runtime, report: Report, event_name: str,
-         key: str | None = None) -> list[int]:
+def emit(
+    session: Session, runtime: Runtime, report: Report, event_name: str, key: str | None = None
+) -> list[int]:
     """In the caller's transaction: one delivery per active webhook subscribed to the event and
     covering the report's place. ``key`` tells repeated events apart (a second referral); the
     same event twice with the same key makes no second delivery. Training reports send nothing.
@@ -81,12 +87,23 @@ def emit(session: Session, runtime: Runtime, report: Report, event_name: str,
     for webhook in session.scalars(select(PartnerWebhook).where(PartnerWebhook.active.is_(True))):
         if event_name not in webhook.events or not _covers(webhook.areas, report.location_code):
             continue
-        if session.scalar(select(WebhookDelivery.id).where(
-                WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.event_key == event_key)):
+        if session.scalar(
+            select(WebhookDelivery.id).where(
+                WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.event_key == event_key
+            )
+        ):
             continue
-        delivery = WebhookDelivery(webhook_id=webhook.id, report_id=report.id, event=event_name,
-                                   event_key=event_key, body=body, status=PENDING, attempts=0,
-                                   next_attempt_at=now, created_at=now)
+        delivery = WebhookDelivery(
+            webhook_id=webhook.id,
+            report_id=report.id,
+            event=event_name,
+            event_key=event_key,
+            body=body,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         session.add(delivery)
         session.flush()
         ids.append(delivery.id)
@@ -133,9 +150,14 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
     with runtime.session() as session:
         claimed = session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == PENDING,
-                   or_(WebhookDelivery.next_attempt_at.is_(None),
-                       WebhookDelivery.next_attempt_at <= now + timedelta(seconds=2)))
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == PENDING,
+                or_(
+                    WebhookDelivery.next_attempt_at.is_(None),
+                    WebhookDelivery.next_attempt_at <= now + timedelta(seconds=2),
+                ),
+            )
             .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=now + LEASE)
         ).rowcount
         session.commit()
@@ -151,47 +173,56 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
         return _record(session, runtime, delivery, code, error)
 
 
-def _post(runtime: Runtime, webhook: PartnerWebhook,
-          delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+def _post(
+    runtime: Runtime, webhook: PartnerWebhook, delivery: WebhookDelivery
+) -> tuple[int | None, str | None]:
     import urllib3  # here: the worker posts; the web process only writes deliveries
 
     timestamp = int(runtime.clock.now().timestamp())
     secret = runtime.cipher.decrypt(webhook.secret_encrypted)
     headers = {
-        "Content-Type": "application/json", "User-Agent": USER_AGENT,
-        "X-Hotline-Event": delivery.event, "X-Hotline-Delivery": str(delivery.id),
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Hotline-Event": delivery.event,
+        "X-Hotline-Delivery": str(delivery.id),
         "X-Hotline-Timestamp": str(timestamp),
         "X-Hotline-Signature": sign(secret, timestamp, delivery.body),
     }
     try:
-        code = egress.post(webhook.url, delivery.body.encode(), headers, timeout=TIMEOUT,
-                           private_networks=runtime.settings.webhook_private_networks)
+        code = egress.post(
+            webhook.url,
+            delivery.body.encode(),
+            headers,
+            timeout=TIMEOUT,
+            private_networks=runtime.settings.webhook_private_networks,
+        )
     except egress.AddressNotAllowed:
-        log.warning("webhook %s: its host is not a public address; delivery %s refused",
-                    webhook.id, delivery.id)
+        log.warning(
+            "webhook %s: its host is not a public address; delivery %s refused", webhook.id, delivery.id
+        )
         return None, ADDRESS_NOT_ALLOWED
     except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
         return None, type(exc).__name__  # the message may repeat the URL, with its credentials
     return code, None if 200 <= code < 300 else f"HTTP {code}"
 
 
-def _record(session: Session, runtime: Runtime, delivery: WebhookDelivery, code: int | None,
-            error: str | None) -> str:
+def _record(
+    session: Session, runtime: Runtime, delivery: WebhookDelivery, code: int | None, error: str | None
+) -> str:
     now = runtime.clock.now()
     delivery.last_status_code, delivery.last_error = code, error
     permanent = error == ADDRESS_NOT_ALLOWED or (
-        code is not None and 400 <= code < 500 and code not in RETRYABLE_4XX)
+        code is not None and 400 <= code < 500 and code not in RETRYABLE_4XX
+    )
     if code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DELIVERED, now, None
     elif permanent or delivery.attempts >= MAX_ATTEMPTS:
         delivery.status, delivery.next_attempt_at = FAILED, None
     else:
-        delivery.next_attempt_at = now + timedelta(
-            seconds=WEBHOOK_BACKOFF_SECONDS[delivery.attempts - 1])
+        delivery.next_attempt_at = now + timedelta(seconds=WEBHOOK_BACKOFF_SECONDS[delivery.attempts - 1])
     session.commit()
     if delivery.status == PENDING:
-        log.warning("webhook delivery %s not taken (attempt %s): %s", delivery.id,
-                    delivery.attempts, error)
+        log.warning("webhook delivery %s not taken (attempt %s): %s", delivery.id, delivery.attempts, error)
         raise DeliverLater(error or "")
     return delivery.status
 
@@ -200,11 +231,17 @@ def due_deliveries(runtime: Runtime, limit: int = 500) -> list[int]:
     """Pending deliveries whose job was lost or whose retry is due (for the ticker)."""
     grace = timedelta(seconds=2 * runtime.settings.tick_seconds)
     with runtime.session() as session:
-        return list(session.scalars(
-            select(WebhookDelivery.id)
-            .where(WebhookDelivery.status == PENDING,
-                   WebhookDelivery.next_attempt_at <= runtime.clock.now() - grace)
-            .order_by(WebhookDelivery.next_attempt_at).limit(limit)))
+        return list(
+            session.scalars(
+                select(WebhookDelivery.id)
+                .where(
+                    WebhookDelivery.status == PENDING,
+                    WebhookDelivery.next_attempt_at <= runtime.clock.now() - grace,
+                )
+                .order_by(WebhookDelivery.next_attempt_at)
+                .limit(limit)
+            )
+        )
 
 
 def retry_now(session: Session, runtime: Runtime, delivery: WebhookDelivery) -> None:
@@ -234,9 +271,18 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def save_webhook(session: Session, runtime: Runtime, webhook: PartnerWebhook | None, *, name: str,
-                 url: str, events: list[str], areas: list[str], active: bool = True,
-                 user_id: int | None = None) -> tuple[PartnerWebhook, str | None]:
+def save_webhook(
+    session: Session,
+    runtime: Runtime,
+    webhook: PartnerWebhook | None,
+    *,
+    name: str,
+    url: str,
+    events: list[str],
+    areas: list[str],
+    active: bool = True,
+    user_id: int | None = None,
+) -> tuple[PartnerWebhook, str | None]:
     """Create (``webhook`` None) or edit a webhook; a new one gets a secret, returned once.
 
     Raises ValueError naming the first invalid field. The caller audits and commits.
@@ -252,8 +298,11 @@ def save_webhook(session: Session, runtime: Runtime, webhook: PartnerWebhook | N
     secret = None
     if webhook is None:
         secret = new_secret()
-        webhook = PartnerWebhook(secret_encrypted=runtime.cipher.encrypt(secret),
-                                 created_by=user_id, created_at=runtime.clock.now())
+        webhook = PartnerWebhook(
+            secret_encrypted=runtime.cipher.encrypt(secret),
+            created_by=user_id,
+            created_at=runtime.clock.now(),
+        )
         session.add(webhook)
     webhook.name, webhook.url, webhook.active = name, url, active
     webhook.events = [e for e in EVENTS if e in events]

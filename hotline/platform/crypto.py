@@ -24,9 +24,9 @@ class PiiError(Exception):
 
 
 def _hash_key(key: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline phone lookup v1"
-    ).derive(key.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline phone lookup v1").derive(
+        key.encode()
+    )
 
 
 class PiiCipher:

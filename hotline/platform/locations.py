@@ -118,9 +118,7 @@ class Locations:
     def is_valid(self, code: str) -> bool:
         """True for a province code, a ``CD-XX/slug`` place code (exactly as spelt), or ``CD``:
         the whole country, for a report whose place is not known (an SMS without one)."""
-        return isinstance(code, str) and (
-            code == COUNTRY or code in self._provinces or code in self._places
-        )
+        return isinstance(code, str) and (code == COUNTRY or code in self._provinces or code in self._places)
 
     def province_of(self, code: str) -> str:
         """The ``CD-XX`` part of a valid location code (``CD`` for the country); LocationsError
@@ -137,8 +135,9 @@ class Locations:
             province = _words(self._provinces[code.split("/", 1)[0]].name)
             if name == province:
                 continue  # "Kinshasa" names the city-province far more often than its commune
-            if f" {name} " in words and (not place.needs_context
-                                         or _in_context(words, name, place.name, province)):
+            if f" {name} " in words and (
+                not place.needs_context or _in_context(words, name, place.name, province)
+            ):
                 return code
         for code, province in self._provinces.items():
             if f" {_words(province.name)} " in words:
@@ -229,17 +228,19 @@ def _parse_place(source: Path, province_code: str, raw: Any) -> Place:
     where = f"place {province_code}/{slug}"
     _check_keys(source, where, raw, {"slug", "name", "kind", "needs_context"})
     if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise LocationsError(
-            f"{source}: {where}: slug {slug!r} must be lower-case ASCII words joined by '-'"
-        )
+        raise LocationsError(f"{source}: {where}: slug {slug!r} must be lower-case ASCII words joined by '-'")
     kind = _text(source, where, raw, "kind")
     if kind not in PLACE_KINDS:
         raise LocationsError(f"{source}: {where}: kind {kind!r} is not one of {PLACE_KINDS}")
     needs_context = raw.get("needs_context", False)
     if not isinstance(needs_context, bool):
         raise LocationsError(f'{source}: {where}: "needs_context" must be true or false')
-    return Place(code=f"{province_code}/{slug}", name=_text(source, where, raw, "name"), kind=kind,
-                 needs_context=needs_context)
+    return Place(
+        code=f"{province_code}/{slug}",
+        name=_text(source, where, raw, "name"),
+        kind=kind,
+        needs_context=needs_context,
+    )
 
 
 def _text(source: Path, where: str, obj: dict[str, Any], key: str) -> str:

@@ -59,8 +59,11 @@ class ContextIds(logging.Filter):
         record.request_id = flask.g.get("request_id") if in_request else None
         job = get_current_job()
         record.job_id = job.id if job is not None else None
-        ids = [f"{name} {value}" for name, value in (("request", record.request_id),
-                                                      ("job", record.job_id)) if value]
+        ids = [
+            f"{name} {value}"
+            for name, value in (("request", record.request_id), ("job", record.job_id))
+            if value
+        ]
         record.context = f" [{', '.join(ids)}]" if ids else ""
         return True
 
@@ -76,9 +79,11 @@ class JsonLines(JsonFormatter):
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {key: scrub(value) if isinstance(value, str) else value
-                for key, value in log_data.items()
-                if value is not None and key != "context"}
+        return {
+            key: scrub(value) if isinstance(value, str) else value
+            for key, value in log_data.items()
+            if value is not None and key != "context"
+        }
 
 
 def make_handler(log_format: str = "text") -> logging.Handler:

@@ -54,8 +54,9 @@ class JobQueue:
     def send_at(self, message_id: int, when: datetime) -> None:
         """Send a held message (a bundle) when it is due; one job per message, however often asked."""
         try:
-            self.queue.enqueue_at(when, SEND_MESSAGE, message_id, job_id=f"hotline-send-at-{message_id}",
-                                  retry=SEND_RETRY)
+            self.queue.enqueue_at(
+                when, SEND_MESSAGE, message_id, job_id=f"hotline-send-at-{message_id}", retry=SEND_RETRY
+            )
         except RedisError as exc:  # the ticker sends it a little later
             log.warning("could not schedule %s: %s", SEND_MESSAGE, type(exc).__name__)
 

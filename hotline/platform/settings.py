@@ -196,8 +196,12 @@ def _observability(get: Callable[[str], str | None], environment: str) -> dict[s
             parse_amount(minimum)
         except BalanceError as exc:
             raise SettingsError(f"AT_BALANCE_MIN {exc}") from None
-    return {"public_url": public_url, "metrics_token": metrics_token, "log_format": log_format,
-            "balance_minimum": minimum}
+    return {
+        "public_url": public_url,
+        "metrics_token": metrics_token,
+        "log_format": log_format,
+        "balance_minimum": minimum,
+    }
 
 
 def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, high: int) -> int:
@@ -213,8 +217,10 @@ def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
     try:
         return tuple(ipaddress.ip_network(part.strip()) for part in (raw or "").split(",") if part.strip())
     except ValueError:
-        raise SettingsError("HOTLINE_WEBHOOK_PRIVATE_NETWORKS must be networks separated by commas, "
-                            "like 10.8.0.0/16,192.168.4.20/32") from None
+        raise SettingsError(
+            "HOTLINE_WEBHOOK_PRIVATE_NETWORKS must be networks separated by commas, "
+            "like 10.8.0.0/16,192.168.4.20/32"
+        ) from None
 
 
 def _webhook_tokens(raw: str, previous: str | None) -> tuple[str, str | None]:

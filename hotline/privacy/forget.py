@@ -26,8 +26,9 @@ def forget_number(runtime: Runtime, phone: str) -> int:
     now = runtime.clock.now()
     with runtime.session() as session:
         with_contact = select(ReporterContact.report_id).where(ReporterContact.phone_hash.in_(hashes))
-        reports = session.scalars(select(Report).where(or_(
-            Report.reporter_hash.in_(hashes), Report.id.in_(with_contact)))).all()
+        reports = session.scalars(
+            select(Report).where(or_(Report.reporter_hash.in_(hashes), Report.id.in_(with_contact)))
+        ).all()
         for report in reports:
             remove_contact(session, report)
             report.updated_at = now
@@ -35,9 +36,9 @@ def forget_number(runtime: Runtime, phone: str) -> int:
         # Anything else still waiting for this number, such as a reply to a HELP message.
         session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.recipient_hash.in_(hashes),
-                   OutboundMessage.status == MESSAGE_PENDING)
-            .values(status=MESSAGE_CANCELLED, next_attempt_at=None))
+            .where(OutboundMessage.recipient_hash.in_(hashes), OutboundMessage.status == MESSAGE_PENDING)
+            .values(status=MESSAGE_CANCELLED, next_attempt_at=None)
+        )
         session.commit()
     log.info("a reporter deleted their number from %s report(s)", len(reports))
     return len(reports)

@@ -81,8 +81,12 @@ def rotate(runtime: Runtime, batch_size: int = BATCH_SIZE) -> RotationResult:
     _rehash_opt_outs(runtime, result, renamed)
     _move_remembered_languages(runtime, renamed)
     with runtime.session() as session:
-        result.pins = session.scalar(select(func.count(Report.id)).where(
-            Report.pin_hash.is_not(None), Report.purged_at.is_(None))) or 0
+        result.pins = (
+            session.scalar(
+                select(func.count(Report.id)).where(Report.pin_hash.is_not(None), Report.purged_at.is_(None))
+            )
+            or 0
+        )
     return result
 
 
@@ -90,16 +94,24 @@ def _batches(session: Session, model: Any, batch_size: int, *where: Any) -> Iter
     """Rows by ascending id, one batch at a time (keyset pagination: no OFFSET, no long scan)."""
     last = 0
     while True:
-        rows = list(session.scalars(
-            select(model).where(model.id > last, *where).order_by(model.id).limit(batch_size)))
+        rows = list(
+            session.scalars(select(model).where(model.id > last, *where).order_by(model.id).limit(batch_size))
+        )
         if not rows:
             return
         yield rows
         last = rows[-1].id
 
 
-def _rotate_table(runtime: Runtime, result: RotationResult, renamed: dict[str, str],
-                  model: Any, encrypted: str, hashed: str | None, batch_size: int) -> None:
+def _rotate_table(
+    runtime: Runtime,
+    result: RotationResult,
+    renamed: dict[str, str],
+    model: Any,
+    encrypted: str,
+    hashed: str | None,
+    batch_size: int,
+) -> None:
     cipher, name = runtime.cipher, model.__tablename__
     result.reencrypted.setdefault(name, 0)
     if hashed:
@@ -132,10 +144,9 @@ def _rotate_sealed_bodies(runtime: Runtime, result: RotationResult, batch_size: 
     cipher, name = runtime.cipher, "outbound_messages.body"
     result.reencrypted[name] = 0
     with runtime.session() as session:
-        for rows in _batches(session, OutboundMessage, batch_size,
-                             OutboundMessage.body.startswith(SEALED)):
+        for rows in _batches(session, OutboundMessage, batch_size, OutboundMessage.body.startswith(SEALED)):
             for row in rows:
-                token = row.body[len(SEALED):]
+                token = row.body[len(SEALED) :]
                 if not cipher.needs_rotation(token):
                     continue
                 try:
@@ -147,8 +158,9 @@ def _rotate_sealed_bodies(runtime: Runtime, result: RotationResult, batch_size: 
             session.commit()
 
 
-def _rehash_reports(runtime: Runtime, result: RotationResult, renamed: dict[str, str],
-                    batch_size: int) -> None:
+def _rehash_reports(
+    runtime: Runtime, result: RotationResult, renamed: dict[str, str], batch_size: int
+) -> None:
     result.rehashed["reports"] = 0
     with runtime.session() as session:
         for rows in _batches(session, Report, batch_size):
@@ -165,13 +177,11 @@ def _rehash_reports(runtime: Runtime, result: RotationResult, renamed: dict[str,
 def _rehash_opt_outs(runtime: Runtime, result: RotationResult, renamed: dict[str, str]) -> None:
     result.rehashed["sms_opt_outs"] = 0
     with runtime.session() as session:
-        stale = [h for h in session.scalars(select(SmsOptOut.phone_hash))
-                 if renamed.get(h, h) != h]
+        stale = [h for h in session.scalars(select(SmsOptOut.phone_hash)) if renamed.get(h, h) != h]
         for old in stale:
             new = renamed[old]
             if session.get(SmsOptOut, new) is None:
-                session.execute(update(SmsOptOut).where(SmsOptOut.phone_hash == old)
-                                .values(phone_hash=new))
+                session.execute(update(SmsOptOut).where(SmsOptOut.phone_hash == old).values(phone_hash=new))
             else:  # the number sent STOP again after the new key came: one opt-out is enough
                 session.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash == old))
             result.rehashed["sms_opt_outs"] += 1

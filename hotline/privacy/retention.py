@@ -40,11 +40,18 @@ def purge_due(runtime: Runtime, batch_size: int = BATCH_SIZE) -> int:
     purged = 0
     with runtime.session() as session:
         while True:
-            reports = list(session.scalars(
-                select(Report)
-                .where(Report.finished_at.is_not(None), Report.finished_at <= cutoff,
-                       Report.purged_at.is_(None))
-                .order_by(Report.id).limit(batch_size)))
+            reports = list(
+                session.scalars(
+                    select(Report)
+                    .where(
+                        Report.finished_at.is_not(None),
+                        Report.finished_at <= cutoff,
+                        Report.purged_at.is_(None),
+                    )
+                    .order_by(Report.id)
+                    .limit(batch_size)
+                )
+            )
             if not reports:
                 break
             for report in reports:
@@ -59,13 +66,13 @@ def purge(session: Session, runtime: Runtime, report: Report) -> None:
     """Remove one report's personal data in the caller's transaction (see the module docstring)."""
     now = runtime.clock.now()
     remove_contact(session, report)
-    session.execute(update(OutboundMessage)
-                    .where(OutboundMessage.report_id == report.id,
-                           OutboundMessage.purpose != "alert")
-                    .values(body="", updated_at=now))
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose != "alert")
+        .values(body="", updated_at=now)
+    )
     if not report.keep_text:
-        session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id)
-                        .values(text=""))
+        session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id).values(text=""))
         report.description = report.place_detail = None
     report.purged_at = report.updated_at = now
     record(session, report.id, "purged", now, text_kept=report.keep_text)
@@ -79,22 +86,28 @@ def remove_contact(session: Session, report: Report) -> int:
     report.reporter_hash = None
     to_reporter = (OutboundMessage.report_id == report.id, OutboundMessage.worker_id.is_(None))
     cancelled = session.execute(
-        update(OutboundMessage).where(*to_reporter, OutboundMessage.status == MESSAGE_PENDING)
-        .values(status=MESSAGE_CANCELLED, next_attempt_at=None)).rowcount
-    session.execute(update(OutboundMessage).where(*to_reporter)
-                    .values(recipient_encrypted="", recipient_hash="", body=""))
-    session.execute(update(InboundMessage).where(InboundMessage.report_id == report.id)
-                    .values(sender_encrypted="", sender_hash=""))
+        update(OutboundMessage)
+        .where(*to_reporter, OutboundMessage.status == MESSAGE_PENDING)
+        .values(status=MESSAGE_CANCELLED, next_attempt_at=None)
+    ).rowcount
+    session.execute(
+        update(OutboundMessage).where(*to_reporter).values(recipient_encrypted="", recipient_hash="", body="")
+    )
+    session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.report_id == report.id)
+        .values(sender_encrypted="", sender_hash="")
+    )
     # The accepting worker's details SMS quotes the call-back number in its body.
-    session.execute(update(OutboundMessage)
-                    .where(OutboundMessage.report_id == report.id,
-                           OutboundMessage.purpose == "details")
-                    .values(body=""))
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.report_id == report.id, OutboundMessage.purpose == "details")
+        .values(body="")
+    )
     return cancelled
 
 
-def set_keep_text(session: Session, runtime: Runtime, report: Report, keep: bool,
-                  user_id: int) -> None:
+def set_keep_text(session: Session, runtime: Runtime, report: Report, keep: bool, user_id: int) -> None:
     """An operator marks (or unmarks) the free text as needed beyond the retention period;
     audited and on the timeline, in the caller's transaction."""
     now = runtime.clock.now()

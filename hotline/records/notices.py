@@ -22,8 +22,16 @@ log = logging.getLogger(__name__)
 LEVELS = ("info", "warning", "critical")
 
 
-def raise_notice(session: Session, now: datetime, key: str, kind: str, level: str = "warning", *,
-                 ends_at: datetime | None = None, **detail: Any) -> Notice:
+def raise_notice(
+    session: Session,
+    now: datetime,
+    key: str,
+    kind: str,
+    level: str = "warning",
+    *,
+    ends_at: datetime | None = None,
+    **detail: Any,
+) -> Notice:
     """Open (or refresh) the notice ``key``, open until cleared or until ``ends_at``.
 
     ``detail`` holds counts and codes, never personal data.
@@ -50,8 +58,10 @@ def clear_notice(session: Session, now: datetime, key: str) -> bool:
 
 def open_notices(session: Session, now: datetime) -> list[Notice]:
     """Neither cleared nor past the end of their period; the newest first."""
-    return list(session.scalars(
-        select(Notice)
-        .where(Notice.cleared_at.is_(None), or_(Notice.ends_at.is_(None), Notice.ends_at > now))
-        .order_by(Notice.raised_at.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Notice)
+            .where(Notice.cleared_at.is_(None), or_(Notice.ends_at.is_(None), Notice.ends_at > now))
+            .order_by(Notice.raised_at.desc())
+        )
+    )

@@ -66,8 +66,15 @@ def check_balance(runtime: Runtime) -> str:
     detail = {"balance": str(amount), "currency": currency, "minimum": str(min_amount)}
     with runtime.session() as session:
         if min_currency and currency and min_currency != currency:
-            raise_notice(session, now, NOTICE_KEY, "gateway_balance_currency", "warning",
-                         **detail, minimum_currency=min_currency)
+            raise_notice(
+                session,
+                now,
+                NOTICE_KEY,
+                "gateway_balance_currency",
+                "warning",
+                **detail,
+                minimum_currency=min_currency,
+            )
             outcome = "currency differs"
         elif amount < min_amount:
             raise_notice(session, now, NOTICE_KEY, "gateway_balance", "critical", **detail)
@@ -81,9 +88,13 @@ def check_balance(runtime: Runtime) -> str:
 
 def _remember(runtime: Runtime, currency: str | None, amount: Decimal) -> None:
     try:
-        runtime.redis.hset(meters.BALANCE, mapping={
-            "currency": currency or "unknown", "amount": str(amount),
-            "checked_at": str(runtime.clock.now().timestamp()),
-        })
+        runtime.redis.hset(
+            meters.BALANCE,
+            mapping={
+                "currency": currency or "unknown",
+                "amount": str(amount),
+                "checked_at": str(runtime.clock.now().timestamp()),
+            },
+        )
     except RedisError as exc:
         log.warning("balance not kept for the metrics: %s", type(exc).__name__)

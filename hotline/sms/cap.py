@@ -54,11 +54,12 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     If Redis is down the cap is not applied: an alert is never held for want of a counter.
     """
     now = runtime.clock.now()
-    keys = {period: f"hotline:smscap:{period}:{_bucket(now, pattern)}"
-            for period, _, pattern in PERIODS}
+    keys = {period: f"hotline:smscap:{period}:{_bucket(now, pattern)}" for period, _, pattern in PERIODS}
     try:
-        expiries = {key: int(length.total_seconds()) + 3600
-                    for (_, length, _), key in zip(PERIODS, keys.values(), strict=True)}
+        expiries = {
+            key: int(length.total_seconds()) + 3600
+            for (_, length, _), key in zip(PERIODS, keys.values(), strict=True)
+        }
         counts = dict(zip(keys, counters.count(runtime.redis, expiries), strict=True))
     except RedisError:
         log.warning("SMS cap: Redis unavailable, message %s not counted", message.id)
@@ -76,21 +77,41 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     return False
 
 
-def _hold(session: Session, runtime: Runtime, message: OutboundMessage, now: datetime, period: str,
-          counts: dict[str, int]) -> None:
+def _hold(
+    session: Session,
+    runtime: Runtime,
+    message: OutboundMessage,
+    now: datetime,
+    period: str,
+    counts: dict[str, int],
+) -> None:
     to_worker = message.worker_id is not None
     _, length, pattern = next(p for p in PERIODS if p[0] == period)
     cap = limits(runtime, True)[period]
     end = _period_end(now, length, pattern)
-    raise_notice(session, now, f"sms-cap:{period}:{_bucket(now, pattern)}", "sms_cap",
-                 "critical" if to_worker else "warning", ends_at=end, period=period, cap=cap,
-                 counted=counts[period] - 1, held_for_workers=to_worker)
+    raise_notice(
+        session,
+        now,
+        f"sms-cap:{period}:{_bucket(now, pattern)}",
+        "sms_cap",
+        "critical" if to_worker else "warning",
+        ends_at=end,
+        period=period,
+        cap=cap,
+        counted=counts[period] - 1,
+        held_for_workers=to_worker,
+    )
     if to_worker:
         message.next_attempt_at = end
         message.attempts -= 1  # the claim counted an attempt the gateway never saw
     else:
         message.status, message.next_attempt_at = MESSAGE_CANCELLED, None
     message.failure_reason, message.updated_at = "sms_cap", now
-    log.warning("SMS cap (%s) reached: %s of %s counted; message %s %s", period,
-                counts[period] - 1, cap, message.id, "deferred" if to_worker else "cancelled")
-
+    log.warning(
+        "SMS cap (%s) reached: %s of %s counted; message %s %s",
+        period,
+        counts[period] - 1,
+        cap,
+        message.id,
+        "deferred" if to_worker else "cancelled",
+    )

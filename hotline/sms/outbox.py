@@ -79,17 +79,24 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             .where(
                 OutboundMessage.id == message_id,
                 OutboundMessage.status == MESSAGE_PENDING,
-                or_(OutboundMessage.next_attempt_at.is_(None),
-                    OutboundMessage.next_attempt_at <= now + timedelta(seconds=2)),
+                or_(
+                    OutboundMessage.next_attempt_at.is_(None),
+                    OutboundMessage.next_attempt_at <= now + timedelta(seconds=2),
+                ),
             )
-            .values(attempts=OutboundMessage.attempts + 1, next_attempt_at=now + lease(runtime),
-                    updated_at=now)
+            .values(
+                attempts=OutboundMessage.attempts + 1, next_attempt_at=now + lease(runtime), updated_at=now
+            )
         ).rowcount
         session.commit()
         message = session.get(OutboundMessage, message_id)
         if message is None or not claimed:
-            if (message is not None and message.purpose == "bundle" and message.status == MESSAGE_PENDING
-                    and message.next_attempt_at is not None):
+            if (
+                message is not None
+                and message.purpose == "bundle"
+                and message.status == MESSAGE_PENDING
+                and message.next_attempt_at is not None
+            ):
                 # A bundle is held a minute to collect alerts: send it then, not a ticker's grace later.
                 runtime.queue.send_at(message.id, message.next_attempt_at)
             return message.status if message else "missing"
@@ -121,8 +128,10 @@ def send_message(runtime: Runtime, message_id: int) -> str:
 def _opted_out(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     """The recipient sent STOP (an opt-out kept under any configured key, during a rotation)."""
     hashes = runtime.cipher.hashes_of(message.recipient_hash, message.recipient_encrypted)
-    return session.scalar(select(SmsOptOut.phone_hash).where(SmsOptOut.phone_hash.in_(hashes))
-                          .limit(1)) is not None
+    return (
+        session.scalar(select(SmsOptOut.phone_hash).where(SmsOptOut.phone_hash.in_(hashes)).limit(1))
+        is not None
+    )
 
 
 def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> SmsGateway:
@@ -136,8 +145,7 @@ def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> S
     return runtime.gateway
 
 
-def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage,
-                 reason: str) -> SendLater:
+def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage, reason: str) -> SendLater:
     """Set the row's next attempt by backoff; the SendLater for the caller to raise."""
     now = runtime.clock.now()
     retry_at = now + backoff(message.attempts)
@@ -149,8 +157,9 @@ def _retry_later(session: Session, runtime: Runtime, message: OutboundMessage,
     return SendLater(reason, retry_at)
 
 
-def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
-                   result: SendResult, gateway_name: str) -> None:
+def _record_result(
+    session: Session, runtime: Runtime, message: OutboundMessage, result: SendResult, gateway_name: str
+) -> None:
     now = runtime.clock.now()
     message.gateway = gateway_name
     message.gateway_status = result.status[:32]
@@ -166,8 +175,15 @@ def _record_result(session: Session, runtime: Runtime, message: OutboundMessage,
         message.status = MESSAGE_FAILED
         message.failure_reason = result.status[:64]
     if message.report_id:
-        record(session, message.report_id, "message_" + message.status, now,
-               message_id=message.id, worker_id=message.worker_id, status=result.status)
+        record(
+            session,
+            message.report_id,
+            "message_" + message.status,
+            now,
+            message_id=message.id,
+            worker_id=message.worker_id,
+            status=result.status,
+        )
 
 
 def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
@@ -175,17 +191,19 @@ def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
     grace = timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
     cutoff = runtime.clock.now() - grace
     with runtime.session() as session:
-        return list(session.scalars(
-            select(OutboundMessage.id)
-            .where(OutboundMessage.status == MESSAGE_PENDING,
-                   OutboundMessage.next_attempt_at <= cutoff)
-            .order_by(OutboundMessage.next_attempt_at)
-            .limit(limit)
-        ))
+        return list(
+            session.scalars(
+                select(OutboundMessage.id)
+                .where(OutboundMessage.status == MESSAGE_PENDING, OutboundMessage.next_attempt_at <= cutoff)
+                .order_by(OutboundMessage.next_attempt_at)
+                .limit(limit)
+            )
+        )
 
 
-def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
-                          failure_reason: str | None = None) -> bool:
+def apply_delivery_report(
+    runtime: Runtime, gateway_id: str, status: str, failure_reason: str | None = None
+) -> bool:
     """Record a delivery report. Returns False for an unknown id. Never downgrades a final status."""
     key = status.strip().lower()
     with runtime.session() as session:
@@ -211,8 +229,15 @@ def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
         message.gateway_status = status[:32]
         message.updated_at = now
         if message.report_id:
-            record(session, message.report_id, "message_" + message.status, now,
-                   message_id=message.id, worker_id=message.worker_id, status=status[:32])
+            record(
+                session,
+                message.report_id,
+                "message_" + message.status,
+                now,
+                message_id=message.id,
+                worker_id=message.worker_id,
+                status=status[:32],
+            )
         escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
     for report_id in escalate:
@@ -220,8 +245,7 @@ def apply_delivery_report(runtime: Runtime, gateway_id: str, status: str,
     return True
 
 
-def _escalate_if_alert_failed(session: Session, runtime: Runtime,
-                              message: OutboundMessage) -> list[int]:
+def _escalate_if_alert_failed(session: Session, runtime: Runtime, message: OutboundMessage) -> list[int]:
     """An alert that cannot reach its worker must not wait out the policy: escalate at once.
 
     A failed bundle SMS failed for every report it lists: each of them escalates.
@@ -233,5 +257,6 @@ def _escalate_if_alert_failed(session: Session, runtime: Runtime,
         reports = list(session.scalars(select(Report).where(Report.reference.in_(references))))
     else:
         reports = [r for r in [session.get(Report, message.report_id or 0)] if r is not None]
-    return [report.id for report in reports
-            if escalation.escalate_now(session, runtime, report, "alert_failed")]
+    return [
+        report.id for report in reports if escalation.escalate_now(session, runtime, report, "alert_failed")
+    ]

@@ -27,8 +27,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if settings.trusted_proxies:
         # Behind nginx, the client's address (login limits, audit) comes from X-Forwarded-For;
         # only as many hops as there are proxies of ours are believed.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
-                                x_proto=settings.trusted_proxies)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_proto=settings.trusted_proxies,
+        )
 
     from hotline.web import dev, health, metrics, webhooks
     from hotline.web.console import csrf, init_console

@@ -28,9 +28,15 @@ def outbox() -> str:
         ).all()
         messages = [
             {
-                "id": m.id, "reference": ref, "to": mask(rt.cipher.decrypt(m.recipient_encrypted)),
-                "body": body_of(rt, m), "status": m.status, "gateway": m.gateway, "attempts": m.attempts,
-                "created_at": m.created_at, "purpose": m.purpose,
+                "id": m.id,
+                "reference": ref,
+                "to": mask(rt.cipher.decrypt(m.recipient_encrypted)),
+                "body": body_of(rt, m),
+                "status": m.status,
+                "gateway": m.gateway,
+                "attempts": m.attempts,
+                "created_at": m.created_at,
+                "purpose": m.purpose,
             }
             for m, ref in rows
         ]

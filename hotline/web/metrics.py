@@ -29,8 +29,12 @@ def metrics() -> Response:
         abort(404)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        return Response("bearer token required\n", 401, mimetype="text/plain",
-                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return Response(
+            "bearer token required\n",
+            401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     # Imported by the first scrape: a web process that is never scraped does not carry them.
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 

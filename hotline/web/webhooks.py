@@ -45,8 +45,11 @@ def check_token(endpoint: str | None, values: dict | None) -> None:
     settings = runtime().settings
     # During a rotation the previous token works too; both are compared, whichever matches,
     # so the time taken says nothing about which one (or how much of one) was right.
-    accepted = [hmac.compare_digest(token, expected.encode())
-                for expected in (settings.webhook_token, settings.webhook_token_previous) if expected]
+    accepted = [
+        hmac.compare_digest(token, expected.encode())
+        for expected in (settings.webhook_token, settings.webhook_token_previous)
+        if expected
+    ]
     if not any(accepted):
         abort(404)
 
@@ -79,8 +82,7 @@ def field(name: str, required: bool = True, max_length: int = MAX_FIELD) -> str 
 
 
 def bad_request() -> Response:
-    return Response(f"missing or invalid field: {g.get('bad_field', '?')}\n", 400,
-                    mimetype="text/plain")
+    return Response(f"missing or invalid field: {g.get('bad_field', '?')}\n", 400, mimetype="text/plain")
 
 
 def ok() -> Response:
@@ -101,8 +103,15 @@ def ussd() -> Response:
         return screen(INVALID_REQUEST)
     service = UssdService(runtime())
     try:
-        reply = service.handle(Hop(session_id=session_id, phone=phone, text=text,
-                                   service_code=service_code, received_at=g.get("hop_started")))
+        reply = service.handle(
+            Hop(
+                session_id=session_id,
+                phone=phone,
+                text=text,
+                service_code=service_code,
+                received_at=g.get("hop_started"),
+            )
+        )
     except Exception:  # a bug must still leave the caller with words, not a network error
         log.exception("USSD hop failed")
         return screen(INVALID_REQUEST)
@@ -129,7 +138,8 @@ def ussd_events() -> Response:
         return bad_request()
     rt = runtime()
     event = UssdSessionEvent(
-        session_id=session_id, status=status[:16],
+        session_id=session_id,
+        status=status[:16],
         network_code=(field("networkCode", required=False) or "")[:8] or None,
         duration_ms=_int(field("durationInMillis", required=False)),
         hops=_int(field("hopsCount", required=False)),
@@ -180,8 +190,10 @@ def incoming_sms() -> Response:
         if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == sms_id)):
             return ok()  # AT re-posted a message we already keep
         message = InboundMessage(
-            gateway_id=sms_id, sender_encrypted=rt.cipher.encrypt(phone),
-            sender_hash=rt.cipher.lookup_hash(phone), text=text or "",
+            gateway_id=sms_id,
+            sender_encrypted=rt.cipher.encrypt(phone),
+            sender_hash=rt.cipher.lookup_hash(phone),
+            text=text or "",
             received_at=rt.clock.now(),
         )
         session.add(message)

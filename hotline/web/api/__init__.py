@@ -71,12 +71,15 @@ def authenticate_client() -> None:
     kind, _, token = request.headers.get("Authorization", "").partition(" ")
     found = authenticate(runtime(), token.strip()) if kind.lower() == "bearer" else None
     if found is None:
-        raise ApiError(401, "unauthorized", "a valid bearer token is required",
-                       **{"WWW-Authenticate": 'Bearer realm="hotline"'})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "a valid bearer token is required",
+            **{"WWW-Authenticate": 'Bearer realm="hotline"'},
+        )
     wait = over_rate_limit(runtime(), found)
     if wait is not None:
-        raise ApiError(429, "rate_limited", "too many requests; retry later",
-                       **{"Retry-After": str(wait)})
+        raise ApiError(429, "rate_limited", "too many requests; retry later", **{"Retry-After": str(wait)})
     g.api_caller = found
 
 
@@ -99,15 +102,17 @@ def http_error(error: HTTPException) -> Any:
     if not request.path.startswith("/api/"):
         return error
     code = (error.name or "error").lower().replace(" ", "_")
-    headers = {"Allow": error.response.headers["Allow"]} if error.response is not None \
-        and "Allow" in error.response.headers else {}
+    headers = (
+        {"Allow": error.response.headers["Allow"]}
+        if error.response is not None and "Allow" in error.response.headers
+        else {}
+    )
     if error.code == 405 and not headers:
         headers = {k: v for k, v in error.get_headers() if k == "Allow"}
     return error_response(error.code or 500, code, error.description or code, headers)
 
 
-def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     response = jsonify({"error": code, "message": message})
     response.status_code = status
     response.headers.update(headers or {})

@@ -41,8 +41,16 @@ def list_reports():  # type: ignore[no-untyped-def]
     with rt.session() as db:
         rows = list(db.scalars(query.order_by(Report.id.desc()).limit(limit + 1)))
         page = rows[:limit]
-        audit(db, rt, caller().actor, "api_reports_listed", "report", None, count=len(page),
-              filters={k: v[:64] for k, v in request.args.items() if k in FILTERS})
+        audit(
+            db,
+            rt,
+            caller().actor,
+            "api_reports_listed",
+            "report",
+            None,
+            count=len(page),
+            filters={k: v[:64] for k, v in request.args.items() if k in FILTERS},
+        )
         db.commit()
         items = [summary(r) for r in page]
     next_cursor = str(page[-1].id) if len(rows) > limit else None
@@ -60,8 +68,7 @@ def read_report(reference: str):  # type: ignore[no-untyped-def]
         personal = caller().may("reports:personal")
         if personal:  # free text can name people: only for clients trusted with it, audited
             body.update(description=report.description, place_detail=report.place_detail)
-        audit(db, rt, caller().actor, "api_report_read", "report", report.reference,
-              personal=personal)
+        audit(db, rt, caller().actor, "api_report_read", "report", report.reference, personal=personal)
         db.commit()
     return jsonify(body)
 
@@ -72,8 +79,7 @@ def change_status(reference: str):  # type: ignore[no-untyped-def]
     status = json_body().get("status")
     if not isinstance(status, str):
         raise ApiError(400, "bad_request", "status must be a string")
-    return _act(reference, lambda db, report: set_status(db, runtime(), report, status,
-                                                         caller().actor))
+    return _act(reference, lambda db, report: set_status(db, runtime(), report, status, caller().actor))
 
 
 @bp.post("/reports/<reference>/notes")
@@ -82,8 +88,7 @@ def add_report_note(reference: str):  # type: ignore[no-untyped-def]
     text = json_body().get("text")
     if not isinstance(text, str):
         raise ApiError(400, "bad_request", "text must be a string")
-    response = _act(reference, lambda db, report: add_note(db, runtime(), report, text,
-                                                           caller().actor))
+    response = _act(reference, lambda db, report: add_note(db, runtime(), report, text, caller().actor))
     response.status_code = 201
     return response
 
@@ -107,20 +112,33 @@ def reporter_contact(reference: str):  # type: ignore[no-untyped-def]
         db.commit()
         contact = report.contact
         assert contact is not None
-        return jsonify({"reference": report.reference, "phone": phone,
-                        "consent": contact.consent, "safe_time": contact.safe_time})
+        return jsonify(
+            {
+                "reference": report.reference,
+                "phone": phone,
+                "consent": contact.consent,
+                "safe_time": contact.safe_time,
+            }
+        )
 
 
 def summary(report: Report) -> dict[str, Any]:
     """What any client with reports:read may know: no number, no free text."""
     return {
-        "reference": report.reference, "status": report.status, "category": report.category,
-        "urgent": report.urgent, "channel": report.channel, "language": report.language,
-        "location_code": report.location_code, "people_count": report.people_count,
+        "reference": report.reference,
+        "status": report.status,
+        "category": report.category,
+        "urgent": report.urgent,
+        "channel": report.channel,
+        "language": report.language,
+        "location_code": report.location_code,
+        "people_count": report.people_count,
         "children_involved": report.children_involved,
         "contact": report.contact.consent if report.contact else "anonymous",
-        "created_at": _iso(report.created_at), "updated_at": _iso(report.updated_at),
-        "accepted_at": _iso(report.accepted_at), "finished_at": _iso(report.finished_at),
+        "created_at": _iso(report.created_at),
+        "updated_at": _iso(report.updated_at),
+        "accepted_at": _iso(report.accepted_at),
+        "finished_at": _iso(report.finished_at),
     }
 
 
@@ -188,8 +206,7 @@ def _moment(name: str) -> datetime:
             raise ValueError("naive")
         return moment.astimezone(UTC)  # year 1 with an offset overflows here, not in the query
     except (ValueError, OverflowError):
-        raise ApiError(400, "bad_request",
-                       f"{name} must be an ISO 8601 date-time with its offset") from None
+        raise ApiError(400, "bad_request", f"{name} must be an ISO 8601 date-time with its offset") from None
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -26,16 +26,26 @@ def list_workers():  # type: ignore[no-untyped-def]
     rt = runtime()
     with rt.session() as db:
         items = []
-        for worker in db.scalars(select(SocialWorker).where(SocialWorker.role != TRAINING_ROLE)
-                                 .order_by(SocialWorker.name, SocialWorker.id)):
+        for worker in db.scalars(
+            select(SocialWorker)
+            .where(SocialWorker.role != TRAINING_ROLE)
+            .order_by(SocialWorker.name, SocialWorker.id)
+        ):
             areas = [a.location_code for a in worker.areas]
             if not any(_visible(a) for a in areas) and caller().areas:
                 continue
-            items.append({"id": worker.id, "name": worker.name, "role": worker.role,
-                          "language": worker.language, "active": worker.active, "areas": areas,
-                          "phone": mask(rt.cipher.decrypt(worker.phone_encrypted))})
-        audit(db, rt, caller().actor, "api_workers_listed", "social_worker", None,
-              count=len(items))
+            items.append(
+                {
+                    "id": worker.id,
+                    "name": worker.name,
+                    "role": worker.role,
+                    "language": worker.language,
+                    "active": worker.active,
+                    "areas": areas,
+                    "phone": mask(rt.cipher.decrypt(worker.phone_encrypted)),
+                }
+            )
+        audit(db, rt, caller().actor, "api_workers_listed", "social_worker", None, count=len(items))
         db.commit()
     return jsonify({"items": items})
 
@@ -53,11 +63,21 @@ def list_rosters():  # type: ignore[no-untyped-def]
                 continue
             answer = on_call_now(db, roster.area_code, now) or {}
             ids = {i for level in answer.values() for i in level}
-            names = {w.id: w.name for w in db.scalars(
-                select(SocialWorker).where(SocialWorker.id.in_(ids)))} if ids else {}
-            items.append({"area": roster.area_code, "timezone": roster.timezone,
-                          "on_call": {level: [{"id": i, "name": names.get(i, "")} for i in workers]
-                                      for level, workers in answer.items()}})
+            names = (
+                {w.id: w.name for w in db.scalars(select(SocialWorker).where(SocialWorker.id.in_(ids)))}
+                if ids
+                else {}
+            )
+            items.append(
+                {
+                    "area": roster.area_code,
+                    "timezone": roster.timezone,
+                    "on_call": {
+                        level: [{"id": i, "name": names.get(i, "")} for i in workers]
+                        for level, workers in answer.items()
+                    },
+                }
+            )
         audit(db, rt, caller().actor, "api_rosters_listed", "roster", None, count=len(items))
         db.commit()
     return jsonify({"at": now.isoformat().replace("+00:00", "Z"), "items": items})

@@ -22,8 +22,10 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 LANGUAGES = ("fr", "en")
 # (endpoint, label, permission): each page module adds its own entries to the menu.
 NAV: list[tuple[str, str, str]] = []

@@ -19,7 +19,9 @@ from hotline.models import Report, User
 
 ALL = ("admin", "supervisor", "operator", "viewer")
 USER_ROLE_LABELS = {
-    "admin": N_("Administrator"), "supervisor": N_("Supervisor"), "operator": N_("Operator"),
+    "admin": N_("Administrator"),
+    "supervisor": N_("Supervisor"),
+    "operator": N_("Operator"),
     "viewer": N_("Viewer"),
 }
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -62,8 +64,7 @@ class ConsoleUser(UserMixin):
             return true()
         if not self.areas:
             return false()
-        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%"))
-                     for a in self.areas))
+        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%")) for a in self.areas))
 
 
 def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

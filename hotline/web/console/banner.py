@@ -10,22 +10,32 @@ from hotline.web.console import bp, runtime
 
 # (kind, level, period) -> the line an operator reads; the values come from the notice's counts.
 MESSAGES = {
-    ("sms_cap", "warning", "hour"): N_("SMS cap: replies to reporters are stopped for this hour "
-                                       "({counted} of {cap} sent). Alerts still go out."),
-    ("sms_cap", "warning", "day"): N_("SMS cap: replies to reporters are stopped for today "
-                                      "({counted} of {cap} sent). Alerts still go out."),
-    ("sms_cap", "critical", "hour"): N_("SMS cap reached for this hour ({counted} of {cap}): "
-                                        "alerts to social workers wait for the next hour."),
-    ("sms_cap", "critical", "day"): N_("SMS cap reached for today ({counted} of {cap}): "
-                                       "alerts to social workers wait until tomorrow."),
-    ("flood", "warning", None): N_("Flood control today: {reports} report(s) kept without an alert, "
-                                   "{sms} SMS left without an answer."),
-    ("gateway_balance", "critical", None): N_("The Africa's Talking balance is low: {balance} "
-                                              "{currency} (minimum {minimum}). Top it up before "
-                                              "SMS stop."),
-    ("gateway_balance_currency", "warning", None): N_("The Africa's Talking balance is in "
-                                                      "{currency} but AT_BALANCE_MIN is in "
-                                                      "{minimum_currency}: it cannot be compared."),
+    ("sms_cap", "warning", "hour"): N_(
+        "SMS cap: replies to reporters are stopped for this hour "
+        "({counted} of {cap} sent). Alerts still go out."
+    ),
+    ("sms_cap", "warning", "day"): N_(
+        "SMS cap: replies to reporters are stopped for today ({counted} of {cap} sent). Alerts still go out."
+    ),
+    ("sms_cap", "critical", "hour"): N_(
+        "SMS cap reached for this hour ({counted} of {cap}): alerts to social workers wait for the next hour."
+    ),
+    ("sms_cap", "critical", "day"): N_(
+        "SMS cap reached for today ({counted} of {cap}): alerts to social workers wait until tomorrow."
+    ),
+    ("flood", "warning", None): N_(
+        "Flood control today: {reports} report(s) kept without an alert, {sms} SMS left without an answer."
+    ),
+    ("gateway_balance", "critical", None): N_(
+        "The Africa's Talking balance is low: {balance} "
+        "{currency} (minimum {minimum}). Top it up before "
+        "SMS stop."
+    ),
+    ("gateway_balance_currency", "warning", None): N_(
+        "The Africa's Talking balance is in "
+        "{currency} but AT_BALANCE_MIN is in "
+        "{minimum_currency}: it cannot be compared."
+    ),
 }
 OTHER = N_("Open alarm: {kind}")
 

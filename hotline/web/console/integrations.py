@@ -32,10 +32,18 @@ SCOPE_LABELS = {
     "reports:personal": N_("Personal data: free text, and the number with consent (audited)"),
     "workers:read": N_("Workers (numbers masked) and rosters"),
 }
-EVENT_LABELS = {"opened": N_("Report opened"), "accepted": N_("Report accepted"),
-                "referred": N_("Report referred"), "closed": N_("Report closed")}
-DELIVERY_LABELS = {"pending": N_("Waiting"), "delivered": N_("Delivered"), "failed": N_("Failed"),
-                   "cancelled": N_("Cancelled (webhook disabled)")}
+EVENT_LABELS = {
+    "opened": N_("Report opened"),
+    "accepted": N_("Report accepted"),
+    "referred": N_("Report referred"),
+    "closed": N_("Report closed"),
+}
+DELIVERY_LABELS = {
+    "pending": N_("Waiting"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled (webhook disabled)"),
+}
 
 
 @bp.get("/integrations")
@@ -50,16 +58,23 @@ def api_client_new():  # type: ignore[no-untyped-def]
     rt = runtime()
     with rt.session() as db:
         try:
-            client, token = create_client(db, rt, request.form.get("name", "")[:120],
-                                          request.form.getlist("scopes")[:10],
-                                          request.form.getlist("areas")[:50], current_user.id)
+            client, token = create_client(
+                db,
+                rt,
+                request.form.get("name", "")[:120],
+                request.form.getlist("scopes")[:10],
+                request.form.getlist("areas")[:50],
+                current_user.id,
+            )
         except ApiClientError:
             db.rollback()
-            return _overview([translate(N_("Give a name, at least one permission and areas "
-                                           "from the list."))], 400)
+            return _overview(
+                [translate(N_("Give a name, at least one permission and areas from the list."))], 400
+            )
         db.commit()
-        return render_template("console/integrations_secret.html", title=client.name,
-                               secret=token, kind="token")
+        return render_template(
+            "console/integrations_secret.html", title=client.name, secret=token, kind="token"
+        )
 
 
 @bp.post("/integrations/clients/<int:client_id>/revoke")
@@ -97,8 +112,16 @@ def delivery_retry(delivery_id: int):  # type: ignore[no-untyped-def]
             abort(404)
         if delivery.status in RETRYABLE:
             retry_now(db, rt, delivery)
-            audit(db, rt, current_user.id, "webhook_delivery_retried", "webhook_delivery",
-                  delivery.id, webhook_id=delivery.webhook_id, event=delivery.event)
+            audit(
+                db,
+                rt,
+                current_user.id,
+                "webhook_delivery_retried",
+                "webhook_delivery",
+                delivery.id,
+                webhook_id=delivery.webhook_id,
+                event=delivery.event,
+            )
             db.commit()
             flash(translate(N_("The event will be sent again.")))
     return redirect(url_for("console.integrations"))
@@ -109,33 +132,75 @@ def _webhook_form(webhook_id: int | None):  # type: ignore[no-untyped-def]
     with rt.session() as db:
         webhook = _webhook_or_404(db, webhook_id)
         if request.method == "GET":
-            form = {"name": webhook.name, "url": webhook.url, "events": webhook.events,
-                    "areas": webhook.areas, "active": webhook.active} if webhook else \
-                {"events": list(EVENTS), "areas": [], "active": True}
+            form = (
+                {
+                    "name": webhook.name,
+                    "url": webhook.url,
+                    "events": webhook.events,
+                    "areas": webhook.areas,
+                    "active": webhook.active,
+                }
+                if webhook
+                else {"events": list(EVENTS), "areas": [], "active": True}
+            )
             return _webhook_page(webhook, form)
-        form = {"name": request.form.get("name", "")[:120], "url": request.form.get("url", "")[:500],
-                "events": request.form.getlist("events")[:10],
-                "areas": request.form.getlist("areas")[:50],
-                "active": request.form.get("active") == "1"}
+        form = {
+            "name": request.form.get("name", "")[:120],
+            "url": request.form.get("url", "")[:500],
+            "events": request.form.getlist("events")[:10],
+            "areas": request.form.getlist("areas")[:50],
+            "active": request.form.get("active") == "1",
+        }
         try:
             saved, secret = save_webhook(db, rt, webhook, user_id=current_user.id, **form)
         except AddressNotAllowed:
             db.rollback()
-            return _webhook_page(webhook, form, [translate(N_(
-                "This address is on a private or local network: events are sent only to public "
-                "addresses, unless HOTLINE_WEBHOOK_PRIVATE_NETWORKS allows that network."))], 400)
+            return _webhook_page(
+                webhook,
+                form,
+                [
+                    translate(
+                        N_(
+                            "This address is on a private or local network: events are sent only to public "
+                            "addresses, unless HOTLINE_WEBHOOK_PRIVATE_NETWORKS allows that network."
+                        )
+                    )
+                ],
+                400,
+            )
         except ValueError:
             db.rollback()
-            return _webhook_page(webhook, form, [translate(N_(
-                "Give a name, an http:// or https:// address, at least one event and areas "
-                "from the list."))], 400)
-        audit(db, rt, current_user.id, "webhook_created" if secret else "webhook_updated",
-              "partner_webhook", saved.id, name=saved.name, url=saved.url, events=saved.events,
-              areas=saved.areas, active=saved.active)
+            return _webhook_page(
+                webhook,
+                form,
+                [
+                    translate(
+                        N_(
+                            "Give a name, an http:// or https:// address, at least one event and areas "
+                            "from the list."
+                        )
+                    )
+                ],
+                400,
+            )
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "webhook_created" if secret else "webhook_updated",
+            "partner_webhook",
+            saved.id,
+            name=saved.name,
+            url=saved.url,
+            events=saved.events,
+            areas=saved.areas,
+            active=saved.active,
+        )
         db.commit()
         if secret:
-            return render_template("console/integrations_secret.html", title=saved.name,
-                                   secret=secret, kind="secret")
+            return render_template(
+                "console/integrations_secret.html", title=saved.name, secret=secret, kind="secret"
+            )
         flash(translate(N_("The changes to {name} were saved."), name=saved.name))
     return redirect(url_for("console.integrations"))
 
@@ -149,11 +214,21 @@ def _webhook_or_404(db: Session, webhook_id: int | None) -> PartnerWebhook | Non
     return webhook
 
 
-def _webhook_page(webhook: PartnerWebhook | None, form: dict[str, object],  # type: ignore[no-untyped-def]
-                  errors: list[str] | None = None, status: int = 200):
-    return render_template("console/integrations_webhook.html", webhook=webhook, form=form,
-                           errors=errors or [], events=EVENTS, event_labels=EVENT_LABELS,
-                           areas=area_choices()), status
+def _webhook_page(
+    webhook: PartnerWebhook | None,
+    form: dict[str, object],  # type: ignore[no-untyped-def]
+    errors: list[str] | None = None,
+    status: int = 200,
+):
+    return render_template(
+        "console/integrations_webhook.html",
+        webhook=webhook,
+        form=form,
+        errors=errors or [],
+        events=EVENTS,
+        event_labels=EVENT_LABELS,
+        areas=area_choices(),
+    ), status
 
 
 def _overview(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -161,12 +236,27 @@ def _overview(errors: list[str] | None = None, status: int = 200):  # type: igno
         clients = list_clients(db)
         webhooks = list(db.scalars(select(PartnerWebhook).order_by(PartnerWebhook.name)))
         names = {w.id: w.name for w in webhooks}
-        deliveries = list(db.execute(
-            select(WebhookDelivery, Report.reference)
-            .outerjoin(Report, Report.id == WebhookDelivery.report_id)
-            .order_by(WebhookDelivery.id.desc()).limit(RECENT_DELIVERIES)))
+        deliveries = list(
+            db.execute(
+                select(WebhookDelivery, Report.reference)
+                .outerjoin(Report, Report.id == WebhookDelivery.report_id)
+                .order_by(WebhookDelivery.id.desc())
+                .limit(RECENT_DELIVERIES)
+            )
+        )
         return render_template(
-            "console/integrations.html", clients=clients, webhooks=webhooks, names=names,
-            deliveries=deliveries, scopes=SCOPES, scope_labels=SCOPE_LABELS,
-            event_labels=EVENT_LABELS, delivery_labels=DELIVERY_LABELS, areas=area_choices(),
-            area_label=area_label, when=when, errors=errors or [], retryable=RETRYABLE), status
+            "console/integrations.html",
+            clients=clients,
+            webhooks=webhooks,
+            names=names,
+            deliveries=deliveries,
+            scopes=SCOPES,
+            scope_labels=SCOPE_LABELS,
+            event_labels=EVENT_LABELS,
+            delivery_labels=DELIVERY_LABELS,
+            areas=area_choices(),
+            area_label=area_label,
+            when=when,
+            errors=errors or [],
+            retryable=RETRYABLE,
+        ), status

@@ -38,8 +38,7 @@ URGENT_LISTED = 20
 FUNNEL_SCREENS = 15
 FUNNEL_COLOURS = {"Success": "#009e73", "Incomplete": "#e69f00", "Failed": "#d55e00"}
 DELIVERY_COLOURS = {"delivered": "#009e73", "failed": "#d55e00", "pending": "#9aa4ae"}
-DELIVERY_LABELS = {"delivered": N_("Delivered"), "failed": N_("Failed"),
-                   "pending": N_("Not yet confirmed")}
+DELIVERY_LABELS = {"delivered": N_("Delivered"), "failed": N_("Failed"), "pending": N_("Not yet confirmed")}
 
 
 # The audit log
@@ -59,15 +58,25 @@ class AuditFilters:
         def text(name: str) -> str:
             return str(args.get(name, "")).strip()[:100]
 
-        return cls(who=text("who"), action=text("action"), target_type=text("target_type"),
-                   target_id=text("target_id"), since=_day(text("since")), until=_day(text("until")))
+        return cls(
+            who=text("who"),
+            action=text("action"),
+            target_type=text("target_type"),
+            target_id=text("target_id"),
+            since=_day(text("since")),
+            until=_day(text("until")),
+        )
 
     def conditions(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.who:
             needle = self.who.lower()
-            found.append(or_(func.lower(User.name).contains(needle, autoescape=True),
-                             func.lower(User.email).contains(needle, autoescape=True)))
+            found.append(
+                or_(
+                    func.lower(User.name).contains(needle, autoescape=True),
+                    func.lower(User.email).contains(needle, autoescape=True),
+                )
+            )
         if self.action:
             found.append(AuditEntry.action == self.action)
         if self.target_type:
@@ -94,40 +103,66 @@ def audit_log():  # type: ignore[no-untyped-def]
     query = _audit_query(filters)
     with rt.session() as db:
         total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = db.execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                          .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
+        rows = db.execute(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE)
+        ).all()
         actions = list(db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
-        types = list(db.scalars(select(AuditEntry.target_type).distinct()
-                                .where(AuditEntry.target_type.is_not(None))
-                                .order_by(AuditEntry.target_type)))
+        types = list(
+            db.scalars(
+                select(AuditEntry.target_type)
+                .distinct()
+                .where(AuditEntry.target_type.is_not(None))
+                .order_by(AuditEntry.target_type)
+            )
+        )
         # Reading the log is itself a read of personal data (numbers revealed, reasons typed).
         audit(db, rt, current_user.id, "audit_viewed", None, None, page=page, filters=filters.args())
         db.commit()
     return render_template(
-        "console/oversight_audit.html", rows=rows, total=total, page=page,
-        pages=max(1, -(-total // AUDIT_PAGE_SIZE)), filters=filters, actions=actions, types=types,
-        when=when, detail_lines=detail_lines,
+        "console/oversight_audit.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        filters=filters,
+        actions=actions,
+        types=types,
+        when=when,
+        detail_lines=detail_lines,
     )
 
 
 def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEntry, str | None, str | None]]:
     """Entries with their author's name and address. Outside the admin role, a line about a
     report is shown only if that report is in the user's areas, like the report itself."""
-    query = (select(AuditEntry, User.name, User.email)
-             .outerjoin(User, User.id == AuditEntry.user_id)
-             .where(*filters.conditions(viewer_zone())))
+    query = (
+        select(AuditEntry, User.name, User.email)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(*filters.conditions(viewer_zone()))
+    )
     if current_user.role != "admin":
-        query = query.outerjoin(Report, and_(AuditEntry.target_type == "report",
-                                             Report.reference == AuditEntry.target_id))
-        query = query.where(or_(AuditEntry.target_type.is_(None), AuditEntry.target_type != "report",
-                                AuditEntry.target_id.is_(None), current_user.report_filter()))
+        query = query.outerjoin(
+            Report, and_(AuditEntry.target_type == "report", Report.reference == AuditEntry.target_id)
+        )
+        query = query.where(
+            or_(
+                AuditEntry.target_type.is_(None),
+                AuditEntry.target_type != "report",
+                AuditEntry.target_id.is_(None),
+                current_user.report_filter(),
+            )
+        )
     return query
 
 
 def detail_lines(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
     """An entry's detail as (key, text) pairs; the template escapes both."""
-    return [(str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-            for key, value in sorted((detail or {}).items())]
+    return [
+        (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in sorted((detail or {}).items())
+    ]
 
 
 def _day(text: str) -> date | None:
@@ -152,48 +187,87 @@ def dashboard():  # type: ignore[no-untyped-def]
         rows = stats.countable(_report_rows(db, since), current_user.sees)
         urgent, urgent_total = _open_urgent(db)
         alerts = stats.delivery(_alert_statuses(db, month_ago))
-        funnel = stats.ussd_funnel(db.execute(
-            select(UssdSessionEvent.last_screen, UssdSessionEvent.status)
-            .where(UssdSessionEvent.received_at >= month_ago)).all())
+        funnel = stats.ussd_funnel(
+            db.execute(
+                select(UssdSessionEvent.last_screen, UssdSessionEvent.status).where(
+                    UssdSessionEvent.received_at >= month_ago
+                )
+            ).all()
+        )
     waits = stats.acceptance(rows, month_ago)
     return render_template(
-        "console/oversight_dashboard.html", since=days[0], today=today,
-        received=sum(1 for r in rows if r.created_at >= month_ago), waits=waits,
-        urgent=urgent, urgent_total=urgent_total, alerts=alerts, funnel=funnel,
-        charts=_report_charts(rows, days, weeks, zone), funnel_chart=_funnel_chart(funnel),
-        delivery_chart=_delivery_chart(alerts), duration=duration, place=place_label,
-        category_label=category_label, status_labels=STATUS_LABELS, when=when,
+        "console/oversight_dashboard.html",
+        since=days[0],
+        today=today,
+        received=sum(1 for r in rows if r.created_at >= month_ago),
+        waits=waits,
+        urgent=urgent,
+        urgent_total=urgent_total,
+        alerts=alerts,
+        funnel=funnel,
+        charts=_report_charts(rows, days, weeks, zone),
+        funnel_chart=_funnel_chart(funnel),
+        delivery_chart=_delivery_chart(alerts),
+        duration=duration,
+        place=place_label,
+        category_label=category_label,
+        status_labels=STATUS_LABELS,
+        when=when,
     )
 
 
 def _report_rows(db: Session, since: datetime) -> list[stats.ReportRow]:
-    columns = (Report.created_at, Report.accepted_at, Report.category, Report.location_code,
-               Report.urgent, Report.status, Report.training)
-    found = db.execute(select(*columns).where(current_user.report_filter(),
-                                              Report.training.is_(False), Report.created_at >= since))
+    columns = (
+        Report.created_at,
+        Report.accepted_at,
+        Report.category,
+        Report.location_code,
+        Report.urgent,
+        Report.status,
+        Report.training,
+    )
+    found = db.execute(
+        select(*columns).where(
+            current_user.report_filter(), Report.training.is_(False), Report.created_at >= since
+        )
+    )
     return [stats.ReportRow(*row) for row in found]
 
 
 def _open_urgent(db: Session) -> tuple[list[Report], int]:
     """Urgent reports still open, however old: the oldest first, as they have waited longest."""
-    scope = (current_user.report_filter(), Report.training.is_(False), Report.urgent.is_(True),
-             Report.status.not_in(stats.CLOSED_STATUSES))
+    scope = (
+        current_user.report_filter(),
+        Report.training.is_(False),
+        Report.urgent.is_(True),
+        Report.status.not_in(stats.CLOSED_STATUSES),
+    )
     total = db.scalar(select(func.count()).select_from(Report).where(*scope)) or 0
-    listed = list(db.scalars(select(Report).where(*scope)
-                             .order_by(Report.created_at, Report.id).limit(URGENT_LISTED)))
+    listed = list(
+        db.scalars(select(Report).where(*scope).order_by(Report.created_at, Report.id).limit(URGENT_LISTED))
+    )
     return listed, total
 
 
 def _alert_statuses(db: Session, since: datetime) -> list[str]:
-    return list(db.scalars(
-        select(OutboundMessage.status).join(Report, Report.id == OutboundMessage.report_id)
-        .where(OutboundMessage.purpose == "alert", OutboundMessage.training.is_(False),
-               Report.training.is_(False), current_user.report_filter(),
-               OutboundMessage.created_at >= since)))
+    return list(
+        db.scalars(
+            select(OutboundMessage.status)
+            .join(Report, Report.id == OutboundMessage.report_id)
+            .where(
+                OutboundMessage.purpose == "alert",
+                OutboundMessage.training.is_(False),
+                Report.training.is_(False),
+                current_user.report_filter(),
+                OutboundMessage.created_at >= since,
+            )
+        )
+    )
 
 
-def _report_charts(rows: list[stats.ReportRow], days: list[date], weeks: list[date],
-                   zone: ZoneInfo) -> list[tuple[str, str]]:
+def _report_charts(
+    rows: list[stats.ReportRow], days: list[date], weeks: list[date], zone: ZoneInfo
+) -> list[tuple[str, str]]:
     other = translate(N_("Other areas"))
 
     def by_day(row: stats.ReportRow) -> date:
@@ -219,8 +293,13 @@ def _report_charts(rows: list[stats.ReportRow], days: list[date], weeks: list[da
         if group_of is by_area:
             groups = stats.keep_largest(groups, AREAS_SHOWN, other)
         svg = charts.stacked_columns(
-            [b.strftime("%d/%m") for b in buckets], list(groups.items()), title=title,
-            empty_text=translate(N_("No report in this period.")), label_every=every, other=other)
+            [b.strftime("%d/%m") for b in buckets],
+            list(groups.items()),
+            title=title,
+            empty_text=translate(N_("No report in this period.")),
+            label_every=every,
+            other=other,
+        )
         drawn.append((title, svg))
     return drawn
 
@@ -230,10 +309,12 @@ def _funnel_chart(funnel: list[stats.FunnelStep]) -> str:
     statuses = list(dict.fromkeys(s for step in shown for s in step.ended))
     series = [(translate(s), [step.ended.get(s, 0) for step in shown]) for s in statuses]
     svg = charts.stacked_rows(
-        [step.screen for step in shown], series,
+        [step.screen for step in shown],
+        series,
         title=translate(N_("USSD sessions by the screen they ended on")),
         empty_text=translate(N_("No USSD session in this period.")),
-        fixed={translate(k): v for k, v in FUNNEL_COLOURS.items()})
+        fixed={translate(k): v for k, v in FUNNEL_COLOURS.items()},
+    )
     return svg
 
 
@@ -241,9 +322,12 @@ def _delivery_chart(alerts: stats.Delivery) -> str:
     names = {k: translate(label) for k, label in DELIVERY_LABELS.items()}
     series = [(names[k], [getattr(alerts, k)]) for k in DELIVERY_COLOURS]
     svg = charts.stacked_rows(
-        [translate(N_("Alerts"))], series, title=translate(N_("Alert delivery")),
+        [translate(N_("Alerts"))],
+        series,
+        title=translate(N_("Alert delivery")),
         empty_text=translate(N_("No alert in this period.")),
-        fixed={names[k]: v for k, v in DELIVERY_COLOURS.items()})
+        fixed={names[k]: v for k, v in DELIVERY_COLOURS.items()},
+    )
     return svg
 
 

@@ -65,14 +65,22 @@ class WorkerForm:
     @classmethod
     def from_request(cls) -> WorkerForm:
         form = request.form
-        return cls(name=form.get("name", "").strip(), phone=form.get("phone", "").strip(),
-                   language=form.get("language", ""), role=form.get("role", ""),
-                   areas=list(dict.fromkeys(form.getlist("areas"))))
+        return cls(
+            name=form.get("name", "").strip(),
+            phone=form.get("phone", "").strip(),
+            language=form.get("language", ""),
+            role=form.get("role", ""),
+            areas=list(dict.fromkeys(form.getlist("areas"))),
+        )
 
     @classmethod
     def of(cls, worker: SocialWorker) -> WorkerForm:
-        return cls(name=worker.name, language=worker.language, role=worker.role,
-                   areas=[a.location_code for a in worker.areas])
+        return cls(
+            name=worker.name,
+            language=worker.language,
+            role=worker.role,
+            areas=[a.location_code for a in worker.areas],
+        )
 
     def check(self, db: Session, worker: SocialWorker | None) -> str | None:
         """Fill ``errors``; return the normalised phone (None when kept or invalid)."""
@@ -98,8 +106,9 @@ class WorkerForm:
         if is_training_phone(phone):
             self.errors.append(translate(N_("This number is reserved for the training simulator.")))
             return None
-        holder = db.scalar(select(SocialWorker.id).where(
-            SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(phone))))
+        holder = db.scalar(
+            select(SocialWorker.id).where(SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(phone)))
+        )
         if holder is not None and (worker is None or holder != worker.id):
             self.errors.append(translate(N_("Another social worker already has this phone number.")))
             return None
@@ -114,17 +123,32 @@ def workers():  # type: ignore[no-untyped-def]
     needle = request.args.get("q", "").strip().lower()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     with rt.session() as db:
-        found = [w for w in managed_workers(db)
-                 if (not area or any(a.location_code == area or a.location_code.startswith(area + "/")
-                                     for a in w.areas))
-                 and needle in w.name.lower()]
-        shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        rows = [(w, mask(rt.cipher.decrypt(w.phone_encrypted)),
-                 [area_label(a.location_code) for a in w.areas]) for w in shown]
-    return render_template("console/people_workers.html", rows=rows, total=len(found), page=page,
-                           pages=max(1, -(-len(found) // PAGE_SIZE)), area=area, q=needle,
-                           areas=area_choices(include_country=True), role_labels=WORKER_ROLE_LABELS,
-                           language_names=LANGUAGE_NAMES)
+        found = [
+            w
+            for w in managed_workers(db)
+            if (
+                not area
+                or any(a.location_code == area or a.location_code.startswith(area + "/") for a in w.areas)
+            )
+            and needle in w.name.lower()
+        ]
+        shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows = [
+            (w, mask(rt.cipher.decrypt(w.phone_encrypted)), [area_label(a.location_code) for a in w.areas])
+            for w in shown
+        ]
+    return render_template(
+        "console/people_workers.html",
+        rows=rows,
+        total=len(found),
+        page=page,
+        pages=max(1, -(-len(found) // PAGE_SIZE)),
+        area=area,
+        q=needle,
+        areas=area_choices(include_country=True),
+        role_labels=WORKER_ROLE_LABELS,
+        language_names=LANGUAGE_NAMES,
+    )
 
 
 @bp.route("/people/workers/new", methods=["GET", "POST"])
@@ -139,14 +163,30 @@ def worker_new():  # type: ignore[no-untyped-def]
         if form.errors or phone is None:
             return _worker_page(form, None, 400)
         now = rt.clock.now()
-        worker = SocialWorker(name=form.name, phone_encrypted=rt.cipher.encrypt(phone),
-                              phone_hash=rt.cipher.lookup_hash(phone), language=form.language,
-                              role=form.role, active=True, created_at=now, updated_at=now,
-                              areas=[WorkerArea(location_code=code) for code in form.areas])
+        worker = SocialWorker(
+            name=form.name,
+            phone_encrypted=rt.cipher.encrypt(phone),
+            phone_hash=rt.cipher.lookup_hash(phone),
+            language=form.language,
+            role=form.role,
+            active=True,
+            created_at=now,
+            updated_at=now,
+            areas=[WorkerArea(location_code=code) for code in form.areas],
+        )
         db.add(worker)
         db.flush()
-        audit(db, rt, current_user.id, "worker_created", "social_worker", worker.id,
-              role=form.role, language=form.language, areas=form.areas)
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "worker_created",
+            "social_worker",
+            worker.id,
+            role=form.role,
+            language=form.language,
+            areas=form.areas,
+        )
         db.commit()
         flash(translate(N_("{name} was added."), name=form.name))
     return redirect(url_for("console.workers"))
@@ -167,8 +207,17 @@ def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
         changed = _apply(worker, form, phone)
         if changed:
             worker.updated_at = rt.clock.now()
-            audit(db, rt, current_user.id, "worker_updated", "social_worker", worker.id,
-                  changed=changed, role=worker.role, areas=form.areas)
+            audit(
+                db,
+                rt,
+                current_user.id,
+                "worker_updated",
+                "social_worker",
+                worker.id,
+                changed=changed,
+                role=worker.role,
+                areas=form.areas,
+            )
             db.commit()
             flash(translate(N_("The changes to {name} were saved."), name=worker.name))
     return redirect(url_for("console.workers"))
@@ -183,11 +232,20 @@ def worker_active(worker_id: int):  # type: ignore[no-untyped-def]
         worker = worker_or_404(db, worker_id)
         if worker.active != active:
             worker.active, worker.updated_at = active, rt.clock.now()
-            audit(db, rt, current_user.id, "worker_reactivated" if active else "worker_deactivated",
-                  "social_worker", worker.id)
+            audit(
+                db,
+                rt,
+                current_user.id,
+                "worker_reactivated" if active else "worker_deactivated",
+                "social_worker",
+                worker.id,
+            )
             db.commit()
-        message = N_("{name} is active again.") if active else N_(
-            "{name} is deactivated: no more alerts, even when on a roster.")
+        message = (
+            N_("{name} is active again.")
+            if active
+            else N_("{name} is deactivated: no more alerts, even when on a roster.")
+        )
         flash(translate(message, name=worker.name))
     return redirect(url_for("console.worker_edit", worker_id=worker_id))
 
@@ -223,11 +281,25 @@ def workers_import():  # type: ignore[no-untyped-def]
         if errors:
             return _import_refused(errors)
         result = staff.save_rows(db, rt, rows)
-        audit(db, rt, current_user.id, "workers_imported", "social_worker", None,
-              created=result.created, updated=result.updated, file=upload.filename[:100])
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "workers_imported",
+            "social_worker",
+            None,
+            created=result.created,
+            updated=result.updated,
+            file=upload.filename[:100],
+        )
         db.commit()
-    flash(translate(N_("Imported: {created} added, {updated} updated."), created=result.created,
-                    updated=result.updated))
+    flash(
+        translate(
+            N_("Imported: {created} added, {updated} updated."),
+            created=result.created,
+            updated=result.updated,
+        )
+    )
     return redirect(url_for("console.workers"))
 
 
@@ -239,25 +311,32 @@ def on_call_now():  # type: ignore[no-untyped-def]
     now = rt.clock.now()
     with rt.session() as db:
         rostered = set(db.scalars(select(Roster.area_code)))
-        staffed = set(db.scalars(
-            select(WorkerArea.location_code).join(SocialWorker)
-            .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)))
-        shown = [code for code, _ in area_choices(include_country=True)
-                 if code in rostered | staffed]
+        staffed = set(
+            db.scalars(
+                select(WorkerArea.location_code)
+                .join(SocialWorker)
+                .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
+            )
+        )
+        shown = [code for code, _ in area_choices(include_country=True) if code in rostered | staffed]
         areas = [_area_on_call(db, code, rostered, now) for code in shown]
         national = [w.name for w in recipients(db, rt.locations, NATIONAL, "national", now)]
-    return render_template("console/people_oncall.html", areas=areas, national=national,
-                           level_labels=LEVEL_LABELS, now=now)
+    return render_template(
+        "console/people_oncall.html", areas=areas, national=national, level_labels=LEVEL_LABELS, now=now
+    )
 
 
 def _area_on_call(db: Session, code: str, rostered: set[str], now: Any) -> dict[str, Any]:
     locations = runtime().locations
     source = next((area for area in locations.covering(code) if area in rostered), None)
-    levels = {level: [w.name for w in recipients(db, locations, code, level, now)]
-              for level in LEVELS}
-    return {"code": code, "label": area_label(code), "levels": levels,
-            "source": None if source is None else area_label(source),
-            "has_roster": code in rostered}
+    levels = {level: [w.name for w in recipients(db, locations, code, level, now)] for level in LEVELS}
+    return {
+        "code": code,
+        "label": area_label(code),
+        "levels": levels,
+        "source": None if source is None else area_label(source),
+        "has_roster": code in rostered,
+    }
 
 
 def roles_offered(worker: SocialWorker | None) -> tuple[str, ...]:
@@ -270,16 +349,22 @@ def roles_offered(worker: SocialWorker | None) -> tuple[str, ...]:
 
 def _worker_page(form: WorkerForm, worker: SocialWorker | None, status: int = 200):  # type: ignore[no-untyped-def]
     masked = mask(runtime().cipher.decrypt(worker.phone_encrypted)) if worker else None
-    return render_template("console/people_worker.html", form=form, worker=worker, masked=masked,
-                           languages=LANGUAGES, language_names=LANGUAGE_NAMES,
-                           roles=roles_offered(worker), role_labels=WORKER_ROLE_LABELS,
-                           areas=area_choices(include_country=True)), status
+    return render_template(
+        "console/people_worker.html",
+        form=form,
+        worker=worker,
+        masked=masked,
+        languages=LANGUAGES,
+        language_names=LANGUAGE_NAMES,
+        roles=roles_offered(worker),
+        role_labels=WORKER_ROLE_LABELS,
+        areas=area_choices(include_country=True),
+    ), status
 
 
 def _apply(worker: SocialWorker, form: WorkerForm, phone: str | None) -> list[str]:
     """Copy the form onto the worker; return the names of the fields that changed."""
-    changed = [name for name in ("name", "language", "role")
-               if getattr(worker, name) != getattr(form, name)]
+    changed = [name for name in ("name", "language", "role") if getattr(worker, name) != getattr(form, name)]
     worker.name, worker.language, worker.role = form.name, form.language, form.role
     if sorted(a.location_code for a in worker.areas) != sorted(form.areas):
         changed.append("areas")
@@ -298,23 +383,33 @@ def _outside_scope(db: Session, rows: list[staff.WorkerRow]) -> list[str]:
     errors = []
     for row in rows:
         outside = [code for code in row.areas if not current_user.sees(code)]
-        existing = db.scalar(select(SocialWorker).where(
-            SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(row.phone))))
+        existing = db.scalar(
+            select(SocialWorker).where(SocialWorker.phone_hash.in_(runtime().cipher.lookup_hashes(row.phone)))
+        )
         if outside:
-            errors.append(translate(N_("{name}: {areas} is not one of your areas."), name=row.name,
-                                    areas=", ".join(outside)))
+            errors.append(
+                translate(
+                    N_("{name}: {areas} is not one of your areas."), name=row.name, areas=", ".join(outside)
+                )
+            )
         elif row.role not in roles_offered(None):
-            errors.append(translate(N_("{name}: only an administrator names national duty officers."),
-                                    name=row.name))
+            errors.append(
+                translate(N_("{name}: only an administrator names national duty officers."), name=row.name)
+            )
         elif existing is not None and (existing.role == TRAINING_ROLE or not manages_worker(existing)):
-            errors.append(translate(N_("{name}: this phone belongs to a worker of another area."),
-                                    name=row.name))
+            errors.append(
+                translate(N_("{name}: this phone belongs to a worker of another area."), name=row.name)
+            )
     return errors
 
 
 def _import_refused(errors: list[str]):  # type: ignore[no-untyped-def]
-    return render_template("console/people_import.html", errors=errors[:SHOWN_ERRORS],
-                           more=max(0, len(errors) - SHOWN_ERRORS), columns=staff.COLUMNS), 400
+    return render_template(
+        "console/people_import.html",
+        errors=errors[:SHOWN_ERRORS],
+        more=max(0, len(errors) - SHOWN_ERRORS),
+        columns=staff.COLUMNS,
+    ), 400
 
 
 from hotline.web.console import people_policies, people_rosters, people_users  # noqa: E402, F401  (their routes and menu entries)

@@ -23,16 +23,25 @@ from hotline.platform.locations import COUNTRY
 from hotline.web.console import runtime
 
 LEVEL_LABELS = {
-    "primary": N_("Primary"), "backup": N_("Backup"), "supervisor": N_("Supervisor"),
+    "primary": N_("Primary"),
+    "backup": N_("Backup"),
+    "supervisor": N_("Supervisor"),
     "national": N_("National duty"),
 }
 WORKER_ROLE_LABELS = {
-    "worker": N_("Social worker"), "supervisor": N_("Supervisor"),
+    "worker": N_("Social worker"),
+    "supervisor": N_("Supervisor"),
     "national_duty": N_("National duty"),
 }
 # Each language by its own name, as a worker would look for it.
-LANGUAGE_NAMES = {"fr": "Français", "ln": "Lingala", "kg": "Kikongo", "sw": "Kiswahili",
-                  "lua": "Tshiluba", "en": "English"}
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "ln": "Lingala",
+    "kg": "Kikongo",
+    "sw": "Kiswahili",
+    "lua": "Tshiluba",
+    "en": "English",
+}
 TIME_FORMAT = "%d/%m/%Y %H:%M"
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -70,7 +79,8 @@ def manages_worker(worker: SocialWorker) -> bool:
 def managed_workers(db: Session) -> list[SocialWorker]:
     """Every worker the user may manage, active first, by name (the simulator's are not staff)."""
     workers = db.scalars(
-        select(SocialWorker).where(SocialWorker.role != TRAINING_ROLE)
+        select(SocialWorker)
+        .where(SocialWorker.role != TRAINING_ROLE)
         .options(selectinload(SocialWorker.areas))
         .order_by(SocialWorker.active.desc(), SocialWorker.name, SocialWorker.id)
     )
@@ -88,14 +98,17 @@ def workers_for_area(db: Session, area: str) -> list[SocialWorker]:
     """Active workers who may stand on the area's roster: those covering the area, a place in it,
     or its whole province. Everyone, for the national roster."""
     locations = runtime().locations
-    query = (select(SocialWorker).where(SocialWorker.active.is_(True),
-                                        SocialWorker.role != TRAINING_ROLE)
-             .order_by(SocialWorker.name, SocialWorker.id))
+    query = (
+        select(SocialWorker)
+        .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
+        .order_by(SocialWorker.name, SocialWorker.id)
+    )
     if area != COUNTRY:
         covering = locations.covering(area)
         code = WorkerArea.location_code
-        query = query.where(SocialWorker.areas.any(
-            code.in_(covering) | code.startswith(area + "/", autoescape=True)))
+        query = query.where(
+            SocialWorker.areas.any(code.in_(covering) | code.startswith(area + "/", autoescape=True))
+        )
     return list(db.scalars(query))
 
 
@@ -103,8 +116,9 @@ def worker_names(db: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = set(ids)
     if not wanted:
         return {}
-    return dict(db.execute(select(SocialWorker.id, SocialWorker.name)
-                           .where(SocialWorker.id.in_(wanted))).all())
+    return dict(
+        db.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(wanted))).all()
+    )
 
 
 def zone_of(area: str) -> ZoneInfo:

@@ -38,7 +38,7 @@ NUMBER = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
 def format_steps(steps: list[Step]) -> str:
     lines = []
     for step in steps:
-        (kind, value), = step.items()
+        ((kind, value),) = step.items()
         if kind == "notify":
             lines.append("notify " + ", ".join(value))
         elif kind == "wait":
@@ -82,15 +82,20 @@ def policies():  # type: ignore[no-untyped-def]
     if wanted:
         return redirect(url_for("console.policy", area=managed_area_or_404(wanted)))
     with runtime().session() as db:
-        own = [(p.area_code, area_label(p.area_code), format_steps(p.steps),
-                format_steps(p.urgent_steps))
-               for p in db.scalars(select(EscalationPolicy).order_by(EscalationPolicy.area_code))
-               if current_user.sees(p.area_code)]
+        own = [
+            (p.area_code, area_label(p.area_code), format_steps(p.steps), format_steps(p.urgent_steps))
+            for p in db.scalars(select(EscalationPolicy).order_by(EscalationPolicy.area_code))
+            if current_user.sees(p.area_code)
+        ]
     default = default_policy()
-    return render_template("console/people_policies.html", own=own,
-                           normal=format_steps(default["normal"]),
-                           urgent=format_steps(default["urgent"]),
-                           areas=area_choices(include_country=True), **_help())
+    return render_template(
+        "console/people_policies.html",
+        own=own,
+        normal=format_steps(default["normal"]),
+        urgent=format_steps(default["urgent"]),
+        areas=area_choices(include_country=True),
+        **_help(),
+    )
 
 
 @bp.route("/people/policies/<path:area>", methods=["GET", "POST"])
@@ -114,9 +119,11 @@ def policy(area: str):  # type: ignore[no-untyped-def]
             abort(400)
         texts = {kind: request.form.get(kind, "")[:2000] for kind in KINDS}
         parsed = {kind: parse_steps(texts[kind]) for kind in KINDS}
-        errors = [f"{translate(title)}, {message}" for kind, title in
-                  (("normal", N_("Normal reports")), ("urgent", N_("Urgent reports")))
-                  for message in parsed[kind][1]]
+        errors = [
+            f"{translate(title)}, {message}"
+            for kind, title in (("normal", N_("Normal reports")), ("urgent", N_("Urgent reports")))
+            for message in parsed[kind][1]
+        ]
         if errors:
             return _page(db, area, own, errors=errors, texts=texts, status=400)
         normal, urgent = parsed["normal"][0], parsed["urgent"][0]
@@ -124,29 +131,56 @@ def policy(area: str):  # type: ignore[no-untyped-def]
             own = EscalationPolicy(area_code=area)
             db.add(own)
         own.steps, own.urgent_steps, own.updated_at = normal, urgent, rt.clock.now()
-        audit(db, rt, current_user.id, "policy_saved", "escalation_policy", area,
-              steps=normal, urgent_steps=urgent)
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "policy_saved",
+            "escalation_policy",
+            area,
+            steps=normal,
+            urgent_steps=urgent,
+        )
         db.commit()
         flash(translate(N_("The policy was saved. Reports already escalating keep their steps.")))
     return redirect(url_for("console.policy", area=area))
 
 
-def _page(db: Session, area: str, own: EscalationPolicy | None, *,  # type: ignore[no-untyped-def]
-          errors: list[str] | None = None, texts: dict[str, str] | None = None, status: int = 200):
+def _page(
+    db: Session,
+    area: str,
+    own: EscalationPolicy | None,
+    *,  # type: ignore[no-untyped-def]
+    errors: list[str] | None = None,
+    texts: dict[str, str] | None = None,
+    status: int = 200,
+):
     steps, source = _effective(db, area, own)
     shown = {kind: format_steps(steps[kind]) for kind in KINDS}
-    return render_template("console/people_policy.html", area=area, label=area_label(area),
-                           own=own, source=source, shown=shown, texts=texts or shown,
-                           source_label=area_label(source) if source else None,
-                           errors=errors or [], **_help()), status
+    return render_template(
+        "console/people_policy.html",
+        area=area,
+        label=area_label(area),
+        own=own,
+        source=source,
+        shown=shown,
+        texts=texts or shown,
+        source_label=area_label(source) if source else None,
+        errors=errors or [],
+        **_help(),
+    ), status
 
 
-def _effective(db: Session, area: str,
-               own: EscalationPolicy | None) -> tuple[dict[str, list[Step]], str | None]:
+def _effective(
+    db: Session, area: str, own: EscalationPolicy | None
+) -> tuple[dict[str, list[Step]], str | None]:
     """The steps a report here would copy, and the area they come from (None: the default)."""
     for code in runtime().locations.covering(area):
-        found = own if code == area else db.scalar(
-            select(EscalationPolicy).where(EscalationPolicy.area_code == code))
+        found = (
+            own
+            if code == area
+            else db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == code))
+        )
         if found is not None:
             return {"normal": found.steps, "urgent": found.urgent_steps}, code
     return default_policy(), None
@@ -165,5 +199,4 @@ def _problem(step: Step | None, kind: str) -> str | None:
 
 
 def _help() -> dict[str, Any]:
-    return {"level_labels": LEVEL_LABELS,
-            "wait_override": runtime().settings.escalation_wait_seconds}
+    return {"level_labels": LEVEL_LABELS, "wait_override": runtime().settings.escalation_wait_seconds}

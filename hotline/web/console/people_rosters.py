@@ -55,8 +55,13 @@ class RotationRow:
 
     @classmethod
     def of(cls, rotation: RosterRotation) -> RotationRow:
-        return cls(rotation.level, list(rotation.members), rotation.start_date.isoformat(),
-                   str(rotation.handoff_hour), str(rotation.every_days))
+        return cls(
+            rotation.level,
+            list(rotation.members),
+            rotation.start_date.isoformat(),
+            str(rotation.handoff_hour),
+            str(rotation.every_days),
+        )
 
     def member_fields(self) -> list[int | None]:
         spare = min(SPARE_MEMBER_FIELDS, MAX_MEMBERS - len(self.members))
@@ -71,16 +76,27 @@ def rosters():  # type: ignore[no-untyped-def]
         return redirect(url_for("console.roster", area=managed_area_or_404(wanted)))
     with runtime().session() as db:
         by_area = {r.area_code: r for r in db.scalars(select(Roster))}
-        staffed = set(db.scalars(
-            select(WorkerArea.location_code).join(SocialWorker)
-            .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)))
+        staffed = set(
+            db.scalars(
+                select(WorkerArea.location_code)
+                .join(SocialWorker)
+                .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
+            )
+        )
         choices = area_choices(include_country=True)
-        listed = [(code, label, by_area.get(code)) for code, label in choices
-                  if code in by_area or code in staffed]
+        listed = [
+            (code, label, by_area.get(code)) for code, label in choices if code in by_area or code in staffed
+        ]
         now = runtime().clock.now()
-        rows = [(code, label, len(r.rotations) if r else 0,
-                 sum(1 for o in r.overrides if o.ends_at > now) if r else 0)
-                for code, label, r in listed]
+        rows = [
+            (
+                code,
+                label,
+                len(r.rotations) if r else 0,
+                sum(1 for o in r.overrides if o.ends_at > now) if r else 0,
+            )
+            for code, label, r in listed
+        ]
     return render_template("console/people_rosters.html", rows=rows, areas=choices)
 
 
@@ -106,8 +122,11 @@ def roster(area: str):  # type: ignore[no-untyped-def]
             audit(db, rt, current_user.id, "roster_removed", "roster", area)
             db.delete(current)
             db.commit()
-            flash(translate(N_("The roster was removed: every active worker covering the area is "
-                            "alerted as primary.")))
+            flash(
+                translate(
+                    N_("The roster was removed: every active worker covering the area is alerted as primary.")
+                )
+            )
             return redirect(url_for("console.roster", area=area))
         abort(400)
 
@@ -120,8 +139,14 @@ def _save_rotations(db: Session, area: str, current: Roster | None):  # type: ig
     allowed = _allowed_ids(db, area, current)
     rotations = [r for r in (_rotation(n, row, allowed, errors) for n, row in enumerate(kept, 1)) if r]
     if not kept:
-        errors.append(translate(N_("A roster needs at least one rotation. To alert every worker of "
-                                "the area instead, remove the roster.")))
+        errors.append(
+            translate(
+                N_(
+                    "A roster needs at least one rotation. To alert every worker of "
+                    "the area instead, remove the roster."
+                )
+            )
+        )
     zone_name = current.timezone if current else rt.locations.timezone(area)
     overrides = roster_spec(current).overrides if current else ()
     if not errors:
@@ -134,11 +159,33 @@ def _save_rotations(db: Session, area: str, current: Roster | None):  # type: ig
         db.add(current)
     current.updated_at = now
     current.rotations = [
-        RosterRotation(level=r.level, members=list(r.members), start_date=r.start,
-                       handoff_hour=r.handoff_hour, every_days=r.every_days) for r in rotations]
-    audit(db, rt, current_user.id, "roster_rotations_saved", "roster", area, rotations=[
-        {"level": r.level, "members": list(r.members), "start": r.start.isoformat(),
-         "handoff_hour": r.handoff_hour, "every_days": r.every_days} for r in rotations])
+        RosterRotation(
+            level=r.level,
+            members=list(r.members),
+            start_date=r.start,
+            handoff_hour=r.handoff_hour,
+            every_days=r.every_days,
+        )
+        for r in rotations
+    ]
+    audit(
+        db,
+        rt,
+        current_user.id,
+        "roster_rotations_saved",
+        "roster",
+        area,
+        rotations=[
+            {
+                "level": r.level,
+                "members": list(r.members),
+                "start": r.start.isoformat(),
+                "handoff_hour": r.handoff_hour,
+                "every_days": r.every_days,
+            }
+            for r in rotations
+        ],
+    )
     db.commit()
     flash(translate(N_("The rotations were saved.")))
     return redirect(url_for("console.roster", area=area))
@@ -146,8 +193,10 @@ def _save_rotations(db: Session, area: str, current: Roster | None):  # type: ig
 
 def _add_override(db: Session, area: str, current: Roster):  # type: ignore[no-untyped-def]
     rt = runtime()
-    form = {name: request.form.get(name, "").strip() for name in
-            ("level", "worker", "replaces", "starts", "ends", "reason")}
+    form = {
+        name: request.form.get(name, "").strip()
+        for name in ("level", "worker", "replaces", "starts", "ends", "reason")
+    }
     zone = ZoneInfo(current.timezone)
     allowed = _allowed_ids(db, area, current)
     errors = []
@@ -165,18 +214,35 @@ def _add_override(db: Session, area: str, current: Roster):  # type: ignore[no-u
     if not errors and worker is not None and starts and ends:
         override = oncall.Override(form["level"], worker, starts, ends, replaces)
         spec = roster_spec(current)
-        errors += _invalid(oncall.Roster(area, current.timezone, spec.rotations,
-                                         (*spec.overrides, override)))
+        errors += _invalid(oncall.Roster(area, current.timezone, spec.rotations, (*spec.overrides, override)))
     if errors:
         return _page(db, area, current, errors=errors, override_form=form, status=400)
-    row = RosterOverride(level=form["level"], worker_id=worker, replaces_id=replaces,
-                         starts_at=starts, ends_at=ends, reason=form["reason"])
+    row = RosterOverride(
+        level=form["level"],
+        worker_id=worker,
+        replaces_id=replaces,
+        starts_at=starts,
+        ends_at=ends,
+        reason=form["reason"],
+    )
     current.overrides.append(row)
     current.updated_at = rt.clock.now()
     db.flush()
-    audit(db, rt, current_user.id, "roster_override_added", "roster", area, override_id=row.id,
-          level=row.level, worker_id=worker, replaces_id=replaces, starts_at=starts.isoformat(),
-          ends_at=ends.isoformat(), reason=row.reason)
+    audit(
+        db,
+        rt,
+        current_user.id,
+        "roster_override_added",
+        "roster",
+        area,
+        override_id=row.id,
+        level=row.level,
+        worker_id=worker,
+        replaces_id=replaces,
+        starts_at=starts.isoformat(),
+        ends_at=ends.isoformat(),
+        reason=row.reason,
+    )
     db.commit()
     flash(translate(N_("The override was added.")))
     return redirect(url_for("console.roster", area=area))
@@ -188,10 +254,20 @@ def _remove_override(db: Session, current: Roster):  # type: ignore[no-untyped-d
     if found is None:
         abort(404)
     rt = runtime()
-    audit(db, rt, current_user.id, "roster_override_removed", "roster", current.area_code,
-          override_id=found.id, level=found.level, worker_id=found.worker_id,
-          replaces_id=found.replaces_id, starts_at=found.starts_at.isoformat(),
-          ends_at=found.ends_at.isoformat())
+    audit(
+        db,
+        rt,
+        current_user.id,
+        "roster_override_removed",
+        "roster",
+        current.area_code,
+        override_id=found.id,
+        level=found.level,
+        worker_id=found.worker_id,
+        replaces_id=found.replaces_id,
+        starts_at=found.starts_at.isoformat(),
+        ends_at=found.ends_at.isoformat(),
+    )
     current.overrides.remove(found)
     current.updated_at = rt.clock.now()
     db.commit()
@@ -199,9 +275,16 @@ def _remove_override(db: Session, current: Roster):  # type: ignore[no-untyped-d
     return redirect(url_for("console.roster", area=current.area_code))
 
 
-def _page(db: Session, area: str, current: Roster | None, *, errors: list[str] | None = None,
-          rows: list[RotationRow] | None = None, override_form: dict[str, str] | None = None,
-          status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    db: Session,
+    area: str,
+    current: Roster | None,
+    *,
+    errors: list[str] | None = None,
+    rows: list[RotationRow] | None = None,
+    override_form: dict[str, str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     rt = runtime()
     zone = ZoneInfo(current.timezone if current else rt.locations.timezone(area))
     now = rt.clock.now()
@@ -218,11 +301,22 @@ def _page(db: Session, area: str, current: Roster | None, *, errors: list[str] |
     names = worker_names(db, ids | {w.id for w in choices})
     others = sorted(ids - {w.id for w in choices})  # deactivated, or moved to another area
     return render_template(
-        "console/people_roster.html", area=area, label=area_label(area), roster=current,
-        zone=zone.key, week=week, now=now, rows=rows, overrides=overrides, names=names,
+        "console/people_roster.html",
+        area=area,
+        label=area_label(area),
+        roster=current,
+        zone=zone.key,
+        week=week,
+        now=now,
+        rows=rows,
+        overrides=overrides,
+        names=names,
         choices=[(w.id, w.name) for w in choices] + [(i, names.get(i, str(i))) for i in others],
-        levels=oncall.LEVELS, level_labels=LEVEL_LABELS, errors=errors or [],
-        override_form=override_form or {}, when=lambda moment: local_time(moment, zone),
+        levels=oncall.LEVELS,
+        level_labels=LEVEL_LABELS,
+        errors=errors or [],
+        override_form=override_form or {},
+        when=lambda moment: local_time(moment, zone),
         default_period=_default_period(now, zone),
     ), status
 
@@ -243,19 +337,27 @@ def _week(current: Roster, start: datetime) -> list[tuple[datetime, datetime, di
 def _rows_from_form() -> list[RotationRow]:
     rows = []
     for i in range(min(request.form.get("rows", 0, type=int) or 0, MAX_ROTATIONS + 1)):
+
         def value(name: str, i: int = i) -> str:
             return request.form.get(f"r{i}-{name}", "").strip()
 
         if value("remove"):
             continue
         members = [int(v) for v in request.form.getlist(f"r{i}-members") if v.isdigit()]
-        rows.append(RotationRow(value("level"), members[:MAX_MEMBERS], value("start"),
-                                value("hour"), value("every"), new=bool(value("new"))))
+        rows.append(
+            RotationRow(
+                value("level"),
+                members[:MAX_MEMBERS],
+                value("start"),
+                value("hour"),
+                value("every"),
+                new=bool(value("new")),
+            )
+        )
     return rows
 
 
-def _rotation(number: int, row: RotationRow, allowed: set[int],
-              errors: list[str]) -> oncall.Rotation | None:
+def _rotation(number: int, row: RotationRow, allowed: set[int], errors: list[str]) -> oncall.Rotation | None:
     """The rotation a form row describes; on a problem, a message in ``errors`` and None."""
     problems = []
     try:
@@ -269,8 +371,7 @@ def _rotation(number: int, row: RotationRow, allowed: set[int],
     if any(m not in allowed for m in row.members):
         problems.append(translate(N_("choose workers of this area")))
     if problems or start is None or numbers[0] is None or numbers[1] is None:
-        errors += [translate(N_("Rotation {number}: {problem}."), number=number, problem=p)
-                   for p in problems]
+        errors += [translate(N_("Rotation {number}: {problem}."), number=number, problem=p) for p in problems]
         return None
     return oncall.Rotation(row.level, tuple(row.members), start, numbers[0], numbers[1])
 

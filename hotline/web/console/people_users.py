@@ -27,8 +27,13 @@ from hotline.web.console.reports import when
 def users():  # type: ignore[no-untyped-def]
     with runtime().session() as db:
         found = list(db.scalars(select(User).order_by(User.active.desc(), User.name, User.id)))
-    return render_template("console/people_users.html", users=found, role_labels=USER_ROLE_LABELS,
-                           area_label=area_label, when=when)
+    return render_template(
+        "console/people_users.html",
+        users=found,
+        role_labels=USER_ROLE_LABELS,
+        area_label=area_label,
+        when=when,
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -42,13 +47,28 @@ def user_new():  # type: ignore[no-untyped-def]
         return _page(None, form, [translate(N_("Give a name."))], 400)
     with rt.session() as db:
         try:
-            user = create_user(db, rt, email=form["email"], name=form["name"],
-                               password=request.form.get("password", ""), role=form["role"],
-                               areas=_areas_for(form))
+            user = create_user(
+                db,
+                rt,
+                email=form["email"],
+                name=form["name"],
+                password=request.form.get("password", ""),
+                role=form["role"],
+                areas=_areas_for(form),
+            )
         except UserError as error:
             return _page(None, form, [str(error)], 400)
-        audit(db, rt, current_user.id, "user_created", "user", user.id, email=user.email,
-              role=user.role, areas=user.areas)
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "user_created",
+            "user",
+            user.id,
+            email=user.email,
+            role=user.role,
+            areas=user.areas,
+        )
         db.commit()
         flash(translate(N_("{name} can now log in."), name=user.name))
     return redirect(url_for("console.users"))
@@ -74,14 +94,26 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
         if errors:
             db.rollback()
             return _page(user, form, errors, 400)
-        changed = [name for name, value in (("name", form["name"]), ("role", form["role"]),
-                                            ("areas", areas)) if getattr(user, name) != value]
+        changed = [
+            name
+            for name, value in (("name", form["name"]), ("role", form["role"]), ("areas", areas))
+            if getattr(user, name) != value
+        ]
         user.name, user.role, user.areas = form["name"], form["role"], areas
         if password:
             changed.append("password")
         if changed:
-            audit(db, rt, current_user.id, "user_updated", "user", user.id, changed=changed,
-                  role=user.role, areas=areas)
+            audit(
+                db,
+                rt,
+                current_user.id,
+                "user_updated",
+                "user",
+                user.id,
+                changed=changed,
+                role=user.role,
+                areas=areas,
+            )
             db.commit()
             flash(translate(N_("The changes to {name} were saved."), name=user.name))
     return redirect(url_for("console.users"))
@@ -99,8 +131,9 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("console.user_edit", user_id=user_id))
         if user.active != active:
             user.active = active
-            audit(db, rt, current_user.id, "user_reactivated" if active else "user_deactivated",
-                  "user", user.id)
+            audit(
+                db, rt, current_user.id, "user_reactivated" if active else "user_deactivated", "user", user.id
+            )
             db.commit()
         message = N_("{name} can log in again.") if active else N_("{name} can no longer log in.")
         flash(translate(message, name=user.name))
@@ -130,10 +163,12 @@ def _user_or_404(db: Session, user_id: int) -> User:
 
 
 def _form() -> dict[str, object]:
-    return {"email": request.form.get("email", "").strip()[:200],
-            "name": request.form.get("name", "").strip()[:120],
-            "role": request.form.get("role", ""),
-            "areas": list(dict.fromkeys(request.form.getlist("areas")))[:50]}
+    return {
+        "email": request.form.get("email", "").strip()[:200],
+        "name": request.form.get("name", "").strip()[:120],
+        "role": request.form.get("role", ""),
+        "areas": list(dict.fromkeys(request.form.getlist("areas")))[:50],
+    }
 
 
 def _areas_for(form: dict[str, object]) -> list[str]:
@@ -156,8 +191,19 @@ def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
     return errors
 
 
-def _page(user: User | None, form: dict[str, object], errors: list[str] | None = None,  # type: ignore[no-untyped-def]
-          status: int = 200):
-    return render_template("console/people_user.html", user=user, form=form, errors=errors or [],
-                           roles=ROLES, role_labels=USER_ROLE_LABELS,
-                           areas=area_choices(include_country=True), when=when), status
+def _page(
+    user: User | None,
+    form: dict[str, object],
+    errors: list[str] | None = None,  # type: ignore[no-untyped-def]
+    status: int = 200,
+):
+    return render_template(
+        "console/people_user.html",
+        user=user,
+        form=form,
+        errors=errors or [],
+        roles=ROLES,
+        role_labels=USER_ROLE_LABELS,
+        areas=area_choices(include_country=True),
+        when=when,
+    ), status

@@ -37,24 +37,25 @@ from hotline.web.console.reports import find_report, viewer_today
 @requires("edit")
 def report_assign(reference: str):  # type: ignore[no-untyped-def]
     worker_id = request.form.get("worker_id", type=int) or 0
-    return _act(reference, lambda db, rt, report, uid: assign(db, rt, report, worker_id, uid),
-                N_("Assigned."))
+    return _act(
+        reference, lambda db, rt, report, uid: assign(db, rt, report, worker_id, uid), N_("Assigned.")
+    )
 
 
 @bp.post("/reports/<reference>/status")
 @requires("edit")
 def report_status(reference: str):  # type: ignore[no-untyped-def]
     status = request.form.get("status", "")
-    return _act(reference, lambda db, rt, report, uid: set_status(db, rt, report, status, uid),
-                N_("Status changed."))
+    return _act(
+        reference, lambda db, rt, report, uid: set_status(db, rt, report, status, uid), N_("Status changed.")
+    )
 
 
 @bp.post("/reports/<reference>/note")
 @requires("edit")
 def report_note(reference: str):  # type: ignore[no-untyped-def]
     text = request.form.get("note", "")
-    return _act(reference, lambda db, rt, report, uid: add_note(db, rt, report, text, uid),
-                N_("Note added."))
+    return _act(reference, lambda db, rt, report, uid: add_note(db, rt, report, text, uid), N_("Note added."))
 
 
 @bp.post("/reports/<reference>/merge")
@@ -76,15 +77,21 @@ def report_merge(reference: str):  # type: ignore[no-untyped-def]
 def report_refer(reference: str):  # type: ignore[no-untyped-def]
     partner = request.form.get("partner", "")
     follow_up = _date(request.form.get("follow_up_on", ""))
-    return _act(reference, lambda db, rt, report, uid: refer(
-        db, rt, report, partner, follow_up, viewer_today(), uid), N_("Referral recorded."))
+    return _act(
+        reference,
+        lambda db, rt, report, uid: refer(db, rt, report, partner, follow_up, viewer_today(), uid),
+        N_("Referral recorded."),
+    )
 
 
 @bp.post("/reports/<reference>/referrals/<int:referral_id>/done")
 @requires("edit")
 def referral_done(reference: str, referral_id: int):  # type: ignore[no-untyped-def]
-    return _act(reference, lambda db, rt, report, uid: follow_up_done(
-        db, rt, report, referral_id, uid), N_("Follow-up done."))
+    return _act(
+        reference,
+        lambda db, rt, report, uid: follow_up_done(db, rt, report, referral_id, uid),
+        N_("Follow-up done."),
+    )
 
 
 @bp.post("/reports/<reference>/keep-text")
@@ -97,8 +104,11 @@ def report_keep_text(reference: str):  # type: ignore[no-untyped-def]
     if not current_user.can("keep_text"):
         abort(403)
     keep = request.form.get("keep") == "1"
-    return _act(reference, lambda db, rt, report, uid: set_keep_text(db, rt, report, keep, uid),
-                N_("The text will be kept.") if keep else N_("The text will no longer be kept."))
+    return _act(
+        reference,
+        lambda db, rt, report, uid: set_keep_text(db, rt, report, keep, uid),
+        N_("The text will be kept.") if keep else N_("The text will no longer be kept."),
+    )
 
 
 @bp.post("/reports/<reference>/reveal")
@@ -110,8 +120,7 @@ def report_reveal(reference: str):  # type: ignore[no-untyped-def]
     with rt.session() as db:
         report = find_report(db, reference)
         if not current_user.can("reveal"):
-            audit(db, rt, current_user.id, "number_reveal_refused", "report", report.reference,
-                  why="role")
+            audit(db, rt, current_user.id, "number_reveal_refused", "report", report.reference, why="role")
             db.commit()
             return _refused(report, N_("Your role does not allow revealing a reporter's number."), 403)
         try:
@@ -121,8 +130,13 @@ def report_reveal(reference: str):  # type: ignore[no-untyped-def]
             has_consent = report.contact is not None and report.contact.consent == "callback"
             return _refused(report, str(refusal), 400 if has_consent else 403)
         db.commit()
-        return render_template("console/reports_reveal.html", report=report, number=number,
-                               contact=report.contact, safe_time_labels=SAFE_TIME_LABELS)
+        return render_template(
+            "console/reports_reveal.html",
+            report=report,
+            number=number,
+            contact=report.contact,
+            safe_time_labels=SAFE_TIME_LABELS,
+        )
 
 
 def _act(reference: str, action, done: str):  # type: ignore[no-untyped-def]

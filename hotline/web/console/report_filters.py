@@ -43,11 +43,15 @@ class InboxFilters:
 
         area = args.get("area", "").strip()
         return cls(
-            status=pick("status", REPORT_STATUSES), urgency=pick("urgency", URGENCIES),
-            category=pick("category", CATEGORIES), channel=pick("channel", CHANNELS),
+            status=pick("status", REPORT_STATUSES),
+            urgency=pick("urgency", URGENCIES),
+            category=pick("category", CATEGORIES),
+            channel=pick("channel", CHANNELS),
             area=area if area and locations.is_valid(area) else "",
-            since=_iso_date(args.get("since", "")), until=_iso_date(args.get("until", "")),
-            unaccepted=pick("unaccepted", ("1",)), training=pick("training", ("1",)),
+            since=_iso_date(args.get("since", "")),
+            until=_iso_date(args.get("until", "")),
+            unaccepted=pick("unaccepted", ("1",)),
+            training=pick("training", ("1",)),
             q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
         )
 
@@ -66,8 +70,12 @@ class InboxFilters:
         if self.channel:
             found.append(Report.channel == self.channel)
         if self.area:
-            found.append(or_(Report.location_code == self.area,
-                             Report.location_code.like(_like_escape(self.area) + "/%", escape="\\")))
+            found.append(
+                or_(
+                    Report.location_code == self.area,
+                    Report.location_code.like(_like_escape(self.area) + "/%", escape="\\"),
+                )
+            )
         if self.since:
             found.append(Report.created_at >= _start_of(self.since, zone))
         if self.until:
@@ -76,8 +84,9 @@ class InboxFilters:
             found.append(waiting())
         if self.q:
             pattern = f"%{_like_escape(self.q)}%"
-            found.append(or_(Report.description.ilike(pattern, escape="\\"),
-                             Report.reference == self.q.upper()))
+            found.append(
+                or_(Report.description.ilike(pattern, escape="\\"), Report.reference == self.q.upper())
+            )
         return found
 
 

@@ -19,13 +19,21 @@ from flows.reporter import CATEGORY_LABELS, SAFE_TIMES
 from hotline.models import OutboundMessage, Report, ReportEvent, SocialWorker, User
 
 STATUS_LABELS = {
-    "new": N_("New"), "alerted": N_("Alerted"), "accepted": N_("Accepted"),
-    "in_progress": N_("In progress"), "referred": N_("Referred"), "closed": N_("Closed"),
-    "duplicate": N_("Duplicate"), "unfounded": N_("Unfounded"),
+    "new": N_("New"),
+    "alerted": N_("Alerted"),
+    "accepted": N_("Accepted"),
+    "in_progress": N_("In progress"),
+    "referred": N_("Referred"),
+    "closed": N_("Closed"),
+    "duplicate": N_("Duplicate"),
+    "unfounded": N_("Unfounded"),
 }
 PARTNER_LABELS = {
-    "129": N_("129 (APLTP, trafficking line)"), "122": N_("122 (gender-based violence line)"),
-    "police": N_("Police"), "health": N_("Health services"), "shelter": N_("Shelter"),
+    "129": N_("129 (APLTP, trafficking line)"),
+    "122": N_("122 (gender-based violence line)"),
+    "police": N_("Police"),
+    "health": N_("Health services"),
+    "shelter": N_("Shelter"),
     "legal": N_("Legal aid"),
 }
 CHANNEL_LABELS = {"ussd": "USSD", "sms": "SMS"}
@@ -35,12 +43,19 @@ CONSENT_LABELS = {
 }
 SAFE_TIME_LABELS = {option.value: option.label for option in SAFE_TIMES}
 MESSAGE_LABELS = {
-    "alert": N_("Alert"), "bundle": N_("Alert bundle"), "details": N_("Details"),
-    "notice": N_("Notice"), "reply": N_("Reply to the reporter"),
+    "alert": N_("Alert"),
+    "bundle": N_("Alert bundle"),
+    "details": N_("Details"),
+    "notice": N_("Notice"),
+    "reply": N_("Reply to the reporter"),
 }
 DELIVERY_LABELS = {
-    "pending": N_("waiting to be sent"), "sent": N_("sent"), "delivered": N_("delivered"),
-    "failed": N_("failed"), "cancelled": N_("cancelled"), "bundled": N_("sent in a bundle"),
+    "pending": N_("waiting to be sent"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "bundled": N_("sent in a bundle"),
 }
 EVENT_LABELS = {
     "received": N_("Report received"),
@@ -69,7 +84,7 @@ EVENT_LABELS = {
     "follow_up_done": N_("Referral followed up"),
     "number_revealed": N_("Reporter's number revealed"),
     "purged": N_("Personal data removed (retention period over)"),
-    "keep_text": N_("\"Text needed\" mark changed"),
+    "keep_text": N_('"Text needed" mark changed'),
     "contact_deleted": N_("The reporter deleted their number by USSD"),
 }
 
@@ -88,12 +103,20 @@ class Names:
     """Names of the workers and users a page mentions, loaded in two queries."""
 
     def __init__(self, session: Session, worker_ids: set[int], user_ids: set[int]) -> None:
-        self.workers = dict(session.execute(
-            select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(worker_ids))
-        ).all()) if worker_ids else {}
-        self.users = dict(session.execute(
-            select(User.id, User.name).where(User.id.in_(user_ids))
-        ).all()) if user_ids else {}
+        self.workers = (
+            dict(
+                session.execute(
+                    select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(worker_ids))
+                ).all()
+            )
+            if worker_ids
+            else {}
+        )
+        self.users = (
+            dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+            if user_ids
+            else {}
+        )
 
     def actor(self, actor: str | None) -> str:
         kind, _, raw = (actor or "").partition(":")
@@ -108,8 +131,13 @@ class Names:
         return self.workers.get(worker_id, "") if isinstance(worker_id, int) else ""
 
 
-def load_names(session: Session, report: Report, events: list[ReportEvent],
-               messages: list[OutboundMessage], extra_workers: set[int]) -> Names:
+def load_names(
+    session: Session,
+    report: Report,
+    events: list[ReportEvent],
+    messages: list[OutboundMessage],
+    extra_workers: set[int],
+) -> Names:
     workers = {m.worker_id for m in messages if m.worker_id} | extra_workers
     workers |= {report.accepted_by_id, report.assigned_to_id} - {None}  # type: ignore[arg-type]
     users: set[int] = set()
@@ -127,11 +155,15 @@ def timeline(events: list[ReportEvent], names: Names, tr: Callable[[str], str]) 
     """One line per event, oldest first; consecutive views by one person fold into one line."""
     lines: list[Line] = []
     for event in events:
-        line = Line(event.at, EVENT_LABELS.get(event.kind, event.kind), names.actor(event.actor),
-                    _detail(event, names, tr), str(event.detail.get("reference") or ""))
+        line = Line(
+            event.at,
+            EVENT_LABELS.get(event.kind, event.kind),
+            names.actor(event.actor),
+            _detail(event, names, tr),
+            str(event.detail.get("reference") or ""),
+        )
         last = lines[-1] if lines else None
-        if (event.kind == "viewed" and last and last.label == line.label
-                and last.who == line.who):
+        if event.kind == "viewed" and last and last.label == line.label and last.who == line.who:
             last.times += 1
             last.at = event.at
             continue
@@ -152,8 +184,10 @@ def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
     if kind in ("assigned", "declined") or kind.startswith("message_"):
         return names.worker(detail.get("worker_id"))
     if kind == "status_changed":
-        return (f"{tr(STATUS_LABELS.get(detail.get('previous', ''), ''))} → "
-                f"{tr(STATUS_LABELS.get(detail.get('status', ''), ''))}")
+        return (
+            f"{tr(STATUS_LABELS.get(detail.get('previous', ''), ''))} → "
+            f"{tr(STATUS_LABELS.get(detail.get('status', ''), ''))}"
+        )
     if kind in ("referred", "follow_up_done"):
         partner = tr(PARTNER_LABELS.get(detail.get("partner", ""), ""))
         return f"{partner} {_day(detail.get('follow_up_on'))}".strip()

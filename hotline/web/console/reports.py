@@ -49,9 +49,12 @@ REMINDERS = 20
 REFRESH_SECONDS = 60
 DEFAULT_ZONE = "Africa/Kinshasa"
 LABELS = {
-    "status_labels": STATUS_LABELS, "partner_labels": PARTNER_LABELS,
-    "channel_labels": CHANNEL_LABELS, "consent_labels": CONSENT_LABELS,
-    "message_labels": MESSAGE_LABELS, "delivery_labels": DELIVERY_LABELS,
+    "status_labels": STATUS_LABELS,
+    "partner_labels": PARTNER_LABELS,
+    "channel_labels": CHANNEL_LABELS,
+    "consent_labels": CONSENT_LABELS,
+    "message_labels": MESSAGE_LABELS,
+    "delivery_labels": DELIVERY_LABELS,
     "safe_time_labels": SAFE_TIME_LABELS,
 }
 
@@ -65,17 +68,37 @@ def inbox():  # type: ignore[no-untyped-def]
     scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
     with rt.session() as db:
         total = db.scalar(select(func.count()).select_from(Report).where(*scope)) or 0
-        reports = list(db.scalars(select(Report).where(*scope).order_by(*inbox_order())
-                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        reports = list(
+            db.scalars(
+                select(Report)
+                .where(*scope)
+                .order_by(*inbox_order())
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+        )
         workers = _worker_names(db, {r.accepted_by_id for r in reports if r.accepted_by_id})
         reminders = _reminders(db, filters)
     return render_template(
-        "console/inbox.html", reports=reports, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), filters=filters, workers=workers,
-        reminders=reminders, areas=_area_choices(), statuses=REPORT_STATUSES,
-        categories=CATEGORIES, channels=CHANNELS, category_label=category_label,
-        place=rt.locations.label, when=when, waiting_ids=_waiting_ids(reports),
-        refresh_seconds=REFRESH_SECONDS, today=viewer_today(), **LABELS,
+        "console/inbox.html",
+        reports=reports,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        workers=workers,
+        reminders=reminders,
+        areas=_area_choices(),
+        statuses=REPORT_STATUSES,
+        categories=CATEGORIES,
+        channels=CHANNELS,
+        category_label=category_label,
+        place=rt.locations.label,
+        when=when,
+        waiting_ids=_waiting_ids(reports),
+        refresh_seconds=REFRESH_SECONDS,
+        today=viewer_today(),
+        **LABELS,
     )
 
 
@@ -104,15 +127,30 @@ def reports_csv():  # type: ignore[no-untyped-def]
     scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
     with rt.session() as db:
         reports = list(db.scalars(select(Report).where(*scope).order_by(Report.created_at, Report.id)))
-        merged = dict(db.execute(select(Report.id, Report.reference).where(
-            Report.id.in_({r.merged_into_id for r in reports if r.merged_into_id}))).all())
-        audit(db, rt, current_user.id, "reports_exported", "report", None, full=full,
-              count=len(reports), filters=filters.args())
+        merged = dict(
+            db.execute(
+                select(Report.id, Report.reference).where(
+                    Report.id.in_({r.merged_into_id for r in reports if r.merged_into_id})
+                )
+            ).all()
+        )
+        audit(
+            db,
+            rt,
+            current_user.id,
+            "reports_exported",
+            "report",
+            None,
+            full=full,
+            count=len(reports),
+            filters=filters.args(),
+        )
         db.commit()
     body = _csv(reports, merged, full, rt.locations.province_of)
     name = "reports-full.csv" if full else "reports.csv"
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def find_report(db: Session, reference: str) -> Report:
@@ -123,29 +161,46 @@ def find_report(db: Session, reference: str) -> Report:
 def report_context(db: Session, report: Report) -> dict[str, object]:
     """Everything the report page shows, read in one session (the number stays masked)."""
     rt = runtime()
-    events = list(db.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)
-                             .order_by(ReportEvent.at, ReportEvent.id)))
-    messages = list(db.scalars(select(OutboundMessage).where(OutboundMessage.report_id == report.id)
-                               .order_by(OutboundMessage.id)))
+    events = list(
+        db.scalars(
+            select(ReportEvent)
+            .where(ReportEvent.report_id == report.id)
+            .order_by(ReportEvent.at, ReportEvent.id)
+        )
+    )
+    messages = list(
+        db.scalars(
+            select(OutboundMessage).where(OutboundMessage.report_id == report.id).order_by(OutboundMessage.id)
+        )
+    )
     can_edit = current_user.can("edit")
     choices = assignable_workers(db, rt, report) if can_edit else []
     names = load_names(db, report, events, messages, {w.id for w in choices})
     contact = report.contact
     return {
-        "report": report, "lines": timeline(events, names, translate), "messages": messages,
-        "names": names, "contact": contact,
+        "report": report,
+        "lines": timeline(events, names, translate),
+        "messages": messages,
+        "names": names,
+        "contact": contact,
         "masked": mask(rt.cipher.decrypt(contact.phone_encrypted)) if contact else None,
-        "can_reveal": current_user.can("reveal") and contact is not None
-        and contact.consent == "callback",
-        "can_edit": can_edit, "workers": choices,
-        "referrals": list(db.scalars(select(Referral).where(Referral.report_id == report.id)
-                                     .order_by(Referral.follow_up_on))),
+        "can_reveal": current_user.can("reveal") and contact is not None and contact.consent == "callback",
+        "can_edit": can_edit,
+        "workers": choices,
+        "referrals": list(
+            db.scalars(
+                select(Referral).where(Referral.report_id == report.id).order_by(Referral.follow_up_on)
+            )
+        ),
         "merged_into": db.get(Report, report.merged_into_id) if report.merged_into_id else None,
-        "duplicates": list(db.scalars(select(Report.reference)
-                                      .where(Report.merged_into_id == report.id))),
-        "place": rt.locations.label(report.location_code), "category_label": category_label,
-        "when": when, "statuses": REPORT_STATUSES, "partner_codes": PARTNERS,
-        "today": viewer_today(), **LABELS,
+        "duplicates": list(db.scalars(select(Report.reference).where(Report.merged_into_id == report.id))),
+        "place": rt.locations.label(report.location_code),
+        "category_label": category_label,
+        "when": when,
+        "statuses": REPORT_STATUSES,
+        "partner_codes": PARTNERS,
+        "today": viewer_today(),
+        **LABELS,
     }
 
 
@@ -180,11 +235,16 @@ def _waiting_ids(reports: list[Report]) -> set[int]:
 def _reminders(db: Session, filters: InboxFilters) -> list[tuple[Referral, str]]:
     """Referrals whose follow-up date has come, in the user's areas (overdue first)."""
     rows = db.execute(
-        select(Referral, Report.reference).join(Report, Report.id == Referral.report_id)
-        .where(current_user.report_filter(), Referral.done.is_(False),
-               Referral.follow_up_on <= viewer_today(),
-               Report.training.is_(bool(filters.training)))
-        .order_by(Referral.follow_up_on, Referral.id).limit(REMINDERS)
+        select(Referral, Report.reference)
+        .join(Report, Report.id == Referral.report_id)
+        .where(
+            current_user.report_filter(),
+            Referral.done.is_(False),
+            Referral.follow_up_on <= viewer_today(),
+            Report.training.is_(bool(filters.training)),
+        )
+        .order_by(Referral.follow_up_on, Referral.id)
+        .limit(REMINDERS)
     )
     return [(referral, reference) for referral, reference in rows]
 
@@ -199,9 +259,23 @@ def _area_choices() -> list[tuple[str, str]]:
     return choices
 
 
-CSV_COLUMNS = ("reference", "received_at", "channel", "language", "category", "urgent", "province",
-               "location_code", "status", "training", "people_count", "children_involved",
-               "accepted_at", "minutes_to_acceptance", "merged_into")
+CSV_COLUMNS = (
+    "reference",
+    "received_at",
+    "channel",
+    "language",
+    "category",
+    "urgent",
+    "province",
+    "location_code",
+    "status",
+    "training",
+    "people_count",
+    "children_involved",
+    "accepted_at",
+    "minutes_to_acceptance",
+    "merged_into",
+)
 
 
 def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of) -> str:  # type: ignore[no-untyped-def]
@@ -210,11 +284,23 @@ def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of)
     writer.writerow([*CSV_COLUMNS, *(("description", "place_detail") if full else ())])
     for r in reports:
         waited = (r.accepted_at - r.created_at).total_seconds() // 60 if r.accepted_at else ""
-        row = [r.reference, r.created_at.isoformat(), r.channel, r.language, r.category,
-               int(r.urgent), province_of(r.location_code), r.location_code, r.status,
-               int(r.training), _blank(r.people_count), _blank(r.children_involved),
-               r.accepted_at.isoformat() if r.accepted_at else "",
-               int(waited) if waited != "" else "", merged.get(r.merged_into_id or 0, "")]
+        row = [
+            r.reference,
+            r.created_at.isoformat(),
+            r.channel,
+            r.language,
+            r.category,
+            int(r.urgent),
+            province_of(r.location_code),
+            r.location_code,
+            r.status,
+            int(r.training),
+            _blank(r.people_count),
+            _blank(r.children_involved),
+            r.accepted_at.isoformat() if r.accepted_at else "",
+            int(waited) if waited != "" else "",
+            merged.get(r.merged_into_id or 0, ""),
+        ]
         if full:
             row += [_cell(r.description), _cell(r.place_detail)]
         writer.writerow(row)

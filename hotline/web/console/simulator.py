@@ -60,24 +60,45 @@ def simulator_ussd():  # type: ignore[no-untyped-def]
     typed = str(form.get("input", ""))[:MAX_USSD_INPUT]
     if action in KEYS or action == "clear":  # the no-script keypad edits the line here
         typed = typed + action if action in KEYS else ""
-        return _answer(pair, {"session": session_id, "text": text, "input": typed,
-                              "screen": str(form.get("screen", "")), "end": False})
+        return _answer(
+            pair,
+            {
+                "session": session_id,
+                "text": text,
+                "input": typed,
+                "screen": str(form.get("screen", "")),
+                "end": False,
+            },
+        )
     service_code = runtime().settings.ussd_service_code or DEFAULT_SERVICE_CODE
     if action == "hangup":  # nothing to tell the service: AT's end-of-session event feeds statistics
-        return _answer(pair, {"session": "", "text": "", "input": service_code, "screen": "",
-                              "end": True})
+        return _answer(pair, {"session": "", "text": "", "input": service_code, "screen": "", "end": True})
     if not SESSION_ID.match(session_id):  # no call yet: this press dials what was typed
         if SERVICE_CODE.match(typed):
             service_code = typed
         session_id, text = training.new_training_id(), ""
     else:
         text = typed if text == "" else f"{text}*{typed}"
-    reply = UssdService(runtime()).handle(Hop(
-        session_id=session_id, phone=training.REPORTER_PHONES[pair], text=text,
-        service_code=service_code, training=True))
+    reply = UssdService(runtime()).handle(
+        Hop(
+            session_id=session_id,
+            phone=training.REPORTER_PHONES[pair],
+            text=text,
+            service_code=service_code,
+            training=True,
+        )
+    )
     end = reply.body.startswith("END")
-    return _answer(pair, {"session": "" if end else session_id, "text": "" if end else text,
-                          "input": "", "screen": reply.body[4:], "end": end})
+    return _answer(
+        pair,
+        {
+            "session": "" if end else session_id,
+            "text": "" if end else text,
+            "input": "",
+            "screen": reply.body[4:],
+            "end": end,
+        },
+    )
 
 
 @bp.post("/simulator/sms")
@@ -114,8 +135,12 @@ def _receive(phone: str, text: str) -> None:
         return
     with rt.session() as db:
         message = InboundMessage(
-            gateway_id=training.new_training_id(), sender_encrypted=rt.cipher.encrypt(phone),
-            sender_hash=rt.cipher.lookup_hash(phone), text=text, received_at=rt.clock.now())
+            gateway_id=training.new_training_id(),
+            sender_encrypted=rt.cipher.encrypt(phone),
+            sender_hash=rt.cipher.lookup_hash(phone),
+            text=text,
+            received_at=rt.clock.now(),
+        )
         db.add(message)
         db.commit()
         inbound_id = message.id
@@ -146,8 +171,10 @@ def _phones(pair: int) -> dict[str, Any]:
     return {
         "reporter": training.received(rt, training.REPORTER_PHONES[pair]),
         "worker": training.received(rt, training.WORKER_PHONES[pair]),
-        "reports": [{**r, "status": translate(STATUS_LABELS.get(r["status"], r["status"]))}
-                    for r in training.reports_of(rt, pair)],
+        "reports": [
+            {**r, "status": translate(STATUS_LABELS.get(r["status"], r["status"]))}
+            for r in training.reports_of(rt, pair)
+        ],
     }
 
 
@@ -168,12 +195,19 @@ def _page(pair: int, mode: str, ussd: dict[str, Any] | None = None) -> str:
     service_code = rt.settings.ussd_service_code or DEFAULT_SERVICE_CODE
     ussd = ussd or {"session": "", "text": "", "input": service_code, "screen": "", "end": True}
     return render_template(
-        "console/simulator.html", pair=pair, mode="sms" if mode == "sms" else "ussd",
-        ussd=ussd, service_code=service_code, keys=KEYS,
-        pairs=[(i, _spaced(r), _spaced(w)) for i, (r, w)
-               in enumerate(zip(training.REPORTER_PHONES, training.WORKER_PHONES, strict=True))],
+        "console/simulator.html",
+        pair=pair,
+        mode="sms" if mode == "sms" else "ussd",
+        ussd=ussd,
+        service_code=service_code,
+        keys=KEYS,
+        pairs=[
+            (i, _spaced(r), _spaced(w))
+            for i, (r, w) in enumerate(zip(training.REPORTER_PHONES, training.WORKER_PHONES, strict=True))
+        ],
         reporter_phone=_spaced(training.REPORTER_PHONES[pair]),
-        worker_phone=_spaced(training.WORKER_PHONES[pair]), **_phones(pair),
+        worker_phone=_spaced(training.WORKER_PHONES[pair]),
+        **_phones(pair),
     )
 
 
