@@ -9,10 +9,11 @@ import pytest
 
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import Notice
+from hotline.platform.money import AmountError, parse_amount
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
 from hotline.records.notices import open_notices
-from hotline.sms.balance import NOTICE_KEY, BalanceError, check_balance, parse_amount
+from hotline.sms.balance import NOTICE_KEY, check_balance
 from tests.fake_at import FakeAT
 from tests.test_metrics import TOKEN, scrape
 
@@ -45,7 +46,7 @@ def test_balances_and_thresholds_are_read_with_their_currency(text, expected):
 
 @pytest.mark.parametrize("text", ["", "USD", "five dollars", "USD -3", "US 5"])
 def test_a_balance_that_is_not_an_amount_is_refused(text):
-    with pytest.raises(BalanceError):
+    with pytest.raises(AmountError):
         parse_amount(text)
 
 

@@ -15,6 +15,7 @@ from redis.client import Pipeline
 from redis.exceptions import RedisError
 
 from hotline.gateways import SendResult
+from hotline.platform.money import AmountError, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ def record_sms_spend(redis: Redis, gateway: str, result: SendResult) -> None:
     """Add what one accepted send cost: its parts, and its price when the gateway says it."""
     if not result.accepted or not result.parts:
         return
-    from hotline.sms.balance import BalanceError, parse_amount
-
     try:
         pipe = redis.pipeline(transaction=False)
         pipe.hincrby(SMS_SPEND, f"parts:{gateway}", result.parts)
@@ -57,7 +56,7 @@ def record_sms_spend(redis: Redis, gateway: str, result: SendResult) -> None:
             currency, amount = parse_amount(result.cost)
             pipe.hincrbyfloat(SMS_SPEND, f"cost:{currency or 'unknown'}", float(amount))
         pipe.execute()
-    except BalanceError:
+    except AmountError:
         log.warning("SMS cost not understood: %r", result.cost[:24] if result.cost else None)
     except RedisError as exc:
         log.warning("SMS spend not counted: %s", type(exc).__name__)

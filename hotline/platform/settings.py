@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
+from hotline.platform.money import AmountError, parse_amount
+
 ENVIRONMENTS = ("production", "development", "test")
 GATEWAYS = ("africastalking", "outbox")
 DEFAULT_INSTANCE = Path.cwd() / "instance"
@@ -190,11 +192,9 @@ def _observability(get: Callable[[str], str | None], environment: str) -> dict[s
         raise SettingsError("HOTLINE_LOG_FORMAT must be json or text")
     minimum = get("AT_BALANCE_MIN")
     if minimum is not None:
-        from hotline.sms.balance import BalanceError, parse_amount
-
         try:
             parse_amount(minimum)
-        except BalanceError as exc:
+        except AmountError as exc:
             raise SettingsError(f"AT_BALANCE_MIN {exc}") from None
     return {
         "public_url": public_url,

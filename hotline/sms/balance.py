@@ -7,37 +7,19 @@ alerts to social workers; a notice a few days ahead leaves time to top up.
 from __future__ import annotations
 
 import logging
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from redis.exceptions import RedisError
 
 from hotline.gateways import GatewayUnavailable
 from hotline.platform import meters
+from hotline.platform.money import parse_amount
 from hotline.platform.runtime import Runtime
 from hotline.records.notices import clear_notice, raise_notice
 
 log = logging.getLogger(__name__)
 
 NOTICE_KEY = "gateway-balance"
-# "USD 12.3400", "KES 1,234.50", "12.5", "CDF 10 000": an optional ISO code, then the amount.
-AMOUNT = re.compile(r"^\s*(?:([A-Za-z]{3})\s*)?([0-9][0-9 ,]*(?:\.[0-9]+)?)\s*$")
-
-
-class BalanceError(ValueError):
-    """A balance or threshold that is not "<currency> <amount>" or "<amount>"."""
-
-
-def parse_amount(text: str) -> tuple[str | None, Decimal]:
-    """``"USD 12.3400"`` -> ``("USD", Decimal("12.3400"))``; a bare number has no currency."""
-    match = AMOUNT.match(text or "")
-    if not match:
-        raise BalanceError(f"must look like 'USD 5' or '5', not {text[:24]!r}")
-    try:
-        amount = Decimal(match.group(2).replace(",", "").replace(" ", ""))
-    except InvalidOperation:
-        raise BalanceError(f"must look like 'USD 5' or '5', not {text[:24]!r}") from None
-    return (match.group(1).upper() if match.group(1) else None), amount
 
 
 def check_balance(runtime: Runtime) -> str:
