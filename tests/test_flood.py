@@ -299,6 +299,6 @@ def test_without_redis_a_report_still_alerts_and_an_alert_still_goes(
             ),
         )
         assert not opened.held and opened.message_ids
-        assert [send_message(down, mid) for mid in opened.message_ids] == ["delivered"] * len(
+        assert [send_message(down, mid).status for mid in opened.message_ids] == ["delivered"] * len(
             opened.message_ids
         )

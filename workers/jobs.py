@@ -18,7 +18,15 @@ log = logging.getLogger(__name__)
 
 def send_message(message_id: int) -> str:
     """Send one outbox row; a gateway outage raises, and RQ's Retry tries again with backoff."""
-    return outbox.send_message(runtime(), message_id)
+    return _send(runtime(), message_id)
+
+
+def _send(rt: Runtime, message_id: int) -> str:
+    """Send one row; an alert the gateway refused for good escalates its report at once."""
+    sent = outbox.send_message(rt, message_id)
+    if sent.failed_now:
+        escalation.escalate_failed_alert(rt, message_id)
+    return sent.status
 
 
 def escalate(report_id: int) -> int:
@@ -44,7 +52,7 @@ def send_now(rt: Runtime, message_ids: list[int]) -> None:
     """
     for message_id in message_ids:
         try:
-            outbox.send_message(rt, message_id)
+            _send(rt, message_id)
         except outbox.SendLater as later:
             rt.queue.send_at(message_id, later.retry_at)
         except Exception:

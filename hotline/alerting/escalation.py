@@ -135,6 +135,29 @@ def escalate_now(
     return True
 
 
+def escalate_failed_alert(runtime: Runtime, message_id: int) -> list[int]:
+    """An alert that cannot reach its worker must not wait out the policy: escalate at once.
+
+    Called with the id of a message the outbox has just failed (a refused send, a failed
+    delivery report). A failed bundle SMS failed for every report it lists: each escalates.
+    Returns the ids of the reports whose next step was made due (and enqueued).
+    """
+    with runtime.session() as session:
+        message = session.get(OutboundMessage, message_id)
+        if message is None or message.purpose not in ("alert", "bundle"):
+            return []
+        if message.purpose == "bundle":
+            references = bundle_references(message.body)
+            reports = list(session.scalars(select(Report).where(Report.reference.in_(references))))
+        else:
+            reports = [r for r in [session.get(Report, message.report_id or 0)] if r is not None]
+        hastened = [report.id for report in reports if escalate_now(session, runtime, report, "alert_failed")]
+        session.commit()
+    for report_id in hastened:
+        runtime.queue.escalate(report_id)
+    return hastened
+
+
 def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWorker) -> bool:
     """Record that ``worker`` took the report. False if someone else had already accepted it."""
     now = runtime.clock.now()

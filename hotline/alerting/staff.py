@@ -9,10 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.alerting.training import is_training_phone
 from hotline.models import SocialWorker, WorkerArea
 from hotline.platform.i18n import LANGUAGES
-from hotline.platform.phones import InvalidPhone, normalise
+from hotline.platform.phones import InvalidPhone, is_training_phone, normalise
 from hotline.platform.runtime import Runtime
 
 COLUMNS = ("name", "phone", "language", "areas", "role")

@@ -38,14 +38,9 @@ from hotline.sms import messages
 
 TRAINING_ROLE = "training"
 TRAINING_ID_PREFIX = "TRAIN-"
-RESERVED_RANGE = "+243890000"  # +243 89 000 0xxx: the simulator's phones, never a real one
 REPORTER_PHONES = tuple(f"+24389000000{i}" for i in range(1, 6))
 WORKER_PHONES = tuple(f"+24389000090{i}" for i in range(1, 6))
 SHOWN_MESSAGES = 30  # an emulated phone lists the latest ones
-
-
-def is_training_phone(e164: str) -> bool:
-    return e164.startswith(RESERVED_RANGE) and len(e164) == len(RESERVED_RANGE) + 3
 
 
 def is_training_source(source_key: str) -> bool:

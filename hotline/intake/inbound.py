@@ -6,12 +6,63 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from hotline.alerting import worker_replies
+from hotline.alerting import training, worker_replies
 from hotline.intake import reporter_sms
 from hotline.models import InboundMessage, SocialWorker
 from hotline.platform.runtime import Runtime
 from hotline.sms.outbox import TICKER_GRACE_TICKS
+
+
+def receive_sms(runtime: Runtime, gateway_id: str, phone: str, text: str) -> int | None:
+    """Store an incoming SMS, then hand it to a worker job. Returns its id; None for a message
+    the gateway posted again (already stored under its id).
+
+    Stored first: a lost job is re-found by the ticker (``unprocessed``).
+    """
+    inbound_id = store_sms(runtime, gateway_id, phone, text)
+    if inbound_id is not None:
+        runtime.queue.handle_inbound(inbound_id)
+    return inbound_id
+
+
+def receive_training_sms(runtime: Runtime, phone: str, text: str) -> None:
+    """What the SMS webhook and its job do with an incoming SMS, done at once for the simulator.
+
+    1. Store it as the webhook would, under a ``TRAIN-`` id (a report it opens is training).
+    2. Process it (reporter or worker, by the sender's number), as the inbound job would.
+    3. Flag what it caused as training, then queue the sending.
+    """
+    inbound_id = store_sms(runtime, training.new_training_id(), phone, text)
+    if inbound_id is None:
+        return
+    processed = process(runtime, inbound_id)
+    training.mark_training(runtime, processed.message_ids)
+    runtime.queue.send_messages(processed.message_ids)
+    for report_id in processed.escalate_ids:  # as the job does (a training report never has one)
+        runtime.queue.escalate(report_id)
+
+
+def store_sms(runtime: Runtime, gateway_id: str, phone: str, text: str) -> int | None:
+    """Keep one incoming SMS (its sender encrypted); None if that gateway id is already kept."""
+    with runtime.session() as session:
+        if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == gateway_id)):
+            return None
+        message = InboundMessage(
+            gateway_id=gateway_id,
+            sender_encrypted=runtime.cipher.encrypt(phone),
+            sender_hash=runtime.cipher.lookup_hash(phone),
+            text=text,
+            received_at=runtime.clock.now(),
+        )
+        session.add(message)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return None  # the same message, posted twice at once
+        return message.id
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import phonenumbers
 
 DEFAULT_REGION = "CD"
+# +243 89 000 0xxx: the training simulator's phones (hotline.alerting.training), never a real one.
+TRAINING_RANGE = "+243890000"
 
 
 class InvalidPhone(ValueError):
@@ -50,3 +52,8 @@ def mask(e164: str) -> str:
     if len(e164) < 8:
         return "***"
     return f"{e164[:4]} {e164[4:6]}* *** *{e164[-3:]}"
+
+
+def is_training_phone(e164: str) -> bool:
+    """A number of the simulator's reserved range: its messages never leave this machine."""
+    return e164.startswith(TRAINING_RANGE) and len(e164) == len(TRAINING_RANGE) + 3

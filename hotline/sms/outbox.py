@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from hotline.alerting import escalation, training
-from hotline.alerting.alerts import bundle_references
 from hotline.gateways import GatewayUnavailable, SendResult, SmsGateway
 from hotline.gateways.local import LocalOutbox
 from hotline.models import (
@@ -20,10 +19,10 @@ from hotline.models import (
     MESSAGE_PENDING,
     MESSAGE_SENT,
     OutboundMessage,
-    Report,
     SmsOptOut,
 )
 from hotline.platform import meters
+from hotline.platform.phones import is_training_phone
 from hotline.platform.queue import BACKOFF_SECONDS
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
@@ -46,6 +45,16 @@ TRAINING_GATEWAY = LocalOutbox()
 TICKER_GRACE_TICKS = 2
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What one call of send_message did: the row's status after it, and whether this call is
+    the one that failed it (the caller escalates a failed alert at once; a duplicate job that
+    finds the row already failed must not escalate it twice)."""
+
+    status: str
+    failed_now: bool = False
+
+
 class SendLater(Exception):
     """The gateway was unavailable; the job system retries the same message with backoff."""
 
@@ -62,7 +71,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
 
 
-def send_message(runtime: Runtime, message_id: int) -> str:
+def send_message(runtime: Runtime, message_id: int) -> Sent:
     """Send one outbox row if it still needs sending. Returns its status afterwards.
 
     1. Claim the row: one conditional UPDATE counts the attempt and takes a lease; a duplicate
@@ -99,17 +108,17 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             ):
                 # A bundle is held a minute to collect alerts: send it then, not a ticker's grace later.
                 runtime.queue.send_at(message.id, message.next_attempt_at)
-            return message.status if message else "missing"
+            return Sent(message.status if message else "missing")
         if message.purpose == "reply" and _opted_out(session, runtime, message):
             message.status, message.next_attempt_at = MESSAGE_CANCELLED, None  # they sent STOP
             session.commit()
-            return message.status
+            return Sent(message.status)
 
         recipient = runtime.cipher.decrypt(message.recipient_encrypted)
         gateway = gateway_for(runtime, message, recipient)
         if gateway is not TRAINING_GATEWAY and not sms_cap.take(session, runtime, message):
             session.commit()  # held back by the global cap: deferred (to a worker) or cancelled
-            return message.status
+            return Sent(message.status)
         try:
             result = gateway.send(recipient, messages.body_of(runtime, message))
         except GatewayUnavailable as exc:
@@ -118,11 +127,8 @@ def send_message(runtime: Runtime, message_id: int) -> str:
             raise _retry_later(session, runtime, message, result.status)
         _record_result(session, runtime, message, result, gateway.name)
         meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
-        escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-    for report_id in escalate:
-        runtime.queue.escalate(report_id)
-    return message.status
+    return Sent(message.status, failed_now=message.status == MESSAGE_FAILED)
 
 
 def _opted_out(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
@@ -140,7 +146,7 @@ def gateway_for(runtime: Runtime, message: OutboundMessage, recipient: str) -> S
     The number check also covers what a simulator SMS causes before it is flagged (a worker's
     command reply has no report to take the flag from).
     """
-    if message.training or training.is_training_phone(recipient):
+    if message.training or is_training_phone(recipient):
         return TRAINING_GATEWAY
     return runtime.gateway
 
@@ -203,29 +209,33 @@ def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
 
 def apply_delivery_report(
     runtime: Runtime, gateway_id: str, status: str, failure_reason: str | None = None
-) -> bool:
-    """Record a delivery report. Returns False for an unknown id. Never downgrades a final status."""
+) -> int | None:
+    """Record a delivery report. Never downgrades a final status.
+
+    Returns the message's id when this report is the one that failed it, else None (delivered,
+    in flight, already final, unknown id): the caller escalates a failed alert at once.
+    """
     key = status.strip().lower()
     with runtime.session() as session:
         message = session.scalar(
             select(OutboundMessage).where(OutboundMessage.gateway_message_id == gateway_id)
         )
         if message is None:
-            return False
+            return None
         now = runtime.clock.now()
         if message.status in FINAL_MESSAGE_STATUSES or key in IN_FLIGHT_STATUSES:
             if message.status not in FINAL_MESSAGE_STATUSES:
                 message.gateway_status = status[:32]
                 message.updated_at = now
                 session.commit()
-            return True
+            return None
         if key in DELIVERED_STATUSES:
             message.status, message.delivered_at = MESSAGE_DELIVERED, now
         elif key in FAILED_STATUSES:
             message.status = MESSAGE_FAILED
             message.failure_reason = (failure_reason or status)[:64]
         else:
-            return True  # a status we do not know: keep what we have
+            return None  # a status we do not know: keep what we have
         message.gateway_status = status[:32]
         message.updated_at = now
         if message.report_id:
@@ -238,25 +248,5 @@ def apply_delivery_report(
                 worker_id=message.worker_id,
                 status=status[:32],
             )
-        escalate = _escalate_if_alert_failed(session, runtime, message)
         session.commit()
-    for report_id in escalate:
-        runtime.queue.escalate(report_id)
-    return True
-
-
-def _escalate_if_alert_failed(session: Session, runtime: Runtime, message: OutboundMessage) -> list[int]:
-    """An alert that cannot reach its worker must not wait out the policy: escalate at once.
-
-    A failed bundle SMS failed for every report it lists: each of them escalates.
-    """
-    if message.status != MESSAGE_FAILED or message.purpose not in ("alert", "bundle"):
-        return []
-    if message.purpose == "bundle":
-        references = bundle_references(message.body)
-        reports = list(session.scalars(select(Report).where(Report.reference.in_(references))))
-    else:
-        reports = [r for r in [session.get(Report, message.report_id or 0)] if r is not None]
-    return [
-        report.id for report in reports if escalation.escalate_now(session, runtime, report, "alert_failed")
-    ]
+        return message.id if message.status == MESSAGE_FAILED else None

@@ -12,17 +12,14 @@ import logging
 import re
 
 from flask import Blueprint, Response, abort, current_app, g, request
-from redis.exceptions import RedisError
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from hotline.intake.ussd import INVALID_REQUEST, Hop, UssdService, last_screen
-from hotline.models import InboundMessage, UssdSessionEvent
-from hotline.platform.crypto import PiiError
+from hotline.intake.delivery import receive_delivery_report
+from hotline.intake.inbound import receive_sms
+from hotline.intake.ussd import INVALID_REQUEST, Hop, UssdService
+from hotline.intake.ussd_events import SessionEnd, record_session_end
 from hotline.platform.phones import try_normalise
 from hotline.platform.runtime import Runtime
-from hotline.sms.outbox import apply_delivery_report
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/at/<token>")
@@ -136,35 +133,17 @@ def ussd_events() -> Response:
     session_id, status = gateway_id("sessionId"), field("status")
     if not session_id or not status:
         return bad_request()
-    rt = runtime()
-    event = UssdSessionEvent(
+    end = SessionEnd(
         session_id=session_id,
-        status=status[:16],
-        network_code=(field("networkCode", required=False) or "")[:8] or None,
+        status=status,
+        network_code=field("networkCode", required=False),
         duration_ms=_int(field("durationInMillis", required=False)),
         hops=_int(field("hopsCount", required=False)),
-        last_screen=_last_screen(rt, session_id),
-        error_message=(field("errorMessage", required=False) or "")[:200] or None,
-        received_at=rt.clock.now(),
+        hops_metadata=field("hopsMetadata", required=False),
+        error_message=field("errorMessage", required=False),
     )
-    with rt.session() as session:
-        session.add(event)
-        try:
-            session.commit()
-        except IntegrityError:  # AT sent the same event again
-            session.rollback()
+    record_session_end(runtime(), end)
     return ok()
-
-
-def _last_screen(rt: Runtime, session_id: str) -> str | None:
-    try:
-        kept = last_screen(rt, session_id)
-    except (RedisError, PiiError, ValueError, KeyError):
-        kept = None
-    if kept:
-        return kept
-    hops = field("hopsMetadata", required=False)
-    return hops.replace(",", "|").split("|")[-1][:64] if hops else None
 
 
 def _int(value: str | None) -> int | None:
@@ -185,24 +164,7 @@ def incoming_sms() -> Response:
     phone = try_normalise(sender)
     if phone is None:
         return ok()  # a network's own alphanumeric sender: nothing a person wrote to us
-    rt = runtime()
-    with rt.session() as session:
-        if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == sms_id)):
-            return ok()  # AT re-posted a message we already keep
-        message = InboundMessage(
-            gateway_id=sms_id,
-            sender_encrypted=rt.cipher.encrypt(phone),
-            sender_hash=rt.cipher.lookup_hash(phone),
-            text=text or "",
-            received_at=rt.clock.now(),
-        )
-        session.add(message)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return ok()  # the same message, posted twice at once
-    rt.queue.handle_inbound(message.id)  # stored first: a lost job is re-found by the ticker
+    receive_sms(runtime(), sms_id, phone, text or "")
     return ok()
 
 
@@ -211,5 +173,5 @@ def delivery_report() -> Response:
     message_id, status = gateway_id("id"), field("status")
     if not message_id or not status:
         return bad_request()
-    apply_delivery_report(runtime(), message_id, status, field("failureReason", required=False))
+    receive_delivery_report(runtime(), message_id, status, field("failureReason", required=False))
     return ok()  # also for an unknown id: otherwise the gateway retries forever

@@ -22,10 +22,10 @@ from flows.engine import N_
 from hotline.alerting import staff
 from hotline.alerting.oncall import LEVELS
 from hotline.alerting.routing import NATIONAL, recipients
-from hotline.alerting.training import TRAINING_ROLE, is_training_phone
+from hotline.alerting.training import TRAINING_ROLE
 from hotline.models import Roster, SocialWorker, WorkerArea
 from hotline.platform.i18n import LANGUAGES
-from hotline.platform.phones import InvalidPhone, mask, normalise
+from hotline.platform.phones import InvalidPhone, is_training_phone, mask, normalise
 from hotline.records.audit import audit
 from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 from hotline.alerting import training
 from hotline.intake import inbound
 from hotline.intake.ussd import Hop, UssdService
-from hotline.models import InboundMessage
 from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
 from hotline.web.console.report_timeline import STATUS_LABELS
@@ -123,32 +122,9 @@ def simulator_worker():  # type: ignore[no-untyped-def]
 
 
 def _receive(phone: str, text: str) -> None:
-    """What the SMS webhook and its job do with an incoming SMS, done here and now.
-
-    1. Store it as the webhook would, under a ``TRAIN-`` id (a report it opens is training).
-    2. Process it (reporter or worker, by the sender's number), as the inbound job would.
-    3. Flag what it caused as training, then queue the sending.
-    """
-    rt = runtime()
     text = text.replace("\x00", "").strip()[:MAX_SMS_TEXT]
-    if not text:
-        return
-    with rt.session() as db:
-        message = InboundMessage(
-            gateway_id=training.new_training_id(),
-            sender_encrypted=rt.cipher.encrypt(phone),
-            sender_hash=rt.cipher.lookup_hash(phone),
-            text=text,
-            received_at=rt.clock.now(),
-        )
-        db.add(message)
-        db.commit()
-        inbound_id = message.id
-    processed = inbound.process(rt, inbound_id)
-    training.mark_training(rt, processed.message_ids)
-    rt.queue.send_messages(processed.message_ids)
-    for report_id in processed.escalate_ids:  # as the job does (a training report never has one)
-        rt.queue.escalate(report_id)
+    if text:
+        inbound.receive_training_sms(runtime(), phone, text)
 
 
 def _fields() -> dict[str, Any]:
