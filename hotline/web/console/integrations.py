@@ -21,7 +21,7 @@ from hotline.records.audit import audit
 from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
 from hotline.web.console.people_common import area_choices, area_label
-from hotline.web.console.reports import when
+from hotline.web.console.report_common import when
 
 NAV.append(("console.integrations", N_("Partner systems"), "partners"))
 RECENT_DELIVERIES = 50

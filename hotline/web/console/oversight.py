@@ -25,8 +25,8 @@ from hotline.platform.locations import LocationsError
 from hotline.records.audit import audit
 from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.report_common import viewer_today, viewer_zone, when
 from hotline.web.console.report_timeline import STATUS_LABELS, category_label
-from hotline.web.console.reports import viewer_today, viewer_zone, when
 
 NAV.append(("console.dashboard", N_("Dashboard"), "view"))
 NAV.append(("console.audit_log", N_("Audit log"), "audit"))

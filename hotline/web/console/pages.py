@@ -1,3 +1,10 @@
 """The console's pages, one module per area of work (each adds routes to the blueprint)."""
 
-from hotline.web.console import integrations, oversight, people, reports, simulator  # noqa: F401
+from hotline.web.console import (  # noqa: F401
+    integrations,
+    oversight,
+    people,
+    report_actions,
+    reports,
+    simulator,
+)

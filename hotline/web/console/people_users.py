@@ -19,7 +19,7 @@ from hotline.records.audit import audit
 from hotline.web.console import bp, runtime, translate
 from hotline.web.console.access import USER_ROLE_LABELS, requires
 from hotline.web.console.people_common import area_choices, area_label
-from hotline.web.console.reports import when
+from hotline.web.console.report_common import when
 
 
 @bp.get("/users")

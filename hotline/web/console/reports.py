@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
@@ -29,7 +27,8 @@ from hotline.models import (
 from hotline.platform.phones import mask
 from hotline.records.audit import audit
 from hotline.web.console import bp, runtime, translate
-from hotline.web.console.access import report_or_404, requires
+from hotline.web.console.access import requires
+from hotline.web.console.report_common import find_report, viewer_today, viewer_zone, when
 from hotline.web.console.report_filters import CHANNELS, InboxFilters, inbox_order
 from hotline.web.console.report_timeline import (
     CHANNEL_LABELS,
@@ -47,7 +46,6 @@ from hotline.web.console.report_timeline import (
 PAGE_SIZE = 50
 REMINDERS = 20
 REFRESH_SECONDS = 60
-DEFAULT_ZONE = "Africa/Kinshasa"
 LABELS = {
     "status_labels": STATUS_LABELS,
     "partner_labels": PARTNER_LABELS,
@@ -153,11 +151,6 @@ def reports_csv():  # type: ignore[no-untyped-def]
     )
 
 
-def find_report(db: Session, reference: str) -> Report:
-    report = db.scalar(select(Report).where(Report.reference == reference.strip().upper()[:8]))
-    return report_or_404(report)
-
-
 def report_context(db: Session, report: Report) -> dict[str, object]:
     """Everything the report page shows, read in one session (the number stays masked)."""
     rt = runtime()
@@ -202,23 +195,6 @@ def report_context(db: Session, report: Report) -> dict[str, object]:
         "today": viewer_today(),
         **LABELS,
     }
-
-
-def viewer_zone() -> ZoneInfo:
-    """The time zone of the user's first area (Kwilu and Kinshasa UTC+1, the east UTC+2)."""
-    locations = runtime().locations
-    area = next((a for a in current_user.areas if locations.is_valid(a)), None)
-    return ZoneInfo(locations.timezone(area) if area else DEFAULT_ZONE)
-
-
-def viewer_today() -> date:
-    return runtime().clock.now().astimezone(viewer_zone()).date()
-
-
-def when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(viewer_zone()).strftime("%d/%m/%Y %H:%M")
 
 
 def _worker_names(db: Session, ids: set[int]) -> dict[int, str]:
@@ -317,6 +293,3 @@ def _cell(text: str | None) -> str:
     # Anyone can send an SMS: text starting like a formula must not run in a spreadsheet.
     text = text or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-from hotline.web.console import report_actions  # noqa: E402, F401  (its routes register on bp)
