@@ -41,19 +41,3 @@ class SmsGateway(Protocol):
         """The account's credit as the gateway words it ("USD 12.3400"), or None when the
         gateway has no account (the local outbox). Raises GatewayUnavailable on failure."""
         ...
-
-
-def build_gateway(settings) -> SmsGateway:  # type: ignore[no-untyped-def]
-    """The gateway named by ``SMS_GATEWAY``."""
-    if settings.sms_gateway == "africastalking":
-        from hotline.gateways.africastalking import AfricasTalkingGateway
-
-        return AfricasTalkingGateway(
-            username=settings.at_username,
-            api_key=settings.at_api_key,
-            sender_id=settings.at_sender_id,
-            api_url=settings.at_api_url,
-        )
-    from hotline.gateways.local import LocalOutbox
-
-    return LocalOutbox()

@@ -10,7 +10,7 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.gateways import SmsGateway, build_gateway
+from hotline.gateways import SmsGateway
 from hotline.platform.clock import Clock, SystemClock
 from hotline.platform.crypto import PiiCipher
 from hotline.platform.db import make_engine, make_session_factory
@@ -68,3 +68,19 @@ class Runtime:
     def close(self) -> None:
         self.engine.dispose()
         self.redis.close()
+
+
+def build_gateway(settings: Settings) -> SmsGateway:
+    """The gateway named by ``SMS_GATEWAY`` (an adapter is imported only when it is chosen)."""
+    if settings.sms_gateway == "africastalking":
+        from hotline.gateways.africastalking import AfricasTalkingGateway
+
+        return AfricasTalkingGateway(
+            username=settings.at_username,
+            api_key=settings.at_api_key,
+            sender_id=settings.at_sender_id,
+            api_url=settings.at_api_url,
+        )
+    from hotline.gateways.local import LocalOutbox
+
+    return LocalOutbox()

@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         )
 
     from hotline.web import dev, health, metrics, webhooks
-    from hotline.web.console import csrf, init_console
+    from hotline.web.console import init_console
+    from hotline.web.console.base import csrf
     from hotline.web.request_ids import init_request_ids
 
     init_request_ids(app)

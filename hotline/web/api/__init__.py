@@ -8,60 +8,25 @@ JSON, never an HTML page or a 5xx. Every action is audited with the actor "api:<
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from hotline.partners.api_clients import Caller, authenticate, over_rate_limit
-from hotline.platform.runtime import Runtime
+from hotline.partners.api_clients import authenticate, over_rate_limit
+from hotline.web.api.base import ApiError, bp, runtime
 
 log = logging.getLogger(__name__)
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
-
-
-class ApiError(Exception):
-    """A refused request: HTTP status, a stable machine code and an English message."""
-
-    def __init__(self, status: int, code: str, message: str, **headers: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["hotline"]
-
-
-def caller() -> Caller:
-    return g.api_caller
 
 
 def init_api(app: Flask) -> None:
     from hotline.web.api import openapi, reports, workers  # noqa: F401  (routes register on bp)
-    from hotline.web.console import csrf
+    from hotline.web.console.base import csrf
 
     app.register_blueprint(bp)
     csrf.exempt(bp)
     app.register_error_handler(HTTPException, http_error)
-
-
-def scope(needed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The view needs this scope; the scope is recorded on the view for the OpenAPI test."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not caller().may(needed):
-                raise ApiError(403, "forbidden", f"this client lacks the scope {needed}")
-            return view(*args, **kwargs)
-
-        wrapper.scope = needed  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
 
 
 @bp.before_request
@@ -117,10 +82,3 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     response.status_code = status
     response.headers.update(headers or {})
     return response
-
-
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "the body must be a JSON object")
-    return body

@@ -12,7 +12,7 @@ from flask import jsonify
 
 from hotline.models import CATEGORIES, REPORT_STATUSES
 from hotline.partners.api_clients import SCOPES
-from hotline.web.api import bp
+from hotline.web.api.base import bp
 from hotline.web.api.reports import MAX_LIMIT
 
 

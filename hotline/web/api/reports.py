@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.casework.actions import CaseworkError, add_note, reveal_number, set_status
 from hotline.models import CATEGORIES, REPORT_STATUSES, Report
 from hotline.records.audit import audit
-from hotline.web.api import ApiError, bp, caller, json_body, runtime, scope
+from hotline.web.api.base import ApiError, bp, caller, json_body, runtime, scope
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 FILTERS = ("status", "category", "area", "urgent", "since", "until", "cursor", "limit")

@@ -10,7 +10,7 @@ from hotline.alerting.training import TRAINING_ROLE
 from hotline.models import Roster, SocialWorker
 from hotline.platform.phones import mask
 from hotline.records.audit import audit
-from hotline.web.api import bp, caller, runtime, scope
+from hotline.web.api.base import bp, caller, runtime, scope
 
 
 def _visible(area: str) -> bool:

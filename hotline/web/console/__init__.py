@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Request, current_app, redirect, request, session, url_for
+from flask import Flask, Request, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, logout_user
-from flask_wtf.csrf import CSRFProtect
 
 from hotline.models import User
 from hotline.platform.runtime import Runtime
 from hotline.web.console.access import ConsoleUser
+from hotline.web.console.base import NAV, bp, csrf, runtime, translate
 
-bp = Blueprint("console", __name__, url_prefix="/console")
-csrf = CSRFProtect()
 login_manager = LoginManager()
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
@@ -27,12 +25,6 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 LANGUAGES = ("fr", "en")
-# (endpoint, label, permission): each page module adds its own entries to the menu.
-NAV: list[tuple[str, str, str]] = []
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["hotline"]
 
 
 class ConsoleSessions(SecureCookieSessionInterface):
@@ -112,9 +104,3 @@ def security_headers(response):  # type: ignore[no-untyped-def]
         # Pages with personal data must not stay in a shared computer's cache.
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def translate(message: str, **values: object) -> str:
-    lang = session.get("lang", "fr")
-    text = runtime().translations.translate(lang, message)
-    return text.format(**values) if values else text

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from hotline.casework.users import check_password, check_totp, new_totp_secret, totp_uri
 from hotline.models import User
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime
 from hotline.web.console.access import ConsoleUser, public
+from hotline.web.console.base import bp, runtime
 
 MAX_FAILURES = 5  # per account and per address, per minute
 WINDOW_SECONDS = 60

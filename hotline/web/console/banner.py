@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from flows.engine import N_
 from hotline.records.notices import open_notices
-from hotline.web.console import bp, runtime
+from hotline.web.console.base import bp, runtime
 
 # (kind, level, period) -> the line an operator reads; the values come from the notice's counts.
 MESSAGES = {

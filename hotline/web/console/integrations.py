@@ -18,8 +18,8 @@ from hotline.partners.api_clients import SCOPES, ApiClientError, create_client, 
 from hotline.partners.egress import AddressNotAllowed
 from hotline.partners.webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
 from hotline.records.audit import audit
-from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.people_common import area_choices, area_label
 from hotline.web.console.report_common import when
 

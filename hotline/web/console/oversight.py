@@ -23,8 +23,8 @@ from hotline.casework import charts, stats
 from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
 from hotline.platform.locations import LocationsError
 from hotline.records.audit import audit
-from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.report_common import viewer_today, viewer_zone, when
 from hotline.web.console.report_timeline import STATUS_LABELS, category_label
 

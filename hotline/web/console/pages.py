@@ -1,9 +1,13 @@
-"""The console's pages, one module per area of work (each adds routes to the blueprint)."""
+"""The console's pages, one module per area of work (each adds routes to the blueprint and its
+entries to the menu, in this order)."""
 
 from hotline.web.console import (  # noqa: F401
     integrations,
     oversight,
     people,
+    people_policies,
+    people_rosters,
+    people_users,
     report_actions,
     reports,
     simulator,

@@ -27,8 +27,8 @@ from hotline.models import Roster, SocialWorker, WorkerArea
 from hotline.platform.i18n import LANGUAGES
 from hotline.platform.phones import InvalidPhone, is_training_phone, mask, normalise
 from hotline.records.audit import audit
-from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.people_common import (
     LANGUAGE_NAMES,
     LEVEL_LABELS,
@@ -410,6 +410,3 @@ def _import_refused(errors: list[str]):  # type: ignore[no-untyped-def]
         more=max(0, len(errors) - SHOWN_ERRORS),
         columns=staff.COLUMNS,
     ), 400
-
-
-from hotline.web.console import people_policies, people_rosters, people_users  # noqa: E402, F401  (their routes and menu entries)

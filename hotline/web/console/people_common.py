@@ -20,7 +20,7 @@ from flows.engine import N_
 from hotline.alerting.training import TRAINING_ROLE
 from hotline.models import SocialWorker, WorkerArea
 from hotline.platform.locations import COUNTRY
-from hotline.web.console import runtime
+from hotline.web.console.base import runtime
 
 LEVEL_LABELS = {
     "primary": N_("Primary"),

@@ -26,8 +26,8 @@ from flows.engine import N_
 from hotline.alerting.escalation import PolicyError, Step, check_steps, default_policy
 from hotline.models import EscalationPolicy
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.people_common import LEVEL_LABELS, area_choices, area_label, managed_area_or_404
 
 KINDS = ("normal", "urgent")

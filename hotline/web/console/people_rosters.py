@@ -23,8 +23,8 @@ from hotline.alerting.routing import roster_spec
 from hotline.alerting.training import TRAINING_ROLE
 from hotline.models import Roster, RosterOverride, RosterRotation, SocialWorker, WorkerArea
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.people_common import (
     INPUT_FORMAT,
     LEVEL_LABELS,

@@ -16,8 +16,8 @@ from flows.engine import N_
 from hotline.casework.users import UserError, create_user, reset_totp, set_password
 from hotline.models import ROLES, User
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime, translate
 from hotline.web.console.access import USER_ROLE_LABELS, requires
+from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.people_common import area_choices, area_label
 from hotline.web.console.report_common import when
 

@@ -27,8 +27,8 @@ from hotline.casework.actions import (
 from hotline.models import Report
 from hotline.privacy.retention import set_keep_text
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime
 from hotline.web.console.access import requires
+from hotline.web.console.base import bp, runtime
 from hotline.web.console.report_common import find_report, viewer_today
 from hotline.web.console.report_timeline import SAFE_TIME_LABELS
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Report
-from hotline.web.console import runtime
 from hotline.web.console.access import report_or_404
+from hotline.web.console.base import runtime
 
 DEFAULT_ZONE = "Africa/Kinshasa"
 

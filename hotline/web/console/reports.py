@@ -26,8 +26,8 @@ from hotline.models import (
 )
 from hotline.platform.phones import mask
 from hotline.records.audit import audit
-from hotline.web.console import bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.report_common import find_report, viewer_today, viewer_zone, when
 from hotline.web.console.report_filters import CHANNELS, InboxFilters, inbox_order
 from hotline.web.console.report_timeline import (

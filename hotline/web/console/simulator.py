@@ -20,8 +20,8 @@ from werkzeug.wrappers import Response
 from hotline.alerting import training
 from hotline.intake import inbound
 from hotline.intake.ussd import Hop, UssdService
-from hotline.web.console import NAV, bp, runtime, translate
 from hotline.web.console.access import requires
+from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.report_timeline import STATUS_LABELS
 
 NAV.append(("console.simulator", "Training simulator", "train"))

@@ -1,0 +1,24 @@
+"""What every console page module shares: the blueprint, CSRF protection, the menu, the runtime
+and the translation of the console's words (the package's ``init_console`` wires them to the app)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, session
+from flask_wtf.csrf import CSRFProtect
+
+from hotline.platform.runtime import Runtime
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+csrf = CSRFProtect()
+# (endpoint, label, permission): each page module adds its own entries to the menu.
+NAV: list[tuple[str, str, str]] = []
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["hotline"]
+
+
+def translate(message: str, **values: object) -> str:
+    lang = session.get("lang", "fr")
+    text = runtime().translations.translate(lang, message)
+    return text.format(**values) if values else text
