@@ -261,7 +261,7 @@ class RosterOverride(Base):
 
 
 class EscalationPolicy(Base):
-    """An area's own policy; areas without one use config/escalation.json."""
+    """An area's own policy; areas without one use the default (escalation.default_policy)."""
 
     __tablename__ = "escalation_policies"
 

@@ -1,4 +1,4 @@
-"""The location data (config/locations.json) and its loader (hotline.platform.locations)."""
+"""The location data (hotline/data/locations.json) and its loader (hotline.platform.locations)."""
 
 from __future__ import annotations
 

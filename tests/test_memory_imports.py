@@ -126,7 +126,7 @@ def test_catalogs_load_without_babel_s_locale_data(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_drifted_province_name_still_stops_the_load(tmp_path: Path) -> None:
-    data = json.loads((ROOT / "config" / "locations.json").read_text(encoding="utf-8"))
+    data = json.loads((ROOT / "hotline" / "data" / "locations.json").read_text(encoding="utf-8"))
     next(p for p in data["provinces"] if p["code"] == "CD-KL")["name"] = "Kwango"
     path = tmp_path / "locations.json"
     path.write_text(json.dumps(data), encoding="utf-8")

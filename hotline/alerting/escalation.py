@@ -34,7 +34,8 @@ from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import messages
 
-DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "config" / "escalation.json"
+# Shipped with the package; HOTLINE_ESCALATION_POLICY_FILE replaces it.
+DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "data" / "escalation.json"
 DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early still runs
 BUNDLE_WINDOW = timedelta(minutes=10)
 BUNDLE_HOLD = timedelta(minutes=1)
@@ -66,8 +67,9 @@ def check_steps(steps: Any) -> list[Step]:
 
 
 @lru_cache(maxsize=4)
-def default_policy(path: Path = DEFAULT_POLICY) -> dict[str, list[Step]]:
-    data = json.loads(path.read_text())
+def default_policy(path: Path | None = None) -> dict[str, list[Step]]:
+    """The policy of areas without their own: the shipped one, or the file given in settings."""
+    data = json.loads((path or DEFAULT_POLICY).read_text(encoding="utf-8"))
     return {"normal": check_steps(data["normal"]), "urgent": check_steps(data["urgent"])}
 
 
@@ -86,7 +88,9 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
             steps = policy.urgent_steps if report.urgent else policy.steps
             break
     if steps is None:
-        steps = default_policy()["urgent" if report.urgent else "normal"]
+        steps = default_policy(runtime.settings.escalation_policy_file)[
+            "urgent" if report.urgent else "normal"
+        ]
     wait = runtime.settings.escalation_wait_seconds
     return [{"wait": wait} if wait and "wait" in s else dict(s) for s in steps]
 

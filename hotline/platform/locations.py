@@ -2,7 +2,7 @@
 
 A location code is a province's ISO 3166-2 code, optionally ``/`` and a place slug: ``CD-KL``
 (Kwilu), ``CD-KL/kikwit``. Codes are exact (``cd-kl`` and ``CD-KL/Kikwit`` are not codes), so a
-code stored on a report, roster or policy means one thing only. ``config/locations.json`` is
+code stored on a report, roster or policy means one thing only. ``hotline/data/locations.json`` is
 checked strictly on load: a province list that drifts from ISO 3166-2 (as ``pycountry`` knows
 it) stops the service at start rather than routing reports to a province nobody watches.
 """
@@ -24,7 +24,8 @@ COUNTRY, COUNTRY_LABEL = "CD", "RDC"
 PILOT_PROVINCES = ("CD-KN", "CD-KL", "CD-HK")
 PLACE_KINDS = ("city", "territory", "commune", "district")
 SMALL_KINDS = ("commune", "district")
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "locations.json"
+# Shipped with the package (found in an installed wheel too); HOTLINE_LOCATIONS_FILE replaces it.
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "locations.json"
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -66,7 +67,7 @@ class Locations:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Locations:
-        """Read and validate a locations file (``config/locations.json`` by default).
+        """Read and validate a locations file (``hotline/data/locations.json`` by default).
 
         Raises LocationsError naming the file and the offending code when a province is
         unknown to ISO 3166-2 or misnamed, one is missing or repeated, a slug or kind is
@@ -190,7 +191,7 @@ def iso_provinces() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def default_locations() -> Locations:
-    """The locations of ``config/locations.json``, loaded on first call and then shared."""
+    """The shipped locations (``hotline/data/locations.json``), loaded on first call and shared."""
     return Locations.load()
 
 

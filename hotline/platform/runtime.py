@@ -47,7 +47,9 @@ class Runtime:
             "queue": JobQueue(redis, settings.queue_name),
             "gateway": build_gateway(settings),
             "cipher": PiiCipher(settings.pii_keys),
-            "locations": default_locations(),
+            "locations": (
+                Locations.load(settings.locations_file) if settings.locations_file else default_locations()
+            ),
             "translations": default_translations(),
         }
         parts.update(overrides)

@@ -43,6 +43,9 @@ class Settings:
     at_api_url: str | None = None
     ussd_service_code: str | None = None
     escalation_wait_seconds: int | None = None
+    # A deployment's own files instead of the ones shipped in hotline/data (None: the shipped ones).
+    locations_file: Path | None = None
+    escalation_policy_file: Path | None = None
     queue_name: str = "hotline"
     tick_seconds: int = 15
     draft_ttl_seconds: int = 1800
@@ -158,6 +161,8 @@ def _parse(env: dict[str, str]) -> Settings:
         at_api_url=at_api_url,
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
+        locations_file=_data_file(get, "HOTLINE_LOCATIONS_FILE"),
+        escalation_policy_file=_data_file(get, "HOTLINE_ESCALATION_POLICY_FILE"),
         queue_name=get("HOTLINE_QUEUE") or "hotline",
         tick_seconds=int(tick),
         draft_ttl_seconds=int(draft_minutes) * 60,
@@ -176,6 +181,17 @@ def _parse(env: dict[str, str]) -> Settings:
         webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),
         **observe,
     )
+
+
+def _data_file(get: Callable[[str], str | None], name: str) -> Path | None:
+    """A file that replaces one shipped in hotline/data: it must exist when the process starts."""
+    value = get(name)
+    if value is None:
+        return None
+    path = Path(value).expanduser().resolve()
+    if not path.is_file():
+        raise SettingsError(f"{name}: no such file: {path}")
+    return path
 
 
 def _observability(get: Callable[[str], str | None], environment: str) -> dict[str, str | None]:

@@ -8,7 +8,8 @@ A policy is edited as short lines, one step each, read by ``parse_steps`` and ch
     notify backup, supervisor
     repeat 3
 
-An area without its own policy uses its province's, else the default (config/escalation.json).
+An area without its own policy uses its province's, else the default (hotline/data/escalation.json,
+or the file HOTLINE_ESCALATION_POLICY_FILE names).
 Reports already escalating keep the steps they started with.
 """
 
@@ -87,7 +88,7 @@ def policies():  # type: ignore[no-untyped-def]
             for p in db.scalars(select(EscalationPolicy).order_by(EscalationPolicy.area_code))
             if current_user.sees(p.area_code)
         ]
-    default = default_policy()
+    default = default_policy(runtime().settings.escalation_policy_file)
     return render_template(
         "console/people_policies.html",
         own=own,
@@ -183,7 +184,7 @@ def _effective(
         )
         if found is not None:
             return {"normal": found.steps, "urgent": found.urgent_steps}, code
-    return default_policy(), None
+    return default_policy(runtime().settings.escalation_policy_file), None
 
 
 def _problem(step: Step | None, kind: str) -> str | None:
