@@ -1,4 +1,4 @@
-"""A fake Africa's Talking API on loopback, speaking the wire contract (reference sections 4-6).
+"""A fake Africa's Talking API on loopback, speaking the wire contract (docs/africastalking.md sections 4-6).
 
 In a test:   with FakeAT(api_key="k") as fake: sms._baseUrl = fake.url + "/version1"
 As a process: python tests/fake_at.py --port 0 --api-key k --record sent.jsonl

@@ -39,7 +39,7 @@ from hotline.platform.locations import Locations
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = reporter.FLOW
-LIMIT = 160  # africastalking.md section 1: the smallest screen, "CON "/"END " included
+LIMIT = 160  # docs/africastalking.md section 1: the smallest screen, "CON "/"END " included
 LONGEST_REFERENCE = "ABCDEFGH"  # longer than the references we hand out
 PO_FILES = sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
 # Where the conversation's words live: every N_() in these files can reach a phone.

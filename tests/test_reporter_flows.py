@@ -1,6 +1,6 @@
 """The reporter's USSD conversations end to end through the webhook: what a caller sees and what is kept.
 
-Each test dials as Africa's Talking relays a phone (africastalking.md section 1: ``text`` is every
+Each test dials as Africa's Talking relays a phone (docs/africastalking.md section 1: ``text`` is every
 input of the session joined by ``*``) and checks what a reporter would notice: the screens, the
 report that reaches the social workers, and that an anonymous caller's number is kept nowhere.
 """

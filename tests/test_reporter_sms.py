@@ -1,4 +1,4 @@
-"""A reporter's SMS, as Africa's Talking posts it (africastalking.md section 3), handled by the real job.
+"""A reporter's SMS, as Africa's Talking posts it (docs/africastalking.md section 3), handled by the real job.
 
 An SMS from anyone who is not a social worker opens a report (or adds to the one just made); the
 reporter wrote first, so one short neutral reply may go back, and nothing at all after STOP.

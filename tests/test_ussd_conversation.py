@@ -1,6 +1,6 @@
 """Whole USSD conversations through the real webhook, as Africa's Talking relays them from a phone.
 
-AT posts the cumulative ``text`` (every input so far joined by ``*``, africastalking.md section 1);
+AT posts the cumulative ``text`` (every input so far joined by ``*``, docs/africastalking.md section 1);
 each reply must be a ``CON``/``END`` screen of at most 160 characters.
 """
 

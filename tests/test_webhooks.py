@@ -1,6 +1,6 @@
 """Africa's Talking callbacks, from fixture tables: the request AT posts, what we answer, what we keep.
 
-The forms are the ones documented in /work/shared/reference/africastalking.md (sections 1-4 and 7).
+The forms are the ones documented in docs/africastalking.md (sections 1-4 and 7).
 The only fake is the outside world: a gateway object standing in for AT's SMS API.
 """
 
