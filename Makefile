@@ -4,12 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: dev test lint audit bench clean
+LINTED := hotline flows workers tests config bench
+PIP_COMPILE := $(BIN)/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-$(STAMP): pyproject.toml
+.PHONY: dev test lint audit bench lock clean
+
+# Exact versions from requirements/dev.txt (the lock), then this project itself, editable.
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 dev: $(STAMP)
@@ -23,8 +28,17 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# ruff (lint and format), mypy (strict on flows and hotline.platform), import-linter (the layers).
 lint: $(STAMP)
-	$(BIN)/ruff check hotline flows workers tests config
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Refresh the lock files from pyproject.toml's ranges (see CONTRIBUTING.md), then commit them.
+lock: $(STAMP)
+	$(PIP_COMPILE) --extra dev --extra postgres -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) --extra postgres -o requirements/prod.txt pyproject.toml
 
 # bandit (new findings fail; known ones are justified in docs/security-findings.md), then pip-audit.
 audit: $(STAMP)
