@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from database_reset import empty_postgres
 from rq import SimpleWorker
 
 from hotline.ops.migrate import upgrade
@@ -21,9 +20,10 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
+from tests.support.database_reset import empty_postgres
 from workers import context
 
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["tests.support.browser_fixtures"]
 
 TEST_PII_KEY = "3q2-yXc6V3HXh1tPiU7vG1dRdbOvBf6AA0Q9qk2vF2I="
 TEST_TOKEN = "test-webhook-token-0123456789abcdef"

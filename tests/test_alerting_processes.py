@@ -20,16 +20,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from fake_at import FakeAT, ReceivedSms
-from processes import Stack, wait_for
 from redis import Redis
 from sqlalchemy import select
-from test_end_to_end import walk_report
 
 from hotline.alerting import escalation
 from hotline.alerting.staff import import_workers
 from hotline.models import Report, Roster, RosterRotation, SocialWorker
 from hotline.platform.runtime import Runtime
+from tests.support.fake_at import FakeAT, ReceivedSms
+from tests.support.processes import Stack, wait_for
+from tests.test_end_to_end import walk_report
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hotline.models import ApiClient, AuditEntry, Report, ReportEvent
 from hotline.partners.api_clients import create_client, revoke_client
-from tests.builders import REPORTER_PHONE, add_roster, add_worker, kwilu_team, report
+from tests.support.builders import REPORTER_PHONE, add_roster, add_worker, kwilu_team, report
 
 KINSHASA = "CD-KN/gombe"
 

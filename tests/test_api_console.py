@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from hotline.models import AuditEntry, PartnerWebhook, WebhookDelivery
-from tests.builders import report
-from tests.consolekit import login, post
+from tests.support.builders import report
+from tests.support.consolekit import login, post
 
 PAGE = "/console/integrations"
 

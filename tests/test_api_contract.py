@@ -20,7 +20,7 @@ from schemathesis.checks import (
 
 from hotline.partners.api_clients import SCOPES, create_client
 from hotline.web.api.openapi import DOCUMENT
-from tests.builders import REPORTER_PHONE, kwilu_team, report
+from tests.support.builders import REPORTER_PHONE, kwilu_team, report
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 12  # per operation and mode: 14 runs, well under a minute together

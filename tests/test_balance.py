@@ -14,7 +14,7 @@ from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
 from hotline.records.notices import open_notices
 from hotline.sms.balance import NOTICE_KEY, check_balance
-from tests.fake_at import FakeAT
+from tests.support.fake_at import FakeAT
 from tests.test_metrics import TOKEN, scrape
 
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from hotline.models import AuditEntry, Report, ReportEvent
-from tests.builders import report
-from tests.consolekit import PASSWORD, browser_login, make_user, totp_code
+from tests.support.builders import report
+from tests.support.consolekit import PASSWORD, browser_login, make_user, totp_code
 from tests.test_ussd_conversation import FRENCH_REPORT
 
 REPORTER = "+243811234567"

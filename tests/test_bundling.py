@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from builders import add_worker, advance, messages_to, reply, report, runtime_with
 
 from flows.text import is_gsm7
 from hotline.models import Report
 from hotline.platform.settings import Settings, SettingsError
+from tests.support.builders import add_worker, advance, messages_to, reply, report, runtime_with
 
 
 def test_the_fourth_and_fifth_alerts_in_ten_minutes_arrive_as_one_bundle(runtime, clock, run_jobs):

@@ -12,7 +12,7 @@ from hotline.ops.checks import TEST_SMS
 from hotline.ops.cli import main
 from hotline.ops.redis_server import free_port
 from tests.conftest import TEST_TOKEN
-from tests.fake_at import FakeAT
+from tests.support.fake_at import FakeAT
 
 PUBLIC_URL = "https://hotline.example.org"
 

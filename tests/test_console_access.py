@@ -27,8 +27,8 @@ from hotline.models import AuditEntry, Referral, Report, ReportEvent, User
 from hotline.records.audit import TARGET_MAX as AUDIT_TARGET_MAX
 from hotline.web.console.access import PERMISSIONS
 from hotline.web.console.auth import MAX_FAILURES, WINDOW_SECONDS
-from tests.builders import report
-from tests.consolekit import PASSWORD, csrf_token, login, make_user
+from tests.support.builders import report
+from tests.support.consolekit import PASSWORD, csrf_token, login, make_user
 
 ROLES = ("admin", "supervisor", "operator", "viewer")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from hotline.platform.runtime import Runtime
 from hotline.records.notices import clear_notice, raise_notice
-from tests.consolekit import login
+from tests.support.consolekit import login
 
 
 def raise_(runtime: Runtime, key: str, kind: str, level: str, **detail: object) -> None:

@@ -16,7 +16,7 @@ from hotline.casework.stats import ReportRow
 from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
 from hotline.records.audit import audit
 from hotline.web.console.access import ConsoleUser
-from tests.consolekit import login, make_user
+from tests.support.consolekit import login, make_user
 
 KINSHASA_ZONE = ZoneInfo("Africa/Kinshasa")
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # the frozen clock's start, a Monday

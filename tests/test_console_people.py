@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from hotline.alerting.routing import recipients
 from hotline.models import AuditEntry, EscalationPolicy, Roster, SocialWorker, User
 from hotline.platform.phones import mask
-from tests.builders import Worker, add_roster, add_worker
-from tests.consolekit import csrf_token, login, make_user, post
+from tests.support.builders import Worker, add_roster, add_worker
+from tests.support.consolekit import csrf_token, login, make_user, post
 
 MAX_PAGE = 150_000
 PHONE, OTHER_PHONE = "+243812345678", "+243823456789"

@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hotline.models import AuditEntry, OutboundMessage, Referral, Report, ReportEvent
-from tests.builders import add_worker, kwilu_team, report
-from tests.consolekit import csrf_token, login, post
+from tests.support.builders import add_worker, kwilu_team, report
+from tests.support.consolekit import csrf_token, login, post
 
 KINSHASA = "CD-KN"
 REPORTER = "+243811234567"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consolekit import login
+from tests.support.consolekit import login
 
 
 def test_a_session_left_idle_for_more_than_thirty_minutes_asks_to_log_in_again(client, runtime, clock):

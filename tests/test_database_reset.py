@@ -6,11 +6,11 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from database_reset import empty_postgres
 from sqlalchemy import exc, insert, select, text
 
 from hotline.models import Notice
 from hotline.platform.db import make_engine
+from tests.support.database_reset import empty_postgres
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),

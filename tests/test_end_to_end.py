@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from fake_at import FakeAT
-from processes import Stack, wait_for
 from sqlalchemy import select
 
 from hotline.alerting.staff import import_workers
 from hotline.models import OutboundMessage, Report
+from tests.support.fake_at import FakeAT
+from tests.support.processes import Stack, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,8 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
-from tests.builders import (
+from tests.conftest import TEST_TOKEN
+from tests.support.builders import (
     Team,
     advance,
     alert_times,
@@ -35,8 +36,7 @@ from tests.builders import (
     runtime_with,
     texts_to,
 )
-from tests.conftest import TEST_TOKEN
-from tests.fake_at import FakeAT
+from tests.support.fake_at import FakeAT
 
 MINUTE = 60
 RunJobs = Callable[[], None]

@@ -17,7 +17,8 @@ import africastalking
 import pytest
 import requests
 from africastalking.Service import AfricasTalkingException
-from fake_at import FakeAT, sms_parts
+
+from tests.support.fake_at import FakeAT, sms_parts
 
 USERNAME = "hotline"
 KEY = "test-api-key"
@@ -221,7 +222,7 @@ def test_wait_for_names_what_arrived_when_nothing_matches(fake: FakeAT) -> None:
 
 def test_the_standalone_process_records_json_lines_and_stops_on_sigterm(tmp_path: Path) -> None:
     record = tmp_path / "sent.jsonl"
-    script = Path(__file__).with_name("fake_at.py")
+    script = Path(__file__).parent / "support" / "fake_at.py"
     flags = ["--port", "0", "--api-key", KEY, "--username", USERNAME, "--record", str(record)]
     command = [sys.executable, str(script), *flags]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:

@@ -21,7 +21,8 @@ from hotline.platform.runtime import Runtime
 from hotline.records.notices import open_notices
 from hotline.sms.outbox import send_message
 from hotline.web.app import create_app
-from tests.builders import (
+from tests.conftest import TEST_TOKEN
+from tests.support.builders import (
     KIKWIT,
     Team,
     alerts,
@@ -31,8 +32,7 @@ from tests.builders import (
     runtime_with,
     texts_to,
 )
-from tests.conftest import TEST_TOKEN
-from tests.consolekit import login
+from tests.support.consolekit import login
 
 RunJobs = Callable[[], None]
 BASE = f"/webhooks/at/{TEST_TOKEN}"

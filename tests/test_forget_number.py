@@ -14,8 +14,8 @@ from hotline.models import InboundMessage, OutboundMessage, Report, ReporterCont
 from hotline.platform.i18n import LANGUAGES
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
-from tests.builders import add_worker
-from tests.consolekit import login
+from tests.support.builders import add_worker
+from tests.support.consolekit import login
 from tests.test_reporter_flows import NOT_IN_DANGER, Call, report_as, worker_sms
 from tests.test_reporter_sms import KIKWIT_TEXT, sms
 from workers import jobs

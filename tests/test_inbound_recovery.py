@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import TEST_TOKEN
 from sqlalchemy import select
 
 from hotline.models import InboundMessage, Report
+from tests.conftest import TEST_TOKEN
 from workers import jobs
 
 

@@ -11,8 +11,8 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.builders import kwilu_team
-from tests.fake_at import COST_PER_PART, FakeAT
+from tests.support.builders import kwilu_team
+from tests.support.fake_at import COST_PER_PART, FakeAT
 from tests.test_webhooks import ANONYMOUS_REPORT, BASE, every, walk
 
 TOKEN = "metrics-token-0123456789abcdef"
@@ -85,8 +85,8 @@ def test_a_report_through_the_webhooks_moves_the_numbers(watched, runtime, fake_
 
 
 def test_acceptance_times_fall_in_their_buckets(watched, runtime, run_jobs):
-    from tests.builders import advance, reply
-    from tests.builders import report as open_a_report
+    from tests.support.builders import advance, reply
+    from tests.support.builders import report as open_a_report
 
     team = kwilu_team(runtime)
     opened = open_a_report(runtime)
@@ -113,7 +113,7 @@ def test_with_redis_down_the_database_numbers_are_still_served(runtime, watched)
     from redis import Redis
 
     from hotline.ops.redis_server import free_port
-    from tests.builders import report as open_a_report
+    from tests.support.builders import report as open_a_report
 
     open_a_report(runtime)
     runtime.redis = Redis(port=free_port(), socket_connect_timeout=0.5)  # nothing listens there

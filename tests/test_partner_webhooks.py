@@ -24,7 +24,7 @@ from hotline.models import PartnerWebhook, Report, WebhookDelivery
 from hotline.partners.egress import AddressNotAllowed
 from hotline.partners.webhooks import ADDRESS_NOT_ALLOWED, EVENTS, MAX_ATTEMPTS, save_webhook
 from hotline.platform.queue import WEBHOOK_BACKOFF_SECONDS
-from tests.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
+from tests.support.builders import REPORTER_PHONE, advance, kwilu_team, reply, report
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 DESCRIPTION = "Mama Nzuzi garde trois filles au marché"

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
-from leaks import redis_values
 from rq.job import Job
 from rq.registry import (
     DeferredJobRegistry,
@@ -32,10 +31,11 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.db import Base
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.builders import add_worker
 from tests.conftest import TEST_TOKEN
-from tests.consolekit import login, post
-from tests.fake_at import FakeAT
+from tests.support.builders import add_worker
+from tests.support.consolekit import login, post
+from tests.support.fake_at import FakeAT
+from tests.support.leaks import redis_values
 from tests.test_reporter_flows import NOT_IN_DANGER, report_as, worker_sms
 from tests.test_reporter_sms import sms
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from leaks import redis_values
 from rq.job import Job
 from sqlalchemy import MetaData, func, select, update
 from werkzeug.test import TestResponse
@@ -34,8 +33,9 @@ from hotline.platform.crypto import PiiError
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
-from tests.builders import add_worker
 from tests.conftest import TEST_TOKEN
+from tests.support.builders import add_worker
+from tests.support.leaks import redis_values
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 SERVICE_CODE = "*384*44135#"

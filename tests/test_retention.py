@@ -15,8 +15,8 @@ from hotline.ops.cli import main
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
-from tests.builders import add_worker, report
-from tests.consolekit import login, post
+from tests.support.builders import add_worker, report
+from tests.support.consolekit import login, post
 from tests.test_reporter_sms import KIKWIT_TEXT, sms
 from workers import jobs
 

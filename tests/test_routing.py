@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hotline.alerting import routing
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
-from tests.builders import KIKWIT, add_roster, add_worker, report, texts_to
+from tests.support.builders import KIKWIT, add_roster, add_worker, report, texts_to
 
 
 def who(runtime: Runtime, location: str, level: str, at: datetime | None = None) -> list[str]:

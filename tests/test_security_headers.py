@@ -16,7 +16,7 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
-from tests.consolekit import login
+from tests.support.consolekit import login
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 

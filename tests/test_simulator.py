@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fake_at import FakeAT
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -21,8 +20,9 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage, Report, WorkerArea
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
-from tests.builders import KIKWIT, Worker, add_roster, add_worker, load, report
-from tests.consolekit import csrf_token, login
+from tests.support.builders import KIKWIT, Worker, add_roster, add_worker, load, report
+from tests.support.consolekit import csrf_token, login
+from tests.support.fake_at import FakeAT
 from tests.test_ussd_conversation import FRENCH_REPORT
 
 RunJobs = Callable[[], None]

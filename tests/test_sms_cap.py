@@ -19,8 +19,8 @@ from hotline.models import InboundMessage, Notice, OutboundMessage
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.builders import Team, advance, alerts, kwilu_team, runtime_with, texts_to
-from tests.consolekit import login
+from tests.support.builders import Team, advance, alerts, kwilu_team, runtime_with, texts_to
+from tests.support.consolekit import login
 from tests.test_flood import FIRST_REPORT, FLOODER, NEIGHBOUR, dial, reports_from, sms
 
 RunJobs = Callable[[], None]

@@ -10,7 +10,6 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from leaks import redis_values
 from sqlalchemy import select
 
 from flows.reporter import LANGUAGE_CODES
@@ -19,6 +18,7 @@ from hotline.intake.ussd import RESTARTED
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
 from tests.conftest import TEST_TOKEN
+from tests.support.leaks import redis_values
 
 USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"
 PHONE = "+243810000001"

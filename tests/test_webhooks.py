@@ -36,7 +36,7 @@ from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import MAX_BODY_BYTES, create_app
 from tests.conftest import TEST_TOKEN
-from tests.fake_at import FakeAT
+from tests.support.fake_at import FakeAT
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 ROUTES = ("/ussd", "/ussd/events", "/sms", "/sms/delivery")

@@ -17,7 +17,8 @@ from hotline.models import OutboundMessage, Report
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
-from tests.builders import (
+from tests.conftest import TEST_TOKEN
+from tests.support.builders import (
     REPORTER_PHONE,
     Team,
     Worker,
@@ -30,7 +31,6 @@ from tests.builders import (
     report,
     texts_to,
 )
-from tests.conftest import TEST_TOKEN
 
 RunJobs = Callable[[], None]
 STRANGER = "+243990000077"
