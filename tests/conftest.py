@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 
 from hotline.ops.migrate import upgrade
 from hotline.ops.redis_server import PrivateRedis
@@ -21,12 +20,11 @@ from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
 from tests.support.database_reset import empty_postgres
+from tests.support.environment import TEST_PII_KEY, TEST_TOKEN
+from tests.support.jobs import BurstWorker
 from workers import context
 
 pytest_plugins = ["tests.support.browser_fixtures"]
-
-TEST_PII_KEY = "3q2-yXc6V3HXh1tPiU7vG1dRdbOvBf6AA0Q9qk2vF2I="
-TEST_TOKEN = "test-webhook-token-0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
@@ -109,17 +107,6 @@ def app(runtime: Runtime):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
-
-
-class BurstWorker(SimpleWorker):
-    """RQ's SimpleWorker without its remote-command channel, which an in-process burst never
-    uses and whose listener thread takes up to a second to stop after every burst."""
-
-    def subscribe(self) -> None:
-        pass
-
-    def unsubscribe(self) -> None:
-        pass
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hotline.ops.checks import TEST_SMS
 from hotline.ops.cli import main
 from hotline.ops.redis_server import free_port
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 
 PUBLIC_URL = "https://hotline.example.org"

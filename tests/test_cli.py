@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from hotline.ops.cli import main
 from hotline.ops.migrate import alembic_config
-from tests.conftest import TEST_PII_KEY, TEST_TOKEN
+from tests.support.environment import TEST_PII_KEY, TEST_TOKEN
 
 HOTLINE = Path(sys.executable).with_name("hotline")
 # Every variable Settings reads: unset unless a test sets it, whatever the developer's shell holds.

@@ -28,7 +28,7 @@ def test_a_session_in_constant_use_still_ends_after_twelve_hours(client, runtime
 def test_a_gateway_callback_neither_reads_nor_renews_an_operator_s_session(client, runtime):
     """The callbacks open no cookie session (hotline.web.console.ConsoleSessions): a request to
     one that carries an operator's cookie gets no renewed session back."""
-    from tests.conftest import TEST_TOKEN
+    from tests.support.environment import TEST_TOKEN
 
     login(client, runtime, "operator")
     page = client.get("/console/")

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hotline.platform.crypto import PiiCipher, PiiError
-from tests.conftest import TEST_PII_KEY
+from tests.support.environment import TEST_PII_KEY
 
 PHONE = "+243812345678"
 OLD_KEY = TEST_PII_KEY

@@ -21,7 +21,6 @@ from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import (
     Team,
     advance,
@@ -36,6 +35,7 @@ from tests.support.builders import (
     runtime_with,
     texts_to,
 )
+from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 
 MINUTE = 60

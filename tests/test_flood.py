@@ -21,7 +21,6 @@ from hotline.platform.runtime import Runtime
 from hotline.records.notices import open_notices
 from hotline.sms.outbox import send_message
 from hotline.web.app import create_app
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import (
     KIKWIT,
     Team,
@@ -33,6 +32,7 @@ from tests.support.builders import (
     texts_to,
 )
 from tests.support.consolekit import login
+from tests.support.environment import TEST_TOKEN
 
 RunJobs = Callable[[], None]
 BASE = f"/webhooks/at/{TEST_TOKEN}"

@@ -11,7 +11,7 @@ from rq.cron import CronScheduler
 from hotline.ops.redis_server import free_port
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.conftest import BurstWorker
+from tests.support.jobs import BurstWorker
 
 
 def test_the_process_is_alive(client):

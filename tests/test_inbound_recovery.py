@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hotline.models import InboundMessage, Report
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 from workers import jobs
 
 

@@ -21,8 +21,8 @@ from hotline.platform.crypto import PiiCipher
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
 from hotline.web.app import create_app
-from tests.conftest import TEST_PII_KEY
 from tests.support.builders import add_worker, runtime_with
+from tests.support.environment import TEST_PII_KEY
 from tests.test_reporter_flows import NOT_IN_DANGER, check, report_as, worker_sms
 from tests.test_reporter_sms import KIKWIT_TEXT, sms
 

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from hotline.ops.redis_server import free_port
 from hotline.platform.i18n import CATALOGS, Translations
 from hotline.platform.locations import Locations, iso_provinces
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 

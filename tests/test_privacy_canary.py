@@ -31,9 +31,9 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.db import Base
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import add_worker
 from tests.support.consolekit import login, post
+from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 from tests.support.leaks import redis_values
 from tests.test_reporter_flows import NOT_IN_DANGER, report_as, worker_sms

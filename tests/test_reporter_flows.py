@@ -33,8 +33,8 @@ from hotline.platform.crypto import PiiError
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import add_worker
+from tests.support.environment import TEST_TOKEN
 from tests.support.leaks import redis_values
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"

@@ -24,8 +24,8 @@ from hotline.platform.i18n import LANGUAGES
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import add_worker, messages_to, runtime_with, texts_to
+from tests.support.environment import TEST_TOKEN
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 PHONE = "+243810000001"

@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hotline.platform.settings import Settings, SettingsError
-from tests.conftest import TEST_PII_KEY, TEST_TOKEN
+from tests.support.environment import TEST_PII_KEY, TEST_TOKEN
 
 API_KEY = "atsk_0123456789abcdef-not-a-real-key"
 

@@ -17,7 +17,7 @@ from flows.text import fold_ascii
 from hotline.intake.ussd import RESTARTED
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 from tests.support.leaks import redis_values
 
 USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"

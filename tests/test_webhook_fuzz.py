@@ -25,7 +25,7 @@ from werkzeug.test import TestResponse
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
 from hotline.web.app import MAX_BODY_BYTES, create_app
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 ROUTES = ("/ussd", "/ussd/events", "/sms", "/sms/delivery")

@@ -21,7 +21,7 @@ from hotline.models import InboundMessage, Report, UssdSessionEvent
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 from tests.test_webhooks import (
     BASE,
     ROUTES,

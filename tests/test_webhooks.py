@@ -35,7 +35,7 @@ from hotline.platform.references import ALPHABET
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import MAX_BODY_BYTES, create_app
-from tests.conftest import TEST_TOKEN
+from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"

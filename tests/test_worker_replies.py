@@ -17,7 +17,6 @@ from hotline.models import OutboundMessage, Report
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import (
     REPORTER_PHONE,
     Team,
@@ -31,6 +30,7 @@ from tests.support.builders import (
     report,
     texts_to,
 )
+from tests.support.environment import TEST_TOKEN
 
 RunJobs = Callable[[], None]
 STRANGER = "+243990000077"

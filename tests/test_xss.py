@@ -28,9 +28,9 @@ from hotline.alerting import training
 from hotline.models import OutboundMessage, Report
 from hotline.records.audit import TARGET_MAX as AUDIT_TARGET_MAX
 from hotline.sms.messages import body_of
-from tests.conftest import TEST_TOKEN
 from tests.support.builders import report
 from tests.support.consolekit import browser_login, csrf_token, login, post
+from tests.support.environment import TEST_TOKEN
 
 USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"
 SMS_URL = f"/webhooks/at/{TEST_TOKEN}/sms"
