@@ -67,7 +67,8 @@ def _places(state: State, ctx: Context) -> Sequence[Option]:
 
 
 def _urgent(state: State) -> bool:
-    return state["answers"].get("urgent") == "yes"
+    urgent: object = state["answers"].get("urgent")
+    return urgent == "yes"
 
 
 def _after_menu(state: State, ctx: Context) -> str:

@@ -60,18 +60,18 @@ class _MessagesOnly(Catalog):
     """A Babel catalog without its header entry (``msgid ""``), read through ``messages()``:
     iterating a catalog formats its header, which loads CLDR data too (see the module's doc)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._ids: dict[object, None] = {}
+    def __init__(self, charset: str) -> None:
+        super().__init__(charset=charset)
+        self._ids: dict[str | tuple[str, ...], None] = {}
 
-    def __setitem__(self, id, message: Message) -> None:  # type: ignore[no-untyped-def]
+    def __setitem__(self, id: str | tuple[str, ...] | list[str], message: Message) -> None:
         if id != "":
             super().__setitem__(id, message)
-            self._ids[id] = None
+            self._ids[tuple(id) if isinstance(id, list) else id] = None
 
     def messages(self) -> list[Message]:
         """The messages in file order, as iterating the catalog yields them after its header."""
-        return [self[id] for id in self._ids]  # type: ignore[index]
+        return [self[id] for id in self._ids]
 
 
 @lru_cache(maxsize=1)

@@ -133,11 +133,11 @@ class Locations:
         words = f" {_words(text)} "
         for place in self._search_order:
             code, name = place.code, _words(place.name.split(" (")[0])
-            province = _words(self._provinces[code.split("/", 1)[0]].name)
-            if name == province:
+            province_name = _words(self._provinces[code.split("/", 1)[0]].name)
+            if name == province_name:
                 continue  # "Kinshasa" names the city-province far more often than its commune
             if f" {name} " in words and (
-                not place.needs_context or _in_context(words, name, place.name, province)
+                not place.needs_context or _in_context(words, name, place.name, province_name)
             ):
                 return code
         for code, province in self._provinces.items():
@@ -166,6 +166,12 @@ class Locations:
         if code == COUNTRY:
             return "Africa/Kinshasa"
         return self._provinces[self.province_of(code)].timezone
+
+
+def area_covers(area: str, code: str) -> bool:
+    """Whether someone scoped to ``area`` covers a location: the area itself and its places; the
+    national area ``CD`` covers every province."""
+    return area == COUNTRY or code == area or code.startswith(area + "/")
 
 
 def iso_provinces() -> dict[str, str]:

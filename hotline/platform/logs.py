@@ -56,14 +56,11 @@ class ContextIds(logging.Filter):
         # Not imported in the worker and cron (~6 MB): where flask never was, no request is either.
         flask = sys.modules.get("flask")
         in_request = flask is not None and flask.has_request_context()
-        record.request_id = flask.g.get("request_id") if in_request else None
+        request_id = flask.g.get("request_id") if flask is not None and in_request else None
         job = get_current_job()
-        record.job_id = job.id if job is not None else None
-        ids = [
-            f"{name} {value}"
-            for name, value in (("request", record.request_id), ("job", record.job_id))
-            if value
-        ]
+        job_id = job.id if job is not None else None
+        record.request_id, record.job_id = request_id, job_id
+        ids = [f"{name} {value}" for name, value in (("request", request_id), ("job", job_id)) if value]
         record.context = f" [{', '.join(ids)}]" if ids else ""
         return True
 

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from hotline.gateways import SendResult
 from hotline.platform.money import AmountError, parse_amount
+from hotline.platform.redis_text import text_hash
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def record_sms_spend(redis: Redis, gateway: str, result: SendResult) -> None:
 
 def hop_histogram(redis: Redis) -> tuple[list[tuple[str, float]], float]:
     """Cumulative (le, count) buckets ending with "+Inf", and the sum of seconds."""
-    raw = {k.decode(): v.decode() for k, v in redis.hgetall(USSD_HOPS).items()}
+    raw = text_hash(redis.hgetall(USSD_HOPS))
     buckets, running = [], 0.0
     for index, bound in enumerate((*HOP_BUCKETS, float("inf"))):
         running += int(raw.get(str(index), 0))
@@ -74,7 +75,7 @@ def hop_histogram(redis: Redis) -> tuple[list[tuple[str, float]], float]:
 
 def sms_spend(redis: Redis) -> tuple[dict[str, int], dict[str, float]]:
     """Parts sent by gateway, and cost by currency."""
-    raw = {k.decode(): v.decode() for k, v in redis.hgetall(SMS_SPEND).items()}
+    raw = text_hash(redis.hgetall(SMS_SPEND))
     parts = {k.split(":", 1)[1]: int(v) for k, v in raw.items() if k.startswith("parts:")}
     cost = {k.split(":", 1)[1]: float(v) for k, v in raw.items() if k.startswith("cost:")}
     return parts, cost

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from redis import Redis
 from sqlalchemy import Engine
@@ -21,11 +22,26 @@ from hotline.platform.references import ReferenceFactory, new_reference
 from hotline.platform.settings import Settings
 
 
+class RuntimeParts(TypedDict, total=False):
+    """The parts of a Runtime besides its settings: ``Runtime.build`` builds them unless given."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    redis: Redis
+    queue: JobQueue
+    gateway: SmsGateway
+    cipher: PiiCipher
+    locations: Locations
+    translations: Translations
+    clock: Clock
+    new_reference: ReferenceFactory
+
+
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
-    session_factory: sessionmaker
+    session_factory: sessionmaker[Session]
     redis: Redis
     queue: JobQueue
     gateway: SmsGateway
@@ -36,11 +52,10 @@ class Runtime:
     new_reference: ReferenceFactory = new_reference
 
     @classmethod
-    def build(cls, settings: Settings, **overrides: object) -> Runtime:
+    def build(cls, settings: Settings, **overrides: Unpack[RuntimeParts]) -> Runtime:
         engine = make_engine(settings.database_url)
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-        parts: dict[str, object] = {
-            "settings": settings,
+        parts: RuntimeParts = {
             "engine": engine,
             "session_factory": make_session_factory(engine),
             "redis": redis,
@@ -53,7 +68,7 @@ class Runtime:
             "translations": default_translations(),
         }
         parts.update(overrides)
-        return cls(**parts)  # type: ignore[arg-type]
+        return cls(settings, **parts)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

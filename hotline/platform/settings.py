@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypedDict
 from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
@@ -73,8 +74,8 @@ class Settings:
     def is_development(self) -> bool:
         return self.env == "development"
 
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -194,7 +195,14 @@ def _data_file(get: Callable[[str], str | None], name: str) -> Path | None:
     return path
 
 
-def _observability(get: Callable[[str], str | None], environment: str) -> dict[str, str | None]:
+class _Observability(TypedDict):
+    public_url: str | None
+    metrics_token: str | None
+    log_format: str
+    balance_minimum: str | None
+
+
+def _observability(get: Callable[[str], str | None], environment: str) -> _Observability:
     """HOTLINE_PUBLIC_URL, HOTLINE_METRICS_TOKEN, HOTLINE_LOG_FORMAT and AT_BALANCE_MIN."""
     public_url = get("HOTLINE_PUBLIC_URL")
     if public_url:
@@ -280,7 +288,9 @@ def _pii_keys(raw: str | None, instance: Path, generated_ok: bool) -> tuple[str,
     return keys
 
 
-def _generated(instance: Path, name: str, allowed: bool, variable: str, make=None) -> str:
+def _generated(
+    instance: Path, name: str, allowed: bool, variable: str, make: Callable[[], bytes] | None = None
+) -> str:
     """Development and tests: create a secret once and keep it in the instance folder."""
     if not allowed:
         raise SettingsError(f"{variable} is required when HOTLINE_ENV=production")
