@@ -29,7 +29,7 @@ from hotline.models import Report, Roster, RosterRotation, SocialWorker
 from hotline.platform.runtime import Runtime
 from tests.support.fake_at import FakeAT, ReceivedSms
 from tests.support.processes import Stack, wait_for
-from tests.test_end_to_end import walk_report
+from tests.support.ussd import walk_report
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from hotline.platform.settings import Settings, SettingsError
 from hotline.records.notices import open_notices
 from hotline.sms.balance import NOTICE_KEY, check_balance
 from tests.support.fake_at import FakeAT
-from tests.test_metrics import TOKEN, scrape
+from tests.support.metrics import TOKEN, scrape
 
 
 @pytest.fixture

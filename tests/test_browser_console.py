@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hotline.models import AuditEntry, Report, ReportEvent
 from tests.support.builders import report
 from tests.support.consolekit import PASSWORD, browser_login, make_user, totp_code
-from tests.test_ussd_conversation import FRENCH_REPORT
+from tests.support.ussd import FRENCH_REPORT
 
 REPORTER = "+243811234567"
 

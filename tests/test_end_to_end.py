@@ -10,38 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from hotline.alerting.staff import import_workers
 from hotline.models import OutboundMessage, Report
 from tests.support.fake_at import FakeAT
 from tests.support.processes import Stack, wait_for
+from tests.support.ussd import walk_report
 
 pytestmark = pytest.mark.slow
 
 KIKWIT_WORKER = "+243820000002"
-
-
-def walk_report(url: str, session_id: str, phone: str, keys: list[str]) -> str:
-    text, reply = "", ""
-    for i, key in enumerate(["", *keys]):
-        text = key if i <= 1 else f"{text}*{key}"
-        response = requests.post(
-            url,
-            data={
-                "sessionId": session_id,
-                "phoneNumber": phone,
-                "serviceCode": "*384*1#",
-                "networkCode": "63001",
-                "text": text,
-            },
-            timeout=10,
-        )
-        assert response.status_code == 200
-        reply = response.text
-        assert reply.startswith(("CON ", "END ")), reply
-    return reply
 
 
 def test_a_ussd_report_reaches_the_social_worker_and_the_delivery_report_is_stored(

@@ -8,88 +8,43 @@ the global SMS cap is tested in tests/test_sms_cap.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hotline.intake.reports import NewReport, open_report
-from hotline.models import InboundMessage, Notice, OutboundMessage, Report
+from hotline.models import InboundMessage, Notice, OutboundMessage
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.records.notices import open_notices
 from hotline.sms.outbox import send_message
 from hotline.web.app import create_app
 from tests.support.builders import (
+    FLOODER,
     KIKWIT,
+    NEIGHBOUR,
     Team,
     alerts,
     events,
     kwilu_team,
     messages_to,
+    reports_from,
     runtime_with,
     texts_to,
 )
 from tests.support.consolekit import login
-from tests.support.environment import TEST_TOKEN
+from tests.support.sms import sms_from as sms
+from tests.support.ussd import FIRST_REPORT, dial
 
 RunJobs = Callable[[], None]
-BASE = f"/webhooks/at/{TEST_TOKEN}"
-FLOODER = "+243810000066"
-NEIGHBOUR = "+243970000067"
-# French, report, sexual exploitation, in danger now, Kwilu, Kikwit, anonymous, send.
-FIRST_REPORT = ["1", "1", "1", "1", "2", "3", "3", "1"]
 AGAIN = FIRST_REPORT[1:]  # the language is remembered: the call opens on the menu
 HELP_REPLY = "Appels gratuits"
-_ids = count(1)
 
 
 @pytest.fixture
 def team(runtime: Runtime) -> Team:
     return kwilu_team(runtime)
-
-
-def dial(client: FlaskClient, phone: str, inputs: list[str]) -> str:
-    """One USSD call to the end; returns the last screen."""
-    session_id = f"ATUid_{next(_ids):032x}"
-    body = ""
-    for i in range(len(inputs) + 1):
-        form = {
-            "sessionId": session_id,
-            "serviceCode": "*384*44135#",
-            "phoneNumber": phone,
-            "networkCode": "63001",
-            "text": "*".join(inputs[:i]),
-        }
-        response = client.post(f"{BASE}/ussd", data=form)
-        assert response.status_code == 200
-        body = response.get_data(as_text=True)
-        assert body.startswith(("CON ", "END ")) and len(body) <= 160, body
-    return body
-
-
-def sms(client: FlaskClient, phone: str, text: str) -> None:
-    form = {
-        "from": phone,
-        "to": "12345",
-        "text": text,
-        "date": "2026-01-05 08:00:12",
-        "id": f"ATSMS-flood-{next(_ids)}",
-        "networkCode": "63001",
-    }
-    assert client.post(f"{BASE}/sms", data=form).status_code == 200
-
-
-def reports_from(runtime: Runtime, phone: str) -> list[Report]:
-    with runtime.session() as session:
-        return list(
-            session.scalars(
-                select(Report)
-                .where(Report.reporter_hash == runtime.cipher.lookup_hash(phone))
-                .order_by(Report.id)
-            )
-        )
 
 
 def flood_notice(runtime: Runtime) -> dict:

@@ -16,8 +16,8 @@ from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
 from tests.support.builders import add_worker
 from tests.support.consolekit import login
-from tests.test_reporter_flows import NOT_IN_DANGER, Call, report_as, worker_sms
-from tests.test_reporter_sms import KIKWIT_TEXT, sms
+from tests.support.sms import KIKWIT_TEXT, sms, worker_sms
+from tests.support.ussd import NOT_IN_DANGER, Call, report_as
 from workers import jobs
 
 REPORTER = "+243810000001"

@@ -23,8 +23,8 @@ from hotline.sms.messages import body_of
 from hotline.web.app import create_app
 from tests.support.builders import add_worker, runtime_with
 from tests.support.environment import TEST_PII_KEY
-from tests.test_reporter_flows import NOT_IN_DANGER, check, report_as, worker_sms
-from tests.test_reporter_sms import KIKWIT_TEXT, sms
+from tests.support.sms import KIKWIT_TEXT, sms, worker_sms
+from tests.support.ussd import NOT_IN_DANGER, check, report_as
 
 KEY_A = TEST_PII_KEY
 KEY_B = "x4-2c1aoQ7OQ1kQk5ZmT2yk1zmWnQvZ5y0w9fKx3S0c="

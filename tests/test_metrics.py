@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.support.builders import kwilu_team
+from tests.support.builders import every, kwilu_team
+from tests.support.environment import BASE
 from tests.support.fake_at import COST_PER_PART, FakeAT
-from tests.test_webhooks import ANONYMOUS_REPORT, BASE, every, walk
-
-TOKEN = "metrics-token-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+from tests.support.metrics import AUTH, TOKEN, scrape
+from tests.support.ussd import ANONYMOUS_REPORT, walk
 
 
 @pytest.fixture
@@ -31,17 +29,6 @@ def watched(runtime: Runtime):  # type: ignore[no-untyped-def]
     """The app with HOTLINE_METRICS_TOKEN set."""
     runtime.settings = runtime.settings.with_overrides(metrics_token=TOKEN)
     return create_app(runtime=runtime).test_client()
-
-
-def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]
-    response = client.get("/metrics", headers=AUTH)
-    assert response.status_code == 200
-    assert response.content_type.startswith("text/plain")
-    samples = {}
-    for family in text_string_to_metric_families(response.get_data(as_text=True)):
-        for sample in family.samples:
-            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return samples
 
 
 def test_without_a_configured_token_there_is_no_metrics_page(client):

@@ -36,8 +36,8 @@ from tests.support.consolekit import login, post
 from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 from tests.support.leaks import redis_values
-from tests.test_reporter_flows import NOT_IN_DANGER, report_as, worker_sms
-from tests.test_reporter_sms import sms
+from tests.support.sms import sms, worker_sms
+from tests.support.ussd import NOT_IN_DANGER, report_as
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 CALLER = "+243815550101"  # USSD report, agreed to a call back

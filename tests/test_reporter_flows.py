@@ -11,14 +11,12 @@ import logging
 import zlib
 from collections.abc import Iterator
 from contextlib import suppress
-from itertools import count
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from rq.job import Job
 from sqlalchemy import MetaData, func, select, update
-from werkzeug.test import TestResponse
 
 from hotline.intake.reports import pin_hash
 from hotline.models import (
@@ -36,76 +34,14 @@ from hotline.web.app import create_app
 from tests.support.builders import add_worker
 from tests.support.environment import TEST_TOKEN
 from tests.support.leaks import redis_values
+from tests.support.sms import worker_sms
+from tests.support.ussd import IN_DANGER, NOT_IN_DANGER, SERVICE_CODE, Call, check, report_as
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
-SERVICE_CODE = "*384*44135#"
 PHONE = "+243810000001"
 OTHER_PHONE = "+243970000004"
-LIMIT = 160
 
-# After the language screen (1 Francais) and the main menu (1 report):
-IN_DANGER = ["1", "1", "2", "3"]  # sexual exploitation, in danger, Kwilu, Kikwit
-NOT_IN_DANGER = ["2", "2", "2", "3"]  # forced labour, no danger, Kwilu, Kikwit
 OPTIONAL = ("place_detail", "people", "children", "description", "pin")
-
-_session_ids = count(1)
-
-
-class Call:
-    """One USSD session from one phone: ``press`` sends the cumulative ``text`` AT would send."""
-
-    def __init__(
-        self,
-        client: FlaskClient,
-        phone: str = PHONE,
-        service_code: str = SERVICE_CODE,
-        session_id: str | None = None,
-    ) -> None:
-        self.client, self.phone, self.service_code = client, phone, service_code
-        self.session_id = session_id or f"ATUid_{next(_session_ids):032x}"
-        self.inputs: list[str] = []
-        self.screens: list[str] = []  # the screen ids, as our at-ussd-hop-metadata header names them
-
-    def dial(self, first_text: str = "") -> str:
-        return self.send(first_text)
-
-    def press(self, *keys: str) -> str:
-        body = ""
-        for key in keys:
-            self.inputs.append(key)
-            body = self.send("*".join(self.inputs))
-        return body
-
-    def send(self, text: str) -> str:
-        response = self.client.post(
-            f"{BASE}/ussd",
-            data={
-                "sessionId": self.session_id,
-                "serviceCode": self.service_code,
-                "phoneNumber": self.phone,
-                "networkCode": "63001",
-                "text": text,
-            },
-        )
-        body = screen_of(response)
-        self.screens.append(response.headers["at-ussd-hop-metadata"])
-        return body
-
-    @property
-    def text(self) -> str:
-        return "*".join(self.inputs)
-
-
-def screen_of(response: TestResponse) -> str:
-    """The body of a USSD answer, after checking it is one a basic phone can show."""
-    assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    assert body.startswith(("CON ", "END ")), body
-    assert len(body) <= LIMIT, body
-    assert body.isascii(), body
-    label = response.headers["at-ussd-hop-metadata"]
-    assert 0 < len(label) <= 99 and "|" not in label  # AT's limits for the echoed label
-    return body
 
 
 def all_of(runtime: Runtime, model: type) -> list[Any]:
@@ -132,13 +68,6 @@ def contact_of(runtime: Runtime, report: Report) -> ReporterContact | None:
 def kwilu_worker(runtime: Runtime) -> str:
     """A social worker covering Kwilu (no roster: every worker of the area is alerted)."""
     return add_worker(runtime, "Amani", ("CD-KL",), phone="+243820000002").phone
-
-
-def report_as(client: FlaskClient, keys: list[str], phone: str = PHONE) -> str:
-    """A whole report from a phone that has not chosen a language yet; returns the last screen."""
-    call = Call(client, phone)
-    call.dial()
-    return call.press("1", "1", *keys)
 
 
 def reference_in(runtime: Runtime, body: str) -> str:
@@ -432,27 +361,6 @@ def test_a_service_code_with_an_extra_1_goes_straight_to_the_report_in_the_calle
 
 
 # --- checking a report -------------------------------------------------------------------------
-
-
-def check(client: FlaskClient, reference: str, phone: str = PHONE, pin: str | None = None) -> str:
-    """Dial (the language is remembered), choose "check a report", type the reference [and PIN]."""
-    call = Call(client, phone)
-    first = call.dial()
-    if first.startswith("CON Langue"):
-        call.press("1")
-    screen = call.press("2", reference)
-    if pin is not None:
-        assert screen.startswith("CON Tapez le code PIN de 4 chiffres")
-        screen = call.press(pin)
-    return screen
-
-
-def worker_sms(client: FlaskClient, phone: str, text: str, message_id: str) -> None:
-    response = client.post(
-        f"{BASE}/sms",
-        data={"from": phone, "to": "12345", "text": text, "id": message_id, "date": "2026-01-05 08:10:00"},
-    )
-    assert response.status_code == 200
 
 
 def test_the_reporting_phone_sees_received_then_being_handled_then_closed(

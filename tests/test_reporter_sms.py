@@ -26,33 +26,14 @@ from hotline.platform.settings import Settings
 from hotline.web.app import create_app
 from tests.support.builders import add_worker, messages_to, runtime_with, texts_to
 from tests.support.environment import TEST_TOKEN
+from tests.support.sms import KIKWIT_TEXT, sms
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 PHONE = "+243810000001"
 OTHER_PHONE = "+243970000004"
-KIKWIT_TEXT = "Une fille est retenue a Kikwit dans une maison depuis hier"
 LONGEST_REFERENCE = "ABCDEFGH"
 
 _ids = count(1)
-
-
-def sms(client: FlaskClient, text: str, phone: str = PHONE, message_id: str | None = None) -> str:
-    """POST one SMS exactly as AT does; returns AT's id for it."""
-    message_id = message_id or f"7a1bd5b8-0000-4000-8000-{next(_ids):012d}"
-    response = client.post(
-        f"{BASE}/sms",
-        data={
-            "from": phone,
-            "to": "12345",
-            "text": text,
-            "date": "2026-01-05T08:00:00Z",
-            "id": message_id,
-            "linkId": "SampleLinkId123",
-            "networkCode": "63001",
-        },
-    )
-    assert response.status_code == 200
-    return message_id
 
 
 def reports(runtime: Runtime) -> list[Report]:

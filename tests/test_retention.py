@@ -17,7 +17,7 @@ from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
 from tests.support.builders import add_worker, report
 from tests.support.consolekit import login, post
-from tests.test_reporter_sms import KIKWIT_TEXT, sms
+from tests.support.sms import KIKWIT_TEXT, sms
 from workers import jobs
 
 CALLER = "+243811234567"

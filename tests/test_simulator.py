@@ -23,7 +23,7 @@ from hotline.sms.messages import body_of
 from tests.support.builders import KIKWIT, Worker, add_roster, add_worker, load, report
 from tests.support.consolekit import csrf_token, login
 from tests.support.fake_at import FakeAT
-from tests.test_ussd_conversation import FRENCH_REPORT
+from tests.support.ussd import FRENCH_REPORT
 
 RunJobs = Callable[[], None]
 PAGE = "/console/simulator"

@@ -19,9 +19,20 @@ from hotline.models import InboundMessage, Notice, OutboundMessage
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.support.builders import Team, advance, alerts, kwilu_team, runtime_with, texts_to
+from tests.support.builders import (
+    FLOODER,
+    NEIGHBOUR,
+    Team,
+    advance,
+    alerts,
+    kwilu_team,
+    reports_from,
+    runtime_with,
+    texts_to,
+)
 from tests.support.consolekit import login
-from tests.test_flood import FIRST_REPORT, FLOODER, NEIGHBOUR, dial, reports_from, sms
+from tests.support.sms import sms_from as sms
+from tests.support.ussd import FIRST_REPORT, dial
 
 RunJobs = Callable[[], None]
 

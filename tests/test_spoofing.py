@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from hotline.platform.references import ALPHABET
 from hotline.platform.runtime import Runtime
 from tests.support.builders import alerts, kwilu_team, load, report, texts_to
-from tests.test_worker_replies import sms
+from tests.support.sms import worker_texts as sms
 
 REFERENCE = re.compile(rf"\b[{ALPHABET}]{{6}}\b")
 

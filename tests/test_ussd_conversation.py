@@ -19,6 +19,7 @@ from hotline.models import Report
 from hotline.platform.runtime import Runtime
 from tests.support.environment import TEST_TOKEN
 from tests.support.leaks import redis_values
+from tests.support.ussd import FRENCH_REPORT
 
 USSD_URL = f"/webhooks/at/{TEST_TOKEN}/ussd"
 PHONE = "+243810000001"
@@ -26,8 +27,6 @@ OTHER_PHONE = "+243970000004"
 PHONE_FORMS = ("+243810000001", "243810000001", "0810000001")
 LIMIT = 160
 
-# French, report, sexual exploitation, in danger, Kwilu, Kikwit, call me back, afternoon, send.
-FRENCH_REPORT = ["1", "1", "1", "1", "2", "3", "1", "2", "1"]
 # English, report, forced labour, not in danger, Ituri (no places), no place detail, 2 people,
 # children: no, no description, anonymous, no PIN, send.
 ENGLISH_REPORT = ["6", "1", "2", "2", "8", "99", "2", "2", "99", "3", "99", "1"]

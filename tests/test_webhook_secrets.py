@@ -21,18 +21,10 @@ from hotline.models import InboundMessage, Report, UssdSessionEvent
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
-from tests.support.environment import TEST_TOKEN
-from tests.test_webhooks import (
-    BASE,
-    ROUTES,
-    app_for,
-    end_of_session,
-    how_many,
-    incoming,
-    new_session_id,
-    screen_of,
-    ussd_form,
-)
+from tests.support.builders import app_for, how_many
+from tests.support.environment import BASE, ROUTES, TEST_TOKEN
+from tests.support.sms import incoming
+from tests.support.ussd import end_of_session, new_session_id, screen_of, ussd_form
 
 NEW = "new-token-A1b2C3d4E5f6G7h8I9j0"
 OLD = "old-token-Z9y8X7w6V5u4T3s2R1q0"

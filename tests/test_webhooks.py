@@ -9,16 +9,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, text
-from werkzeug.test import TestResponse
+from sqlalchemy import text
 
 from hotline.alerting.staff import import_workers
 from hotline.gateways.africastalking import AfricasTalkingGateway
@@ -33,95 +30,34 @@ from hotline.models import (
 from hotline.platform.clock import FrozenClock
 from hotline.platform.references import ALPHABET
 from hotline.platform.runtime import Runtime
-from hotline.platform.settings import Settings
-from hotline.web.app import MAX_BODY_BYTES, create_app
-from tests.support.environment import TEST_TOKEN
+from hotline.web.app import MAX_BODY_BYTES
+from tests.support.builders import app_for, every, how_many
+from tests.support.environment import BASE, ROUTES, TEST_TOKEN
 from tests.support.fake_at import FakeAT
+from tests.support.sms import incoming
+from tests.support.ussd import (
+    ANONYMOUS_REPORT,
+    CALLBACK_REPORT,
+    end_of_session,
+    hop,
+    new_session_id,
+    screen_of,
+    ussd_form,
+    walk,
+)
 
-BASE = f"/webhooks/at/{TEST_TOKEN}"
-ROUTES = ("/ussd", "/ussd/events", "/sms", "/sms/delivery")
 PHONE = "+243810000001"
 OTHER_PHONE = "+243970000004"
 WORKER_PHONE = "+243820000002"
-SCREEN_TYPE = "text/plain; charset=utf-8"
-USSD_LIMIT = 160
-
-# Inputs of a whole report, one per screen: language 1 Francais, menu 1 report, category 1 sexual
-# exploitation, danger 1 yes, province 2 Kwilu, place 3 Kikwit, then contact and confirmation
-# (someone in danger: the optional questions are skipped, tests/test_reporter_flows.py has both paths).
-TO_CONTACT = ["1", "1", "1", "1", "2", "3"]
-ANONYMOUS_REPORT = [*TO_CONTACT, "3", "1"]  # contact 3 anonymous, confirm 1 send
-CALLBACK_REPORT = [*TO_CONTACT, "1", "2", "1"]  # contact 1 call me back, safe time 2 afternoon, send
-
 REFERENCE = re.compile(rf"\b[{ALPHABET}]{{6}}\b")
-_session_ids = count(1)
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def new_session_id() -> str:
-    return f"ATUid_{next(_session_ids):032x}"
-
-
-def ussd_form(session_id: str, text: str, phone: str = PHONE, **extra: str) -> dict[str, str]:
-    return {
-        "sessionId": session_id,
-        "serviceCode": "*384*44135#",
-        "phoneNumber": phone,
-        "networkCode": "63001",
-        "text": text,
-        **extra,
-    }
-
-
-def hop(client: FlaskClient, session_id: str, text: str, phone: str = PHONE, **extra: str) -> TestResponse:
-    return client.post(f"{BASE}/ussd", data=ussd_form(session_id, text, phone, **extra))
-
-
-def walk(
-    client: FlaskClient, inputs: list[str], session_id: str | None = None, phone: str = PHONE
-) -> list[str]:
-    """Dial (text "") then type each input as AT reports it (all inputs so far joined by ``*``)."""
-    session_id = session_id or new_session_id()
-    screens = [screen_of(hop(client, session_id, "", phone))]
-    for i in range(len(inputs)):
-        screens.append(screen_of(hop(client, session_id, "*".join(inputs[: i + 1]), phone)))
-    return screens
-
-
-def screen_of(response: TestResponse) -> str:
-    """The body of a USSD answer, after checking it is one AT can show."""
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == SCREEN_TYPE
-    body = response.get_data(as_text=True)
-    assert body.startswith(("CON ", "END ")), body
-    assert len(body) <= USSD_LIMIT, body
-    return body
-
-
-def every(runtime: Runtime, model: type) -> list[Any]:
-    with runtime.session() as session:
-        return list(session.scalars(select(model).order_by(model.id)))
-
-
-def how_many(runtime: Runtime, model: type) -> int:
-    with runtime.session() as session:
-        return session.scalar(select(func.count()).select_from(model))
-
-
 def raw_rows(runtime: Runtime, table: str) -> list[tuple[Any, ...]]:
     with runtime.engine.connect() as conn:
         return [tuple(row) for row in conn.execute(text(f"SELECT * FROM {table}"))]  # noqa: S608
-
-
-@contextmanager
-def app_for(settings: Settings, clock: FrozenClock) -> Iterator[tuple[FlaskClient, Runtime]]:
-    rt = Runtime.build(settings, clock=clock)
-    try:
-        yield create_app(runtime=rt).test_client(), rt
-    finally:
-        rt.close()
 
 
 # --- the secret path token ---------------------------------------------------------------------
@@ -323,25 +259,6 @@ def test_the_report_screens_never_show_the_callers_number(client: FlaskClient) -
 # --- USSD end-of-session events ----------------------------------------------------------------
 
 
-def end_of_session(session_id: str, **changes: str) -> dict[str, str]:
-    form = {
-        "date": "2026-01-05 08:03:12",
-        "sessionId": session_id,
-        "serviceCode": "*384*44135#",
-        "networkCode": "63001",
-        "phoneNumber": PHONE,
-        "status": "Incomplete",
-        "cost": "USD 0.0000",
-        "durationInMillis": "41230",
-        "hopsCount": "3",
-        "input": "1*1",
-        "lastAppResponse": "CON Que s'est-il passe ?",
-        "errorMessage": "",
-    }
-    form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
-
-
 def test_an_end_of_session_event_is_stored_once_even_when_at_posts_it_twice(
     client: FlaskClient, runtime: Runtime
 ) -> None:
@@ -407,20 +324,6 @@ def test_an_end_of_session_event_with_odd_fields_is_answered_and_kept_when_it_ca
 
 
 # --- incoming SMS ------------------------------------------------------------------------------
-
-
-def incoming(**changes: str | None) -> dict[str, str]:
-    form: dict[str, str | None] = {
-        "from": PHONE,
-        "to": "12345",
-        "text": "Une fille est retenue a Kikwit",
-        "date": "2017-05-03T06:04:45Z",
-        "id": "7a1bd5b8-5b1f-4b2c-9f7f-0b1c6f9c2d31",
-        "linkId": "SampleLinkId123",
-        "networkCode": "63001",
-    }
-    form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 @pytest.mark.parametrize(

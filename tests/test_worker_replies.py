@@ -7,7 +7,6 @@ urgent report from Kikwit alerts Amani and Bisimwa at once; each test then lets 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
@@ -30,13 +29,12 @@ from tests.support.builders import (
     report,
     texts_to,
 )
-from tests.support.environment import TEST_TOKEN
+from tests.support.sms import worker_texts as sms
 
 RunJobs = Callable[[], None]
 STRANGER = "+243990000077"
 DESCRIPTION = "Ma voisine est enfermee chez le pasteur Mbala"
 PLACE_DETAIL = "pres du marche central"
-_sms_ids = count(1)
 
 HELP = "Répondez 1 REF pour accepter, 2 REF pour refuser, FIN REF pour clore, NOTE REF texte, INFO REF."
 
@@ -73,25 +71,6 @@ def every_sms_fits_one_gsm7_part(runtime: Runtime) -> Iterator[None]:
             text = body_of(runtime, message)
             assert is_gsm7(text), text
             assert sms_segments(text) <= (2 if message.purpose == "details" else 1), text
-
-
-def sms(
-    client: FlaskClient, run_jobs: RunJobs, sender: Worker | str, *texts: str, at_id: str | None = None
-) -> None:
-    """``sender`` writes each text to the short code, in turn; then a worker handles them in that
-    order (one FIFO queue) and sends the answers."""
-    for text in texts:
-        form = {
-            "from": sender if isinstance(sender, str) else sender.phone,
-            "to": "12345",
-            "text": text,
-            "date": "2026-01-05 08:00:12",
-            "id": at_id or f"ATSMS-{next(_sms_ids)}",
-            "linkId": "SampleLinkId123",
-            "networkCode": "63001",
-        }
-        assert client.post(f"/webhooks/at/{TEST_TOKEN}/sms", data=form).status_code == 200
-    run_jobs()
 
 
 def replies_to(runtime: Runtime, worker: Worker) -> list[str]:

@@ -1,4 +1,5 @@
-"""Small builders shared by the on-call tests: workers, rosters, reports, and what each phone got.
+"""Small builders shared by the tests: workers, rosters, reports, what each phone got, rows counted,
+and another deployment's app.
 
 Everything goes through the real models and services; only time is moved by hand.
 """
@@ -12,7 +13,8 @@ from datetime import date, datetime
 from itertools import count
 from typing import Any
 
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from hotline.alerting import worker_replies
 from hotline.intake.reports import NewReport, open_report
@@ -29,10 +31,13 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.sms.messages import body_of
+from hotline.web.app import create_app
 from workers import context, jobs
 
 KIKWIT = "CD-KL/kikwit"
 REPORTER_PHONE = "+243810000001"
+FLOODER = "+243810000066"  # reports over and over (the flood and SMS cap tests)
+NEIGHBOUR = "+243970000067"
 # The frozen clock starts on Monday 5 January 2026 at 08:00 UTC (09:00 in Kinshasa).
 MONDAY = date(2026, 1, 5)
 
@@ -236,3 +241,34 @@ def runtime_with(runtime: Runtime, **overrides: object) -> Iterator[Runtime]:
     finally:
         context.use(runtime)
         other.close()
+
+
+@contextmanager
+def app_for(settings: Settings, clock: FrozenClock) -> Iterator[tuple[FlaskClient, Runtime]]:
+    """Another deployment's app and runtime, with these settings (closed on exit)."""
+    rt = Runtime.build(settings, clock=clock)
+    try:
+        yield create_app(runtime=rt).test_client(), rt
+    finally:
+        rt.close()
+
+
+def every(runtime: Runtime, model: type) -> list[Any]:
+    with runtime.session() as session:
+        return list(session.scalars(select(model).order_by(model.id)))
+
+
+def how_many(runtime: Runtime, model: type) -> int:
+    with runtime.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def reports_from(runtime: Runtime, phone: str) -> list[Report]:
+    with runtime.session() as session:
+        return list(
+            session.scalars(
+                select(Report)
+                .where(Report.reporter_hash == runtime.cipher.lookup_hash(phone))
+                .order_by(Report.id)
+            )
+        )
