@@ -30,6 +30,7 @@ from hotline.models import (
     SocialWorker,
 )
 from hotline.partners import webhooks as partner_webhooks
+from hotline.platform.db import rowcount
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import messages
@@ -165,18 +166,20 @@ def escalate_failed_alert(runtime: Runtime, message_id: int) -> list[int]:
 def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWorker) -> bool:
     """Record that ``worker`` took the report. False if someone else had already accepted it."""
     now = runtime.clock.now()
-    taken = session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.accepted_at.is_(None))
-        .values(
-            accepted_at=now,
-            accepted_by_id=worker.id,
-            status="accepted",
-            escalation_token=None,
-            escalation_due_at=None,
-            updated_at=now,
+    taken = rowcount(
+        session.execute(
+            update(Report)
+            .where(Report.id == report.id, Report.accepted_at.is_(None))
+            .values(
+                accepted_at=now,
+                accepted_by_id=worker.id,
+                status="accepted",
+                escalation_token=None,
+                escalation_due_at=None,
+                updated_at=now,
+            )
         )
-    ).rowcount
+    )
     if not taken:
         return False
     # Alerts not yet handed to the gateway are no longer needed.
@@ -225,11 +228,13 @@ def overdue_reports(runtime: Runtime, tolerance: timedelta = timedelta(minutes=2
 
 def _claim(session: Session, report: Report, token: str | None) -> bool:
     return bool(
-        session.execute(
-            update(Report)
-            .where(Report.id == report.id, Report.escalation_token == token, Report.accepted_at.is_(None))
-            .values(escalation_token=_new_token())
-        ).rowcount
+        rowcount(
+            session.execute(
+                update(Report)
+                .where(Report.id == report.id, Report.escalation_token == token, Report.accepted_at.is_(None))
+                .values(escalation_token=_new_token())
+            )
+        )
     )
 
 

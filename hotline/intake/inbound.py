@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from hotline.alerting import training, worker_replies
 from hotline.intake import reporter_sms
 from hotline.models import InboundMessage, SocialWorker
+from hotline.platform.db import rowcount
 from hotline.platform.runtime import Runtime
 from hotline.sms.outbox import TICKER_GRACE_TICKS
 
@@ -84,11 +85,13 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
     """
     now = runtime.clock.now()
     with runtime.session() as session:
-        claimed = session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
-            .values(processed_at=now)
-        ).rowcount
+        claimed = rowcount(
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
+                .values(processed_at=now)
+            )
+        )
         session.commit()
         message = session.get(InboundMessage, inbound_id)
         if not claimed or message is None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import PartnerWebhook, Report, WebhookDelivery
 from hotline.partners import egress
+from hotline.platform.db import rowcount
 from hotline.platform.queue import WEBHOOK_BACKOFF_SECONDS
 from hotline.platform.runtime import Runtime
 
@@ -148,18 +149,20 @@ def deliver(runtime: Runtime, delivery_id: int) -> str:
     """
     now = runtime.clock.now()
     with runtime.session() as session:
-        claimed = session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == PENDING,
-                or_(
-                    WebhookDelivery.next_attempt_at.is_(None),
-                    WebhookDelivery.next_attempt_at <= now + timedelta(seconds=2),
-                ),
+        claimed = rowcount(
+            session.execute(
+                update(WebhookDelivery)
+                .where(
+                    WebhookDelivery.id == delivery_id,
+                    WebhookDelivery.status == PENDING,
+                    or_(
+                        WebhookDelivery.next_attempt_at.is_(None),
+                        WebhookDelivery.next_attempt_at <= now + timedelta(seconds=2),
+                    ),
+                )
+                .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=now + LEASE)
             )
-            .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=now + LEASE)
-        ).rowcount
+        )
         session.commit()
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or not claimed:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, Unpack, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, create_engine, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -61,3 +62,9 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def rowcount(result: Result[Unpack[tuple[Any, ...]]]) -> int:
+    """The rows an UPDATE or DELETE matched. ``Session.execute`` returns a CursorResult for them,
+    but its type says Result, which has no ``rowcount``."""
+    return cast("CursorResult[Unpack[tuple[Any, ...]]]", result).rowcount

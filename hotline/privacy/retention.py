@@ -26,6 +26,7 @@ from hotline.models import (
     Report,
     ReporterContact,
 )
+from hotline.platform.db import rowcount
 from hotline.platform.runtime import Runtime
 from hotline.records.audit import audit
 from hotline.records.timeline import record
@@ -85,11 +86,13 @@ def remove_contact(session: Session, report: Report) -> int:
     session.expire(report, ["contact"])
     report.reporter_hash = None
     to_reporter = (OutboundMessage.report_id == report.id, OutboundMessage.worker_id.is_(None))
-    cancelled = session.execute(
-        update(OutboundMessage)
-        .where(*to_reporter, OutboundMessage.status == MESSAGE_PENDING)
-        .values(status=MESSAGE_CANCELLED, next_attempt_at=None)
-    ).rowcount
+    cancelled = rowcount(
+        session.execute(
+            update(OutboundMessage)
+            .where(*to_reporter, OutboundMessage.status == MESSAGE_PENDING)
+            .values(status=MESSAGE_CANCELLED, next_attempt_at=None)
+        )
+    )
     session.execute(
         update(OutboundMessage).where(*to_reporter).values(recipient_encrypted="", recipient_hash="", body="")
     )

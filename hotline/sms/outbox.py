@@ -22,6 +22,7 @@ from hotline.models import (
     SmsOptOut,
 )
 from hotline.platform import meters
+from hotline.platform.db import rowcount
 from hotline.platform.phones import is_training_phone
 from hotline.platform.queue import BACKOFF_SECONDS
 from hotline.platform.runtime import Runtime
@@ -83,20 +84,24 @@ def send_message(runtime: Runtime, message_id: int) -> Sent:
     """
     now = runtime.clock.now()
     with runtime.session() as session:
-        claimed = session.execute(
-            update(OutboundMessage)
-            .where(
-                OutboundMessage.id == message_id,
-                OutboundMessage.status == MESSAGE_PENDING,
-                or_(
-                    OutboundMessage.next_attempt_at.is_(None),
-                    OutboundMessage.next_attempt_at <= now + timedelta(seconds=2),
-                ),
+        claimed = rowcount(
+            session.execute(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.id == message_id,
+                    OutboundMessage.status == MESSAGE_PENDING,
+                    or_(
+                        OutboundMessage.next_attempt_at.is_(None),
+                        OutboundMessage.next_attempt_at <= now + timedelta(seconds=2),
+                    ),
+                )
+                .values(
+                    attempts=OutboundMessage.attempts + 1,
+                    next_attempt_at=now + lease(runtime),
+                    updated_at=now,
+                )
             )
-            .values(
-                attempts=OutboundMessage.attempts + 1, next_attempt_at=now + lease(runtime), updated_at=now
-            )
-        ).rowcount
+        )
         session.commit()
         message = session.get(OutboundMessage, message_id)
         if message is None or not claimed:
