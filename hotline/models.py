@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, final
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +43,27 @@ FINAL_MESSAGE_STATUSES = (MESSAGE_DELIVERED, MESSAGE_FAILED)
 CONSENTS = ("callback", "confidential")  # anonymous reporters have no contact row at all
 
 
+# An escalation step as the policy JSON holds it: an object with exactly one of these keys
+# (checked by hotline.alerting.escalation.check_steps). Final: a step has no other key, so
+# ``"wait" in step`` tells which one it is.
+@final
+class NotifyStep(TypedDict):
+    notify: list[str]  # the levels to alert (routing.ESCALATION_LEVELS)
+
+
+@final
+class WaitStep(TypedDict):
+    wait: int  # seconds
+
+
+@final
+class RepeatStep(TypedDict):
+    repeat: int  # the steps before it run this many times in all
+
+
+EscalationStep = NotifyStep | WaitStep | RepeatStep
+
+
 class Report(Base):
     __tablename__ = "reports"
 
@@ -72,7 +93,7 @@ class Report(Base):
     # Escalation, grafana/oncall style: the policy's steps are copied here when the report opens,
     # a cursor marks the next step, and the token changes at every step so a stale or duplicate
     # job finds nothing to do.
-    escalation_steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    escalation_steps: Mapped[list[EscalationStep]] = mapped_column(JSON, default=list)
     escalation_cursor: Mapped[int] = mapped_column(default=0)
     escalation_repeats: Mapped[int] = mapped_column(default=0)
     escalation_token: Mapped[str | None] = mapped_column(String(32))
@@ -267,8 +288,8 @@ class EscalationPolicy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_code: Mapped[str] = mapped_column(String(64), unique=True)
-    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    urgent_steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    steps: Mapped[list[EscalationStep]] = mapped_column(JSON)
+    urgent_steps: Mapped[list[EscalationStep]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

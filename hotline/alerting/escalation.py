@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -25,9 +24,11 @@ from hotline.models import (
     MESSAGE_CANCELLED,
     MESSAGE_PENDING,
     EscalationPolicy,
+    EscalationStep,
     OutboundMessage,
     Report,
     SocialWorker,
+    WaitStep,
 )
 from hotline.partners import webhooks as partner_webhooks
 from hotline.platform.db import rowcount
@@ -41,30 +42,34 @@ DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early
 BUNDLE_WINDOW = timedelta(minutes=10)
 BUNDLE_HOLD = timedelta(minutes=1)
 
-Step = dict[str, Any]
+# A step as stored (hotline.models): ``{"notify": [levels]}``, ``{"wait": s}`` or ``{"repeat": n}``.
+Step = EscalationStep
 
 
 class PolicyError(ValueError):
     pass
 
 
-def check_steps(steps: Any) -> list[Step]:
-    """Validate a list of steps: ``{"notify": [levels]}``, ``{"wait": s}``, ``{"repeat": n}``."""
+def check_steps(steps: object) -> list[Step]:
+    """Validate a list of steps read from JSON (a file, a form): the same steps, typed."""
     if not isinstance(steps, list) or not steps:
         raise PolicyError("a policy is a non-empty list of steps")
-    for i, step in enumerate(steps):
-        if not isinstance(step, dict) or len(step) != 1:
-            raise PolicyError(f"step {i + 1}: one of notify, wait or repeat")
-        ((kind, value),) = step.items()
-        if kind == "notify":
-            if not value or any(level not in ESCALATION_LEVELS for level in value):
-                raise PolicyError(f"step {i + 1}: notify takes levels of {ESCALATION_LEVELS}")
-        elif kind in ("wait", "repeat"):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise PolicyError(f"step {i + 1}: {kind} takes a whole number >= 1")
-        else:
-            raise PolicyError(f"step {i + 1}: unknown step {kind!r}")
-    return steps
+    return [_check_step(number, step) for number, step in enumerate(steps, 1)]
+
+
+def _check_step(number: int, step: object) -> Step:
+    if not isinstance(step, dict) or len(step) != 1:
+        raise PolicyError(f"step {number}: one of notify, wait or repeat")
+    ((kind, value),) = step.items()  # untyped JSON: its one key says which step it is
+    if kind == "notify":
+        if not value or any(level not in ESCALATION_LEVELS for level in value):
+            raise PolicyError(f"step {number}: notify takes levels of {ESCALATION_LEVELS}")
+        return {"notify": value}
+    if kind in ("wait", "repeat"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise PolicyError(f"step {number}: {kind} takes a whole number >= 1")
+        return {"wait": value} if kind == "wait" else {"repeat": value}
+    raise PolicyError(f"step {number}: unknown step {kind!r}")
 
 
 @lru_cache(maxsize=4)
@@ -93,7 +98,7 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
             "urgent" if report.urgent else "normal"
         ]
     wait = runtime.settings.escalation_wait_seconds
-    return [{"wait": wait} if wait and "wait" in s else dict(s) for s in steps]
+    return [WaitStep(wait=wait) if wait and "wait" in s else s.copy() for s in steps]
 
 
 def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
@@ -246,14 +251,14 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     cursor, repeats = report.escalation_cursor, report.escalation_repeats
     due: datetime | None = None
     while cursor < len(steps):
-        ((kind, value),) = steps[cursor].items()
+        step = steps[cursor]
         cursor += 1
-        if kind == "notify":
-            message_ids += _notify(session, runtime, report, value, now)
-        elif kind == "wait":
-            due = now + timedelta(seconds=value)
+        if "notify" in step:
+            message_ids += _notify(session, runtime, report, step["notify"], now)
+        elif "wait" in step:
+            due = now + timedelta(seconds=step["wait"])
             break
-        elif kind == "repeat" and repeats + 1 < value:
+        elif repeats + 1 < step["repeat"]:
             repeats, cursor = repeats + 1, 0
     if due is None:
         record(session, report.id, "escalation_finished", now)
@@ -312,7 +317,9 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     )
     if recent < bundle_after:
         return messages.to_worker(session, runtime, worker, body, "alert", report)
-    alert = session.get(OutboundMessage, messages.to_worker(session, runtime, worker, body, "alert", report))
+    alert = session.get_one(
+        OutboundMessage, messages.to_worker(session, runtime, worker, body, "alert", report)
+    )
     alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
     # Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
     # text, and a reference added now would never be sent. The row lock keeps a send from
@@ -331,7 +338,7 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
         .with_for_update()
     )
     if bundle is None:
-        bundle = session.get(
+        bundle = session.get_one(
             OutboundMessage, messages.to_worker(session, runtime, worker, "", "bundle", None)
         )
         bundle.next_attempt_at = now + BUNDLE_HOLD

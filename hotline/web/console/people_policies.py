@@ -39,13 +39,12 @@ NUMBER = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
 def format_steps(steps: list[Step]) -> str:
     lines = []
     for step in steps:
-        ((kind, value),) = step.items()
-        if kind == "notify":
-            lines.append("notify " + ", ".join(value))
-        elif kind == "wait":
-            lines.append(f"wait {value / 60:g}")
+        if "notify" in step:
+            lines.append("notify " + ", ".join(step["notify"]))
+        elif "wait" in step:
+            lines.append(f"wait {step['wait'] / 60:g}")
         else:
-            lines.append(f"{kind} {value}")
+            lines.append(f"repeat {step['repeat']}")
     return "\n".join(lines)
 
 
@@ -78,7 +77,7 @@ def parse_steps(text: str) -> tuple[list[Step], list[str]]:
 
 @bp.get("/people/policies")
 @requires("people")
-def policies():  # type: ignore[no-untyped-def]
+def policies():
     wanted = request.args.get("area", "")
     if wanted:
         return redirect(url_for("console.policy", area=managed_area_or_404(wanted)))
@@ -101,7 +100,7 @@ def policies():  # type: ignore[no-untyped-def]
 
 @bp.route("/people/policies/<path:area>", methods=["GET", "POST"])
 @requires("people")
-def policy(area: str):  # type: ignore[no-untyped-def]
+def policy(area: str):
     area = managed_area_or_404(area)
     rt = runtime()
     with rt.session() as db:
@@ -151,7 +150,7 @@ def _page(
     db: Session,
     area: str,
     own: EscalationPolicy | None,
-    *,  # type: ignore[no-untyped-def]
+    *,
     errors: list[str] | None = None,
     texts: dict[str, str] | None = None,
     status: int = 200,
