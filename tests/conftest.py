@@ -1,4 +1,6 @@
-"""Shared fixtures: a private Redis for the session, a migrated database per test, the app.
+"""Shared fixtures: a private Redis for the session, a migrated database per test, the app, the fake
+AT (the ``fake_at`` fixture) and Kwilu's team. Every fixture more than one module uses is here (or in
+a plugin of tests/support named in ``pytest_plugins``), once.
 
 SQLite by default; set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/hotline_test)
 to run the same suite against PostgreSQL.
@@ -10,21 +12,40 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
+from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.ops.migrate import upgrade
 from hotline.ops.redis_server import PrivateRedis
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 from hotline.web.app import create_app
+from tests.support.builders import Team, app_for, kwilu_team
 from tests.support.database_reset import empty_postgres
 from tests.support.environment import TEST_PII_KEY, TEST_TOKEN
+from tests.support.fake_at import FakeAT
 from tests.support.jobs import BurstWorker
 from workers import context
 
 pytest_plugins = ["tests.support.browser_fixtures"]
+
+FAKE_AT_DEFAULTS: dict[str, Any] = {
+    "api_key": "fake-at-key",
+    "username": None,
+    "settings": {},
+    "runtime": True,
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fake_at(api_key=, username=, settings=, runtime=): how the fake_at fixture sets up the fake AT",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +138,45 @@ def run_jobs(runtime: Runtime):  # type: ignore[no-untyped-def]
         BurstWorker([runtime.queue.queue], connection=runtime.redis).work(burst=True, logging_level="WARNING")
 
     return run
+
+
+@pytest.fixture
+def fake_at(request: pytest.FixtureRequest) -> Iterator[FakeAT]:
+    """A fake AT API on loopback (tests/support/fake_at.py), with the runtime's gateway the real AT
+    adapter and SDK sending to it; the runtime's own gateway is put back after.
+
+    ``@pytest.mark.fake_at(...)`` on a module or a test changes it: ``api_key``; ``username``, the one
+    the fake accepts and the gateway sends (by default the fake accepts any and the gateway says
+    "sandbox"); ``settings``, overrides for the runtime's settings; ``runtime=False``, the server
+    alone, no runtime built (for ``hotline check``, which builds its own from the environment).
+    """
+    marker = request.node.get_closest_marker("fake_at")
+    given = marker.kwargs if marker else {}
+    if unknown := set(given) - set(FAKE_AT_DEFAULTS):
+        raise TypeError(f"pytest.mark.fake_at takes no {sorted(unknown)}")
+    options = {**FAKE_AT_DEFAULTS, **given}
+    if not options["runtime"]:
+        with FakeAT(api_key=options["api_key"], username=options["username"]) as fake:
+            yield fake
+        return
+    runtime: Runtime = request.getfixturevalue("runtime")
+    local = runtime.gateway
+    with FakeAT(api_key=options["api_key"], username=options["username"]) as fake:
+        username = options["username"] or "sandbox"
+        runtime.gateway = AfricasTalkingGateway(username, options["api_key"], api_url=fake.url)
+        if options["settings"]:
+            runtime.settings = runtime.settings.with_overrides(**options["settings"])
+        yield fake
+    runtime.gateway = local
+
+
+@pytest.fixture
+def team(runtime: Runtime) -> Team:
+    return kwilu_team(runtime)
+
+
+@pytest.fixture
+def coded_client(runtime: Runtime, clock: FrozenClock) -> Iterator[FlaskClient]:
+    """The app of a deployment that owns the service code *384*123#."""
+    with app_for(runtime.settings.with_overrides(ussd_service_code="*384*123#"), clock) as (client, _):
+        yield client

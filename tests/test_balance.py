@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -14,16 +13,10 @@ from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
 from hotline.records.notices import open_notices
 from hotline.sms.balance import NOTICE_KEY, check_balance
-from tests.support.fake_at import FakeAT
 from tests.support.metrics import TOKEN, scrape
 
-
-@pytest.fixture
-def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
-    with FakeAT(api_key="fake-at-key", username="hotline") as fake:
-        runtime.gateway = AfricasTalkingGateway("hotline", "fake-at-key", api_url=fake.url)
-        runtime.settings = runtime.settings.with_overrides(balance_minimum="USD 5")
-        yield fake
+# The gateway reads the balance as user "hotline", the only one the fake AT accepts; a USD 5 minimum.
+pytestmark = pytest.mark.fake_at(username="hotline", settings={"balance_minimum": "USD 5"})
 
 
 def notices(runtime: Runtime) -> list[Notice]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,10 @@ from hotline.ops.checks import TEST_SMS
 from hotline.ops.cli import main
 from hotline.ops.redis_server import free_port
 from tests.support.environment import TEST_TOKEN
-from tests.support.fake_at import FakeAT
 
 PUBLIC_URL = "https://hotline.example.org"
-
-
-@pytest.fixture
-def fake_at() -> Iterator[FakeAT]:
-    with FakeAT(api_key="check-key", username="hotline") as fake:
-        yield fake
+# The fake AT alone: `hotline check` builds its own runtime, with this key and username.
+pytestmark = pytest.mark.fake_at(api_key="check-key", username="hotline", runtime=False)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,7 +17,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from hotline.alerting import escalation, worker_replies
-from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import EscalationPolicy, SocialWorker
 from hotline.platform.clock import FrozenClock
 from hotline.platform.runtime import Runtime
@@ -27,7 +26,6 @@ from tests.support.builders import (
     alert_times,
     alerts,
     events,
-    kwilu_team,
     load,
     messages_to,
     reply,
@@ -40,21 +38,6 @@ from tests.support.fake_at import FakeAT
 
 MINUTE = 60
 RunJobs = Callable[[], None]
-
-
-@pytest.fixture
-def team(runtime: Runtime) -> Team:
-    return kwilu_team(runtime)
-
-
-@pytest.fixture
-def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
-    """Send through the real AT SDK to a fake AT server on loopback."""
-    local = runtime.gateway
-    with FakeAT(api_key="fake-at-key") as fake:
-        runtime.gateway = AfricasTalkingGateway("sandbox", "fake-at-key", api_url=fake.url)
-        yield fake
-    runtime.gateway = local
 
 
 def watch(clock: FrozenClock, run_jobs: RunJobs, seconds: int, every: int) -> None:

@@ -27,7 +27,6 @@ from tests.support.builders import (
     Team,
     alerts,
     events,
-    kwilu_team,
     messages_to,
     reports_from,
     runtime_with,
@@ -40,11 +39,6 @@ from tests.support.ussd import FIRST_REPORT, dial
 RunJobs = Callable[[], None]
 AGAIN = FIRST_REPORT[1:]  # the language is remembered: the call opens on the menu
 HELP_REPLY = "Appels gratuits"
-
-
-@pytest.fixture
-def team(runtime: Runtime) -> Team:
-    return kwilu_team(runtime)
 
 
 def flood_notice(runtime: Runtime) -> dict:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
 from tests.support.builders import every, kwilu_team
 from tests.support.environment import BASE
-from tests.support.fake_at import COST_PER_PART, FakeAT
+from tests.support.fake_at import COST_PER_PART
 from tests.support.metrics import AUTH, TOKEN, scrape
 from tests.support.ussd import ANONYMOUS_REPORT, walk
-
-
-@pytest.fixture
-def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
-    with FakeAT(api_key="fake-at-key") as fake:
-        runtime.gateway = AfricasTalkingGateway("sandbox", "fake-at-key", api_url=fake.url)
-        yield fake
 
 
 @pytest.fixture

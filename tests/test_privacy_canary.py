@@ -25,7 +25,6 @@ from rq.registry import (
 )
 from sqlalchemy import select
 
-from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage, Report
 from hotline.platform.clock import FrozenClock
 from hotline.platform.db import Base
@@ -110,14 +109,6 @@ def job_payloads(runtime: Runtime) -> list[str]:
                 (result.exc_string or "") if result else "",
             ]
     return texts
-
-
-@pytest.fixture
-def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
-    """SMS go out through the real africastalking SDK to the fake AT API on loopback."""
-    with FakeAT(api_key="fake-at-key") as fake:
-        runtime.gateway = AfricasTalkingGateway("sandbox", "fake-at-key", api_url=fake.url)
-        yield fake
 
 
 def plant_canaries(client: FlaskClient, runtime: Runtime, run_jobs: Callable[[], None]) -> str:

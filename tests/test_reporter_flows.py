@@ -336,16 +336,6 @@ def test_a_first_hop_with_text_1_goes_straight_to_the_report(client: FlaskClient
     assert reference_in(runtime, end)
 
 
-@pytest.fixture
-def coded_client(runtime: Runtime, clock: FrozenClock) -> Iterator[FlaskClient]:
-    """The app of a deployment that owns the service code *384*123#."""
-    rt = Runtime.build(runtime.settings.with_overrides(ussd_service_code="*384*123#"), clock=clock)
-    try:
-        yield create_app(runtime=rt).test_client()
-    finally:
-        rt.close()
-
-
 def test_a_service_code_with_an_extra_1_goes_straight_to_the_report_in_the_callers_language(
     coded_client: FlaskClient, runtime: Runtime
 ) -> None:

@@ -7,7 +7,7 @@ Africa's Talking adapter pointed at a fake AT, which must never hear of a traini
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,27 +16,15 @@ from sqlalchemy import select
 
 from hotline.alerting import training
 from hotline.alerting.routing import recipients
-from hotline.gateways.africastalking import AfricasTalkingGateway
 from hotline.models import OutboundMessage, Report, WorkerArea
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
 from tests.support.builders import KIKWIT, Worker, add_roster, add_worker, load, report
 from tests.support.consolekit import csrf_token, login
-from tests.support.fake_at import FakeAT
 from tests.support.ussd import FRENCH_REPORT
 
 RunJobs = Callable[[], None]
 PAGE = "/console/simulator"
-
-
-@pytest.fixture
-def fake_at(runtime: Runtime) -> Iterator[FakeAT]:
-    """The runtime's gateway is the real AT adapter, talking to a fake AT on loopback."""
-    local = runtime.gateway
-    with FakeAT(api_key="fake-at-key") as fake:
-        runtime.gateway = AfricasTalkingGateway("sandbox", "fake-at-key", api_url=fake.url)
-        yield fake
-    runtime.gateway = local
 
 
 @pytest.fixture

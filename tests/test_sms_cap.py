@@ -25,7 +25,6 @@ from tests.support.builders import (
     Team,
     advance,
     alerts,
-    kwilu_team,
     reports_from,
     runtime_with,
     texts_to,
@@ -35,11 +34,6 @@ from tests.support.sms import sms_from as sms
 from tests.support.ussd import FIRST_REPORT, dial
 
 RunJobs = Callable[[], None]
-
-
-@pytest.fixture
-def team(runtime: Runtime) -> Team:
-    return kwilu_team(runtime)
 
 
 Capped = Callable[..., tuple[FlaskClient, Runtime]]

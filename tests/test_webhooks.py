@@ -154,13 +154,6 @@ def test_real_world_variants_of_the_first_hop_still_open_the_menu(
     assert screen_of(response).startswith("CON Langue")
 
 
-@pytest.fixture
-def coded_client(runtime: Runtime, clock: FrozenClock) -> Iterator[FlaskClient]:
-    """The app of a deployment that owns the service code *384*123#."""
-    with app_for(runtime.settings.with_overrides(ussd_service_code="*384*123#"), clock) as (client, _):
-        yield client
-
-
 @pytest.mark.parametrize(
     ("service_code", "prefix"),
     [

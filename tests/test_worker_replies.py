@@ -40,11 +40,6 @@ HELP = "Répondez 1 REF pour accepter, 2 REF pour refuser, FIN REF pour clore, N
 
 
 @pytest.fixture
-def team(runtime: Runtime) -> Team:
-    return kwilu_team(runtime)
-
-
-@pytest.fixture
 def case(runtime: Runtime, run_jobs: RunJobs, team: Team) -> Report:
     """An urgent report from a reporter who asked to be called back; Amani and Bisimwa alerted."""
     opened = report(
