@@ -93,7 +93,8 @@ def details_text(runtime: Runtime, report: Report, lang: str) -> str:
         )
     else:
         callback = tr(NO_CALL)
-    children = {True: tr(YES), False: tr(NO)}.get(report.children_involved, tr(UNKNOWN))
+    answers: dict[bool | None, str] = {True: tr(YES), False: tr(NO)}
+    children = answers.get(report.children_involved, tr(UNKNOWN))
     return to_gsm7(
         fill(
             tr(DETAILS),

@@ -8,6 +8,7 @@ an area's roster is then replaced whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def _parse(session: Session, runtime: Runtime, entry: dict[str, Any]) -> oncall.
     return spec
 
 
-def _worker_lookup(session: Session, runtime: Runtime):  # type: ignore[no-untyped-def]
+def _worker_lookup(session: Session, runtime: Runtime) -> Callable[[str], int]:
     def worker_id(phone: str) -> int:
         try:
             phone_hashes = runtime.cipher.lookup_hashes(normalise(phone))

@@ -6,7 +6,7 @@ for: a stranger who guesses a reference learns nothing. Each command gets one sh
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -169,8 +169,9 @@ class Replies:
 
     def alerted_colleagues(self, report: Report) -> list[SocialWorker]:
         # An alert cancelled by this acceptance never left: its worker does not know the case.
-        ids = set(
-            self.session.scalars(
+        ids = {
+            worker_id
+            for worker_id in self.session.scalars(
                 select(OutboundMessage.worker_id).where(
                     OutboundMessage.report_id == report.id,
                     OutboundMessage.purpose == "alert",
@@ -178,11 +179,12 @@ class Replies:
                     OutboundMessage.status != MESSAGE_CANCELLED,
                 )
             )
-        )
+            if worker_id is not None  # never: "!= worker" is not true of NULL in SQL
+        }
         return [w for w in (self.session.get(SocialWorker, i) for i in sorted(ids)) if w]
 
     @property
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self) -> datetime:
         return self.runtime.clock.now()
 
     @property
