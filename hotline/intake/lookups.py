@@ -43,9 +43,9 @@ def check_report(runtime: Runtime, phone_hashes: str | Sequence[str], reference:
             return "need_pin"
         if _over_limit(runtime, hashes[0]):
             return "limited"
+        if report is None or not (own or _pin_matches(runtime, report, pin or "")):
+            return "not_found"
         if not own:
-            if report is None or not _pin_matches(runtime, report, pin or ""):
-                return "not_found"
             session.commit()  # a PIN kept under an old key was just re-keyed
         return STATUS_BUCKETS.get(report.status, "received")
 

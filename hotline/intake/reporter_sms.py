@@ -18,7 +18,8 @@ from flows.text import to_gsm7
 from flows.ussd import fill
 from hotline.intake import flood, lookups
 from hotline.intake.reports import NewReport, open_report
-from hotline.models import InboundMessage, Report, SmsOptOut
+from hotline.models import InboundMessage, OutboundMessage, Report, SmsOptOut
+from hotline.platform.redis_text import text
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import messages
@@ -46,6 +47,7 @@ def handle(runtime: Runtime, inbound_id: int) -> list[int]:
         quiet = flood.quiet_sms(runtime, message.sender_hash)
         lang = _language(runtime, message)
         held = False
+        body: str | None
         if intent.kind == reporter_sms.HELP:
             body = runtime.translations.translate(lang, HELP_LINES)
         elif intent.kind == reporter_sms.STATUS:
@@ -109,7 +111,7 @@ def _report(
     ), opened.held
 
 
-def _reply(session: Session, runtime: Runtime, message: InboundMessage, body: str):  # type: ignore[no-untyped-def]
+def _reply(session: Session, runtime: Runtime, message: InboundMessage, body: str) -> OutboundMessage:
     return messages.add_message(
         session,
         runtime,
@@ -128,7 +130,7 @@ def _hashes(runtime: Runtime, message: InboundMessage) -> tuple[str, ...]:
 def _language(runtime: Runtime, message: InboundMessage) -> str:
     remembered = runtime.redis.get(f"hotline:lang:{message.sender_hash}")
     if remembered:
-        return remembered.decode()
+        return text(remembered)
     return reporter_sms.guess_language(message.text) or "fr"
 
 

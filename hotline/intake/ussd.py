@@ -25,6 +25,7 @@ from flows.text import fold_ascii
 from hotline.intake import lookups
 from hotline.intake.reports import NewReport, open_report
 from hotline.platform import meters
+from hotline.platform.redis_text import text
 from hotline.platform.runtime import Runtime
 from hotline.privacy.forget import forget_number
 
@@ -71,7 +72,7 @@ class Kept:
     """What Redis keeps for the number across sessions, read with the session itself."""
 
     lang: str | None  # the language it chose last time
-    draft: bytes | None  # an unfinished report, still encrypted
+    draft: bytes | str | None  # an unfinished report, still encrypted
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class UssdService:
                 # The gateway asked again: the same screen, and nothing happens twice.
                 return Reply(saved["reply"], saved["state"]["screen"])
             writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
-            kept = Kept(raw_lang.decode() if raw_lang else None, raw_draft)
+            kept = Kept(text(raw_lang) if raw_lang else None, raw_draft)
             body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes)
             self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
             self._keep_draft(phone_hash, state, writes)
@@ -226,8 +227,8 @@ class UssdService:
     def _key(self, kind: str, phone_hash: str) -> str:
         return f"hotline:{kind}:{phone_hash}"
 
-    def _decode(self, raw: bytes | None) -> dict | None:
-        return json.loads(self.runtime.cipher.decrypt(raw.decode())) if raw else None
+    def _decode(self, raw: bytes | str | None) -> dict | None:
+        return json.loads(self.runtime.cipher.decrypt(text(raw))) if raw else None
 
     def _store(self, key: str, value: dict, ttl: int, writes: Pipeline) -> None:
         writes.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
@@ -248,4 +249,4 @@ def last_screen(runtime: Runtime, session_id: str) -> str | None:
     raw = runtime.redis.get(f"hotline:ussd:{session_id}")
     if not raw:
         return None
-    return str(json.loads(runtime.cipher.decrypt(raw.decode()))["state"]["screen"])[:64]
+    return str(json.loads(runtime.cipher.decrypt(text(raw)))["state"]["screen"])[:64]
