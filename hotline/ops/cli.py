@@ -21,22 +21,6 @@ def main() -> None:
     """SMS/USSD hotline against human trafficking (DR Congo)."""
 
 
-def _import_all_or_nothing(run, error_type):  # type: ignore[no-untyped-def]
-    """Run an import; on its error, list every problem on stderr and exit 1 (nothing written)."""
-    from hotline.platform.runtime import Runtime
-
-    runtime = Runtime.build(load_settings())
-    try:
-        return run(runtime)
-    except error_type as exc:
-        click.echo("nothing was imported:", err=True)
-        for line in exc.errors:
-            click.echo(f"  {line}", err=True)
-        raise SystemExit(1) from None
-    finally:
-        runtime.close()
-
-
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -63,8 +47,11 @@ def workers() -> None:
 def workers_import(csv_file: Path) -> None:
     """Import or update social workers from CSV_FILE (name,phone,language,areas,role)."""
     from hotline.alerting.staff import StaffImportError, import_workers
+    from hotline.ops.cli_runtime import import_all_or_nothing
 
-    result = _import_all_or_nothing(lambda runtime: import_workers(runtime, csv_file), StaffImportError)
+    result = import_all_or_nothing(
+        load_settings(), lambda runtime: import_workers(runtime, csv_file), StaffImportError
+    )
     click.echo(f"{result.created} created, {result.updated} updated")
 
 
@@ -122,8 +109,11 @@ def rosters() -> None:
 def rosters_import(json_file: Path) -> None:
     """Replace the rosters of the areas in JSON_FILE (see config/rosters.example.json)."""
     from hotline.alerting.roster_import import RosterFileError, import_rosters
+    from hotline.ops.cli_runtime import import_all_or_nothing
 
-    count = _import_all_or_nothing(lambda runtime: import_rosters(runtime, json_file), RosterFileError)
+    count = import_all_or_nothing(
+        load_settings(), lambda runtime: import_rosters(runtime, json_file), RosterFileError
+    )
     click.echo(f"{count} roster(s) imported")
 
 
@@ -220,23 +210,6 @@ def api_clients() -> None:
     """Partner systems calling the REST API (/api/v1)."""
 
 
-def _in_transaction(action):  # type: ignore[no-untyped-def]
-    """Run ``action(session, runtime)`` and commit; an ApiClientError becomes a clean message."""
-    from hotline.partners.api_clients import ApiClientError
-    from hotline.platform.runtime import Runtime
-
-    runtime = Runtime.build(load_settings())
-    try:
-        with runtime.session() as session:
-            result = action(session, runtime)
-            session.commit()
-            return result
-    except ApiClientError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        runtime.close()
-
-
 @api_clients.command("create")
 @click.option("--name", required=True, help="who calls, e.g. 'Primero Kwilu'")
 @click.option(
@@ -249,10 +222,12 @@ def _in_transaction(action):  # type: ignore[no-untyped-def]
 @click.option("--area", "areas", multiple=True, help="location code; repeat; none: every area")
 def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...]) -> None:
     """Create a client and print its token (shown this once only)."""
+    from hotline.ops.cli_runtime import in_transaction
     from hotline.partners.api_clients import create_client
 
-    client, token = _in_transaction(
-        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas))
+    client, token = in_transaction(
+        load_settings(),
+        lambda session, runtime: create_client(session, runtime, name, list(scopes), list(areas)),
     )
     click.echo(f"client {client.id} created ({', '.join(client.scopes)})")
     click.echo(f"token (shown once, keep it in the partner's secret store): {token}")
@@ -261,9 +236,10 @@ def api_clients_create(name: str, scopes: tuple[str, ...], areas: tuple[str, ...
 @api_clients.command("list")
 def api_clients_list() -> None:
     """List clients: id, name, scopes, areas, last use, revoked or not."""
+    from hotline.ops.cli_runtime import in_transaction
     from hotline.partners.api_clients import list_clients
 
-    for c in _in_transaction(lambda session, _runtime: list_clients(session)):
+    for c in in_transaction(load_settings(), lambda session, _runtime: list_clients(session)):
         state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
         used = f"{c.last_used_at:%Y-%m-%d %H:%M}" if c.last_used_at else "never"
         click.echo(
@@ -276,9 +252,10 @@ def api_clients_list() -> None:
 @click.argument("client_id", type=int)
 def api_clients_revoke(client_id: int) -> None:
     """Revoke a client's token at once."""
+    from hotline.ops.cli_runtime import in_transaction
     from hotline.partners.api_clients import revoke_client
 
-    _in_transaction(lambda session, runtime: revoke_client(session, runtime, client_id))
+    in_transaction(load_settings(), lambda session, runtime: revoke_client(session, runtime, client_id))
     click.echo(f"client {client_id} revoked")
 
 

@@ -10,7 +10,7 @@ messages are left out. Labels are channels, categories and statuses: never a per
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -20,10 +20,12 @@ from rq import Worker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from hotline.alerting import escalation
 from hotline.models import MESSAGE_PENDING, OutboundMessage, Report, UssdSessionEvent
 from hotline.platform import meters
+from hotline.platform.redis_text import text_hash
 from hotline.platform.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,7 @@ class HotlineCollector(Collector):
             ["currency"],
             cost.items(),
         )
-        balance = {k.decode(): v.decode() for k, v in rt.redis.hgetall(meters.BALANCE).items()}
+        balance = text_hash(rt.redis.hgetall(meters.BALANCE))
         if balance:
             yield _labelled(
                 GaugeMetricFamily,
@@ -150,14 +152,20 @@ class HotlineCollector(Collector):
             )
 
 
-def _labelled(kind: Callable[..., Metric], name: str, documentation: str, labels: list[str], rows) -> Metric:  # type: ignore[no-untyped-def]
+def _labelled(
+    kind: type[CounterMetricFamily | GaugeMetricFamily],
+    name: str,
+    documentation: str,
+    labels: list[str],
+    rows: Iterable[tuple[str, float]],
+) -> Metric:
     metric = kind(name, documentation, labels=labels)
     for *values, number in rows:
         metric.add_metric([str(v) for v in values], number)
     return metric
 
 
-def _backlog(rt: Runtime, session) -> Iterator[Metric]:  # type: ignore[no-untyped-def]
+def _backlog(rt: Runtime, session: Session) -> Iterator[Metric]:
     count, oldest = session.execute(
         select(func.count(), func.min(OutboundMessage.created_at)).where(
             OutboundMessage.status == MESSAGE_PENDING
@@ -170,7 +178,7 @@ def _backlog(rt: Runtime, session) -> Iterator[Metric]:  # type: ignore[no-untyp
     )
 
 
-def _acceptance(session) -> Metric:  # type: ignore[no-untyped-def]
+def _acceptance(session: Session) -> Metric:
     rows = session.execute(
         select(Report.created_at, Report.accepted_at).where(
             Report.accepted_at.is_not(None), Report.training.is_(False)
@@ -178,7 +186,11 @@ def _acceptance(session) -> Metric:  # type: ignore[no-untyped-def]
     )
     # Read in Python rather than with date arithmetic in SQL, which differs between SQLite and
     # PostgreSQL; accepted reports number in the thousands, not millions.
-    waits = [(accepted - created) / timedelta(seconds=1) for created, accepted in rows]
+    waits = [
+        (accepted - created) / timedelta(seconds=1)
+        for created, accepted in rows
+        if accepted is not None  # always, by the query: for the type checker
+    ]
     buckets = [(str(bound), float(sum(1 for w in waits if w <= bound))) for bound in ACCEPTANCE_BUCKETS]
     buckets.append(("+Inf", float(len(waits))))
     return HistogramMetricFamily(

