@@ -75,7 +75,7 @@ class AfricasTalkingGateway:
         except AfricasTalkingException as exc:
             raise GatewayUnavailable(f"gateway refused the request: {str(exc)[:80]}") from None
         try:
-            return str(response["UserData"]["balance"])  # type: ignore[index]
+            return str(response["UserData"]["balance"])
         except (KeyError, TypeError):
             raise GatewayUnavailable("gateway answer has an unexpected shape") from None
 

@@ -1,6 +1,7 @@
 """Alembic environment: the URL and metadata come from hotline, never from an ini file."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from hotline.platform.db import Base, make_engine
 
@@ -13,13 +14,16 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # hotline.ops.migrate always sets it
+        raise RuntimeError("no sqlalchemy.url: run the migrations through hotline.ops.migrate")
+    engine = make_engine(url)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

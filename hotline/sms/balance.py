@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import TypedDict
 
 from redis.exceptions import RedisError
 
@@ -20,6 +21,14 @@ from hotline.records.notices import clear_notice, raise_notice
 log = logging.getLogger(__name__)
 
 NOTICE_KEY = "gateway-balance"
+
+
+class _Detail(TypedDict):
+    """A balance notice's detail (no personal data)."""
+
+    balance: str
+    currency: str | None
+    minimum: str
 
 
 def check_balance(runtime: Runtime) -> str:
@@ -45,7 +54,7 @@ def check_balance(runtime: Runtime) -> str:
         return f"{raw} (no minimum set)"
     min_currency, min_amount = parse_amount(minimum)
     now = runtime.clock.now()
-    detail = {"balance": str(amount), "currency": currency, "minimum": str(min_amount)}
+    detail = _Detail(balance=str(amount), currency=currency, minimum=str(min_amount))
     with runtime.session() as session:
         if min_currency and currency and min_currency != currency:
             raise_notice(
