@@ -44,7 +44,7 @@ QUICK = Plan(hop_seconds=8, steady_seconds=10, surge=500)
 
 def check_variants(hotline: stack.Hotline, variants: list[stack.Variant]) -> None:
     """Walk each conversation once and check it reports where its worker works."""
-    from test_end_to_end import walk_report  # the tests' own walker (tests/ is on sys.path)
+    from tests.support.ussd import walk_report  # the tests' own walker
 
     for i, variant in enumerate(variants):
         final = walk_report(hotline.ussd_url, f"ATUid_check_{i}", f"+2438900{i:05d}", list(variant.keys))

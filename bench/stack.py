@@ -1,6 +1,6 @@
 """The stack under test: a private Redis, a fresh database, the fake AT and the Procfile's processes.
 
-The processes are started by the tests' own helper (tests/processes.py), so the benchmark runs
+The processes are started by the tests' own helper (tests/support/processes.py), so the benchmark runs
 exactly the commands of the Procfile, with gunicorn's config and worker count left as deployed.
 """
 
@@ -24,10 +24,9 @@ from hotline.ops.redis_server import PrivateRedis
 from hotline.platform.locations import default_locations
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
+from tests.support.processes import Stack, procfile  # one way to start the Procfile: the tests'
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from processes import Stack, procfile  # noqa: E402  (one way to start the Procfile: the tests')
 
 TOKEN = "bench-webhook-token-0123456789abcdef"  # noqa: S105 (a throwaway stack's)
 AT_KEY, AT_USERNAME = "bench-at-key", "hotline-bench"
@@ -98,11 +97,11 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 
 @contextmanager
 def fake_at(record: Path, delivery_callback: str) -> Iterator[str]:
-    """tests/fake_at.py as its own process (as AT is), recording every SMS with its arrival time."""
+    """tests/support/fake_at.py as its own process (as AT is), recording every SMS with its arrival time."""
     process = subprocess.Popen(  # noqa: S603 (our interpreter, our script, fixed arguments)
         [
             sys.executable,
-            str(ROOT / "tests" / "fake_at.py"),
+            str(ROOT / "tests" / "support" / "fake_at.py"),
             "--port",
             "0",
             "--api-key",
