@@ -7,10 +7,13 @@ are not run here; the ticker is the path that cannot lose a step.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,11 +146,15 @@ def test_editing_the_default_policy_does_not_change_a_running_escalation(
     clock: FrozenClock,
     run_jobs: RunJobs,
     team: Team,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     before = report(runtime)
-    edited = {"normal": [{"notify": ["national"]}], "urgent": [{"notify": ["national"]}]}
-    monkeypatch.setattr(escalation, "default_policy", lambda: edited)
+    edited = tmp_path / "policy.json"
+    edited.write_text(
+        json.dumps({"normal": [{"notify": ["national"]}], "urgent": [{"notify": ["national"]}]})
+    )
+    # The deployment points HOTLINE_ESCALATION_POLICY_FILE at its own policy and restarts.
+    runtime.settings = replace(runtime.settings, escalation_policy_file=edited)
     after = report(runtime)
     run_jobs()
     advance(clock, run_jobs, 10 * MINUTE - 1)
