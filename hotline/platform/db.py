@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, create_engine, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -64,7 +64,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def rowcount(result: Result[Unpack[tuple[Any, ...]]]) -> int:
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
     """The rows an UPDATE or DELETE matched. ``Session.execute`` returns a CursorResult for them,
     but its type says Result, which has no ``rowcount``."""
-    return cast("CursorResult[Unpack[tuple[Any, ...]]]", result).rowcount
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
