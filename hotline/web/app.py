@@ -26,10 +26,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.url_map.merge_slashes = False
     if settings.trusted_proxies:
         # Behind nginx, the client's address (login limits, audit) comes from X-Forwarded-For;
-        # only as many hops as there are proxies of ours are believed.
-        app.wsgi_app = ProxyFix(
+        # only as many hops as there are proxies of ours are believed. Flask's documented
+        # ``app.wsgi_app = ProxyFix(...)``, written through vars(): Flask types wsgi_app as a
+        # method, and mypy refuses assigning to one (python/mypy#2427).
+        vars(app)["wsgi_app"] = ProxyFix(
             app.wsgi_app,
-            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_for=settings.trusted_proxies,
             x_proto=settings.trusted_proxies,
         )
 

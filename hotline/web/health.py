@@ -13,6 +13,7 @@ time; RQ's own lookups (``Worker.all``, ``CronScheduler.all``) drop the stale on
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 from rq import Worker
 from rq.cron import CronScheduler
@@ -26,12 +27,12 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     return "ok\n", 200, {"Content-Type": "text/plain"}
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz() -> ResponseReturnValue:
     rt: Runtime = current_app.extensions["hotline"]
     checks = {"database": _database(rt), "redis": _redis(rt)}
     checks["workers"] = _workers(rt) if checks["redis"] == "ok" else "unknown"

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from flask import Response, jsonify, request
 from sqlalchemy import select
@@ -28,7 +29,7 @@ def no_store(response: Response) -> Response:
 
 @bp.get("/reports")
 @scope("reports:read")
-def list_reports():  # type: ignore[no-untyped-def]
+def list_reports() -> Response:
     """Newest first, ``limit`` at a time; ``next_cursor`` fetches the next page."""
     query = select(Report).where(Report.training.is_(False), caller().report_filter())
     for condition in _conditions(request.args):
@@ -59,7 +60,7 @@ def list_reports():  # type: ignore[no-untyped-def]
 
 @bp.get("/reports/<reference>")
 @scope("reports:read")
-def read_report(reference: str):  # type: ignore[no-untyped-def]
+def read_report(reference: str) -> Response:
     rt = runtime()
     with rt.session() as db:
         report = _find(db, reference)
@@ -75,7 +76,7 @@ def read_report(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/status")
 @scope("reports:write")
-def change_status(reference: str):  # type: ignore[no-untyped-def]
+def change_status(reference: str) -> Response:
     status = json_body().get("status")
     if not isinstance(status, str):
         raise ApiError(400, "bad_request", "status must be a string")
@@ -84,7 +85,7 @@ def change_status(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/notes")
 @scope("reports:write")
-def add_report_note(reference: str):  # type: ignore[no-untyped-def]
+def add_report_note(reference: str) -> Response:
     text = json_body().get("text")
     if not isinstance(text, str):
         raise ApiError(400, "bad_request", "text must be a string")
@@ -95,7 +96,7 @@ def add_report_note(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/contact")
 @scope("reports:personal")
-def reporter_contact(reference: str):  # type: ignore[no-untyped-def]
+def reporter_contact(reference: str) -> Response:
     """The reporter's number, only if they agreed to be called back, with a reason (audited)."""
     reason = json_body().get("reason")
     if not isinstance(reason, str):
@@ -142,7 +143,7 @@ def summary(report: Report) -> dict[str, Any]:
     }
 
 
-def _act(reference: str, action) -> Response:  # type: ignore[no-untyped-def]
+def _act(reference: str, action: Callable[[Session, Report], object]) -> Response:
     rt = runtime()
     with rt.session() as db:
         report = _find(db, reference)
@@ -190,6 +191,10 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+@overload
+def _integer(name: str, default: int, low: int, high: int) -> int: ...
+@overload
+def _integer(name: str, default: None, low: int, high: int) -> int | None: ...
 def _integer(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None:

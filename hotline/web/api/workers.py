@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 from sqlalchemy import select
 
 from hotline.alerting.routing import on_call_now
@@ -22,7 +22,7 @@ def _visible(area: str) -> bool:
 
 @bp.get("/workers")
 @scope("workers:read")
-def list_workers():  # type: ignore[no-untyped-def]
+def list_workers() -> Response:
     rt = runtime()
     with rt.session() as db:
         items = []
@@ -52,7 +52,7 @@ def list_workers():  # type: ignore[no-untyped-def]
 
 @bp.get("/rosters")
 @scope("workers:read")
-def list_rosters():  # type: ignore[no-untyped-def]
+def list_rosters() -> Response:
     """Every roster the client may see, with who is on call now at each level."""
     rt = runtime()
     now = rt.clock.now()

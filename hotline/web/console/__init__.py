@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import Flask, Request, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, logout_user
+from werkzeug.wrappers import Response
 
 from hotline.models import User
 from hotline.platform.runtime import Runtime
@@ -77,7 +78,7 @@ def load_user(user_id: str) -> ConsoleUser | None:
 
 
 @bp.before_request
-def enforce_session_timeouts():  # type: ignore[no-untyped-def]
+def enforce_session_timeouts() -> Response | None:
     if "lang" in request.args and request.args["lang"] in LANGUAGES:
         session["lang"] = request.args["lang"]
     if not current_user.is_authenticated:
@@ -92,7 +93,7 @@ def enforce_session_timeouts():  # type: ignore[no-untyped-def]
     return None
 
 
-def security_headers(response):  # type: ignore[no-untyped-def]
+def security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import ParamSpec, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import UserMixin, current_user
 from sqlalchemy import ColumnElement, false, or_, true
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.models import Report, User
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ALL = ("admin", "supervisor", "operator", "viewer")
 USER_ROLE_LABELS = {
@@ -67,28 +71,28 @@ class ConsoleUser(UserMixin):
         return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%")) for a in self.areas))
 
 
-def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission}")
 
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(view: Callable[P, R]) -> Callable[P, R | Response]:
         @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
             if not current_user.is_authenticated:
                 return redirect(url_for("console.login", next=request.full_path))
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.permission = permission  # type: ignore[attr-defined]
+        wrapper.__dict__["permission"] = permission  # a function attribute: no type says it
         return wrapper
 
     return decorate
 
 
-def public(view: Callable[..., Any]) -> Callable[..., Any]:
+def public(view: Callable[P, R]) -> Callable[P, R]:
     """Marks a view that needs no login (the login pages); the URL-map test checks the mark."""
-    view.permission = None  # type: ignore[attr-defined]
+    view.__dict__["permission"] = None
     return view
 
 

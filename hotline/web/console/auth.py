@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from hotline.casework.users import check_password, check_totp, new_totp_secret, totp_uri
 from hotline.models import User
@@ -24,7 +27,7 @@ WINDOW_SECONDS = 60
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("console/login.html", expired=request.args.get("expired"))
     email = request.form.get("email", "").strip().lower()[:200]
@@ -56,7 +59,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor() -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         user = _pending(db)
@@ -77,7 +80,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @public
-def enrol():  # type: ignore[no-untyped-def]
+def enrol() -> ResponseReturnValue:
     """Set up the second factor: the secret is shown once; a valid code switches it on."""
     rt = runtime()
     with rt.session() as db:
@@ -97,13 +100,13 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @public
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> Response:
     logout_user()
     session.clear()
     return redirect(url_for("console.login"))
 
 
-def _finish_login(db, user: User):  # type: ignore[no-untyped-def]
+def _finish_login(db: Session, user: User) -> Response:
     rt = runtime()
     now = rt.clock.now()
     user.last_login_at = now
@@ -117,7 +120,7 @@ def _finish_login(db, user: User):  # type: ignore[no-untyped-def]
     return redirect(target if target.startswith("/console/") else url_for("console.inbox"))
 
 
-def _pending(db) -> User | None:  # type: ignore[no-untyped-def]
+def _pending(db: Session) -> User | None:
     user_id = session.get("pending_user")
     return db.get(User, user_id) if isinstance(user_id, int) else None
 

@@ -7,10 +7,15 @@ change is audited. Deliveries show their status, attempts and last error, with "
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.models import ApiClient, PartnerWebhook, Report, WebhookDelivery
@@ -46,15 +51,25 @@ DELIVERY_LABELS = {
 }
 
 
+class _WebhookFields(TypedDict):
+    """A posted webhook form, as save_webhook takes it."""
+
+    name: str
+    url: str
+    events: list[str]
+    areas: list[str]
+    active: bool
+
+
 @bp.get("/integrations")
 @requires("partners")
-def integrations():  # type: ignore[no-untyped-def]
+def integrations() -> ResponseReturnValue:
     return _overview()
 
 
 @bp.post("/integrations/clients")
 @requires("partners")
-def api_client_new():  # type: ignore[no-untyped-def]
+def api_client_new() -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         try:
@@ -79,7 +94,7 @@ def api_client_new():  # type: ignore[no-untyped-def]
 
 @bp.post("/integrations/clients/<int:client_id>/revoke")
 @requires("partners")
-def api_client_revoke(client_id: int):  # type: ignore[no-untyped-def]
+def api_client_revoke(client_id: int) -> Response:
     rt = runtime()
     with rt.session() as db:
         if db.get(ApiClient, client_id) is None:
@@ -92,19 +107,19 @@ def api_client_revoke(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/integrations/webhooks/new", methods=["GET", "POST"])
 @requires("partners")
-def webhook_new():  # type: ignore[no-untyped-def]
+def webhook_new() -> ResponseReturnValue:
     return _webhook_form(None)
 
 
 @bp.route("/integrations/webhooks/<int:webhook_id>", methods=["GET", "POST"])
 @requires("partners")
-def webhook_edit(webhook_id: int):  # type: ignore[no-untyped-def]
+def webhook_edit(webhook_id: int) -> ResponseReturnValue:
     return _webhook_form(webhook_id)
 
 
 @bp.post("/integrations/deliveries/<int:delivery_id>/retry")
 @requires("partners")
-def delivery_retry(delivery_id: int):  # type: ignore[no-untyped-def]
+def delivery_retry(delivery_id: int) -> Response:
     rt = runtime()
     with rt.session() as db:
         delivery = db.get(WebhookDelivery, delivery_id)
@@ -127,12 +142,12 @@ def delivery_retry(delivery_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("console.integrations"))
 
 
-def _webhook_form(webhook_id: int | None):  # type: ignore[no-untyped-def]
+def _webhook_form(webhook_id: int | None) -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         webhook = _webhook_or_404(db, webhook_id)
         if request.method == "GET":
-            form = (
+            shown: dict[str, object] = (
                 {
                     "name": webhook.name,
                     "url": webhook.url,
@@ -143,14 +158,14 @@ def _webhook_form(webhook_id: int | None):  # type: ignore[no-untyped-def]
                 if webhook
                 else {"events": list(EVENTS), "areas": [], "active": True}
             )
-            return _webhook_page(webhook, form)
-        form = {
-            "name": request.form.get("name", "")[:120],
-            "url": request.form.get("url", "")[:500],
-            "events": request.form.getlist("events")[:10],
-            "areas": request.form.getlist("areas")[:50],
-            "active": request.form.get("active") == "1",
-        }
+            return _webhook_page(webhook, shown)
+        form = _WebhookFields(
+            name=request.form.get("name", "")[:120],
+            url=request.form.get("url", "")[:500],
+            events=request.form.getlist("events")[:10],
+            areas=request.form.getlist("areas")[:50],
+            active=request.form.get("active") == "1",
+        )
         try:
             saved, secret = save_webhook(db, rt, webhook, user_id=current_user.id, **form)
         except AddressNotAllowed:
@@ -216,10 +231,10 @@ def _webhook_or_404(db: Session, webhook_id: int | None) -> PartnerWebhook | Non
 
 def _webhook_page(
     webhook: PartnerWebhook | None,
-    form: dict[str, object],  # type: ignore[no-untyped-def]
+    form: Mapping[str, object],
     errors: list[str] | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
     return render_template(
         "console/integrations_webhook.html",
         webhook=webhook,
@@ -231,7 +246,7 @@ def _webhook_page(
     ), status
 
 
-def _overview(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _overview(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
     with runtime().session() as db:
         clients = list_clients(db)
         webhooks = list(db.scalars(select(PartnerWebhook).order_by(PartnerWebhook.name)))

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -96,7 +97,7 @@ class AuditFilters:
 
 @bp.get("/audit")
 @requires("audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     rt = runtime()
     filters = AuditFilters.from_args(request.args)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
@@ -134,7 +135,7 @@ def audit_log():  # type: ignore[no-untyped-def]
     )
 
 
-def _audit_query(filters: AuditFilters) -> Select[tuple[AuditEntry, str | None, str | None]]:
+def _audit_query(filters: AuditFilters) -> Select[AuditEntry, str | None, str | None]:
     """Entries with their author's name and address. Outside the admin role, a line about a
     report is shown only if that report is in the user's areas, like the report itself."""
     query = (
@@ -177,7 +178,7 @@ def _day(text: str) -> date | None:
 
 @bp.get("/dashboard")
 @requires("view")
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     rt = runtime()
     zone, today = viewer_zone(), viewer_today()
     days, weeks = stats.day_starts(today, DAYS), stats.week_starts(today, WEEKS)

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.alerting import staff
@@ -117,7 +119,7 @@ class WorkerForm:
 
 @bp.get("/people/workers")
 @requires("people")
-def workers():  # type: ignore[no-untyped-def]
+def workers() -> ResponseReturnValue:
     rt = runtime()
     area = request.args.get("area", "")
     needle = request.args.get("q", "").strip().lower()[:100]
@@ -153,7 +155,7 @@ def workers():  # type: ignore[no-untyped-def]
 
 @bp.route("/people/workers/new", methods=["GET", "POST"])
 @requires("people")
-def worker_new():  # type: ignore[no-untyped-def]
+def worker_new() -> ResponseReturnValue:
     if request.method == "GET":
         return _worker_page(WorkerForm(), None)
     rt = runtime()
@@ -194,7 +196,7 @@ def worker_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/people/workers/<int:worker_id>", methods=["GET", "POST"])
 @requires("people")
-def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
+def worker_edit(worker_id: int) -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         worker = worker_or_404(db, worker_id)
@@ -225,7 +227,7 @@ def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/workers/<int:worker_id>/active")
 @requires("people")
-def worker_active(worker_id: int):  # type: ignore[no-untyped-def]
+def worker_active(worker_id: int) -> Response:
     rt = runtime()
     active = request.form.get("active") == "1"
     with rt.session() as db:
@@ -260,7 +262,7 @@ def _allow_a_larger_upload(endpoint: str | None, values: dict[str, Any] | None) 
 
 @bp.route("/people/workers/import", methods=["GET", "POST"])
 @requires("people")
-def workers_import():  # type: ignore[no-untyped-def]
+def workers_import() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("console/people_import.html", errors=[], columns=staff.COLUMNS)
     upload = request.files.get("file")
@@ -305,7 +307,7 @@ def workers_import():  # type: ignore[no-untyped-def]
 
 @bp.get("/people/on-call")
 @requires("people")
-def on_call_now():  # type: ignore[no-untyped-def]
+def on_call_now() -> ResponseReturnValue:
     """Per area with workers or a roster, who would be alerted now at each level."""
     rt = runtime()
     now = rt.clock.now()
@@ -347,7 +349,7 @@ def roles_offered(worker: SocialWorker | None) -> tuple[str, ...]:
     return tuple(r for r in staff.ROLES if r != "national_duty" or (worker and worker.role == r))
 
 
-def _worker_page(form: WorkerForm, worker: SocialWorker | None, status: int = 200):  # type: ignore[no-untyped-def]
+def _worker_page(form: WorkerForm, worker: SocialWorker | None, status: int = 200) -> tuple[str, int]:
     masked = mask(runtime().cipher.decrypt(worker.phone_encrypted)) if worker else None
     return render_template(
         "console/people_worker.html",
@@ -403,7 +405,7 @@ def _outside_scope(db: Session, rows: list[staff.WorkerRow]) -> list[str]:
     return errors
 
 
-def _import_refused(errors: list[str]):  # type: ignore[no-untyped-def]
+def _import_refused(errors: list[str]) -> tuple[str, int]:
     return render_template(
         "console/people_import.html",
         errors=errors[:SHOWN_ERRORS],

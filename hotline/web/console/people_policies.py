@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ def parse_steps(text: str) -> tuple[list[Step], list[str]]:
 
 @bp.get("/people/policies")
 @requires("people")
-def policies():
+def policies() -> ResponseReturnValue:
     wanted = request.args.get("area", "")
     if wanted:
         return redirect(url_for("console.policy", area=managed_area_or_404(wanted)))
@@ -100,7 +101,7 @@ def policies():
 
 @bp.route("/people/policies/<path:area>", methods=["GET", "POST"])
 @requires("people")
-def policy(area: str):
+def policy(area: str) -> ResponseReturnValue:
     area = managed_area_or_404(area)
     rt = runtime()
     with rt.session() as db:
@@ -154,7 +155,7 @@ def _page(
     errors: list[str] | None = None,
     texts: dict[str, str] | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
     steps, source = _effective(db, area, own)
     shown = {kind: format_steps(steps[kind]) for kind in KINDS}
     return render_template(

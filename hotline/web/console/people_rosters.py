@@ -13,9 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.alerting import oncall
@@ -70,7 +72,7 @@ class RotationRow:
 
 @bp.get("/people/rosters")
 @requires("people")
-def rosters():  # type: ignore[no-untyped-def]
+def rosters() -> ResponseReturnValue:
     wanted = request.args.get("area", "")
     if wanted:
         return redirect(url_for("console.roster", area=managed_area_or_404(wanted)))
@@ -102,7 +104,7 @@ def rosters():  # type: ignore[no-untyped-def]
 
 @bp.route("/people/rosters/<path:area>", methods=["GET", "POST"])
 @requires("people")
-def roster(area: str):  # type: ignore[no-untyped-def]
+def roster(area: str) -> ResponseReturnValue:
     area = managed_area_or_404(area)
     rt = runtime()
     with rt.session() as db:
@@ -131,7 +133,7 @@ def roster(area: str):  # type: ignore[no-untyped-def]
         abort(400)
 
 
-def _save_rotations(db: Session, area: str, current: Roster | None):  # type: ignore[no-untyped-def]
+def _save_rotations(db: Session, area: str, current: Roster | None) -> tuple[str, int] | Response:
     rt = runtime()
     rows = _rows_from_form()
     errors: list[str] = []
@@ -191,7 +193,7 @@ def _save_rotations(db: Session, area: str, current: Roster | None):  # type: ig
     return redirect(url_for("console.roster", area=area))
 
 
-def _add_override(db: Session, area: str, current: Roster):  # type: ignore[no-untyped-def]
+def _add_override(db: Session, area: str, current: Roster) -> tuple[str, int] | Response:
     rt = runtime()
     form = {
         name: request.form.get(name, "").strip()
@@ -239,8 +241,8 @@ def _add_override(db: Session, area: str, current: Roster):  # type: ignore[no-u
         level=row.level,
         worker_id=worker,
         replaces_id=replaces,
-        starts_at=starts.isoformat(),
-        ends_at=ends.isoformat(),
+        starts_at=row.starts_at.isoformat(),
+        ends_at=row.ends_at.isoformat(),
         reason=row.reason,
     )
     db.commit()
@@ -248,7 +250,7 @@ def _add_override(db: Session, area: str, current: Roster):  # type: ignore[no-u
     return redirect(url_for("console.roster", area=area))
 
 
-def _remove_override(db: Session, current: Roster):  # type: ignore[no-untyped-def]
+def _remove_override(db: Session, current: Roster) -> Response:
     wanted = request.form.get("override_id", type=int)
     found = next((o for o in current.overrides if o.id == wanted), None)
     if found is None:
@@ -284,7 +286,7 @@ def _page(
     rows: list[RotationRow] | None = None,
     override_form: dict[str, str] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     rt = runtime()
     zone = ZoneInfo(current.timezone if current else rt.locations.timezone(area))
     now = rt.clock.now()

@@ -7,10 +7,15 @@ keeps an admin who can undo a mistake. Every change is audited; passwords never 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.casework.users import UserError, create_user, reset_totp, set_password
@@ -24,7 +29,7 @@ from hotline.web.console.report_common import when
 
 @bp.get("/users")
 @requires("users")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     with runtime().session() as db:
         found = list(db.scalars(select(User).order_by(User.active.desc(), User.name, User.id)))
     return render_template(
@@ -38,7 +43,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires("users")
-def user_new():  # type: ignore[no-untyped-def]
+def user_new() -> ResponseReturnValue:
     if request.method == "GET":
         return _page(None, {"role": "operator", "areas": []})
     rt = runtime()
@@ -76,7 +81,7 @@ def user_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires("users")
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+def user_edit(user_id: int) -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         user = _user_or_404(db, user_id)
@@ -121,7 +126,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/active")
 @requires("users")
-def user_active(user_id: int):  # type: ignore[no-untyped-def]
+def user_active(user_id: int) -> Response:
     rt = runtime()
     active = request.form.get("active") == "1"
     with rt.session() as db:
@@ -142,7 +147,7 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/second-factor")
 @requires("users")
-def user_reset_totp(user_id: int):  # type: ignore[no-untyped-def]
+def user_reset_totp(user_id: int) -> Response:
     """For a lost phone: the old codes stop working; the user sets up a new app at next login
     (an admin must, others may)."""
     rt = runtime()
@@ -162,7 +167,16 @@ def _user_or_404(db: Session, user_id: int) -> User:
     return user
 
 
-def _form() -> dict[str, object]:
+class _UserFields(TypedDict):
+    """A posted user form."""
+
+    email: str
+    name: str
+    role: str
+    areas: list[str]
+
+
+def _form() -> _UserFields:
     return {
         "email": request.form.get("email", "").strip()[:200],
         "name": request.form.get("name", "").strip()[:120],
@@ -171,9 +185,9 @@ def _form() -> dict[str, object]:
     }
 
 
-def _areas_for(form: dict[str, object]) -> list[str]:
+def _areas_for(form: _UserFields) -> list[str]:
     """Admins see everything: their areas would mean nothing, so none are kept."""
-    return [] if form["role"] == "admin" else list(form["areas"])  # type: ignore[call-overload]
+    return [] if form["role"] == "admin" else list(form["areas"])
 
 
 def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
@@ -193,10 +207,10 @@ def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
 
 def _page(
     user: User | None,
-    form: dict[str, object],
-    errors: list[str] | None = None,  # type: ignore[no-untyped-def]
+    form: Mapping[str, object],
+    errors: list[str] | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
     return render_template(
         "console/people_user.html",
         user=user,

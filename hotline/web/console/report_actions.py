@@ -7,11 +7,15 @@ the POST itself, so it is never in a URL, the history or a page that can be relo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.casework.actions import (
@@ -25,6 +29,7 @@ from hotline.casework.actions import (
     set_status,
 )
 from hotline.models import Report
+from hotline.platform.runtime import Runtime
 from hotline.privacy.retention import set_keep_text
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
@@ -35,7 +40,7 @@ from hotline.web.console.report_timeline import SAFE_TIME_LABELS
 
 @bp.post("/reports/<reference>/assign")
 @requires("edit")
-def report_assign(reference: str):  # type: ignore[no-untyped-def]
+def report_assign(reference: str) -> Response:
     worker_id = request.form.get("worker_id", type=int) or 0
     return _act(
         reference, lambda db, rt, report, uid: assign(db, rt, report, worker_id, uid), N_("Assigned.")
@@ -44,7 +49,7 @@ def report_assign(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/status")
 @requires("edit")
-def report_status(reference: str):  # type: ignore[no-untyped-def]
+def report_status(reference: str) -> Response:
     status = request.form.get("status", "")
     return _act(
         reference, lambda db, rt, report, uid: set_status(db, rt, report, status, uid), N_("Status changed.")
@@ -53,17 +58,17 @@ def report_status(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/note")
 @requires("edit")
-def report_note(reference: str):  # type: ignore[no-untyped-def]
+def report_note(reference: str) -> Response:
     text = request.form.get("note", "")
     return _act(reference, lambda db, rt, report, uid: add_note(db, rt, report, text, uid), N_("Note added."))
 
 
 @bp.post("/reports/<reference>/merge")
 @requires("edit")
-def report_merge(reference: str):  # type: ignore[no-untyped-def]
+def report_merge(reference: str) -> Response:
     wanted = request.form.get("into", "").strip().upper()[:8]
 
-    def act(db, rt, report, uid):  # type: ignore[no-untyped-def]
+    def act(db: Session, rt: Runtime, report: Report, uid: int) -> None:
         target = db.scalar(select(Report).where(Report.reference == wanted)) if wanted else None
         if target is not None and not current_user.sees(target.location_code):
             target = None  # another area's report: not found, as by URL
@@ -74,7 +79,7 @@ def report_merge(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/refer")
 @requires("edit")
-def report_refer(reference: str):  # type: ignore[no-untyped-def]
+def report_refer(reference: str) -> Response:
     partner = request.form.get("partner", "")
     follow_up = _date(request.form.get("follow_up_on", ""))
     return _act(
@@ -86,7 +91,7 @@ def report_refer(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/referrals/<int:referral_id>/done")
 @requires("edit")
-def referral_done(reference: str, referral_id: int):  # type: ignore[no-untyped-def]
+def referral_done(reference: str, referral_id: int) -> Response:
     return _act(
         reference,
         lambda db, rt, report, uid: follow_up_done(db, rt, report, referral_id, uid),
@@ -96,7 +101,7 @@ def referral_done(reference: str, referral_id: int):  # type: ignore[no-untyped-
 
 @bp.post("/reports/<reference>/keep-text")
 @requires("view")
-def report_keep_text(reference: str):  # type: ignore[no-untyped-def]
+def report_keep_text(reference: str) -> Response:
     """Checked here rather than by ``requires("keep_text")``: a report outside the user's areas
     answers 404 first, as on every report route, so a refusal never confirms it exists."""
     with runtime().session() as db:
@@ -113,7 +118,7 @@ def report_keep_text(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<reference>/reveal")
 @requires("view")
-def report_reveal(reference: str):  # type: ignore[no-untyped-def]
+def report_reveal(reference: str) -> ResponseReturnValue:
     """Checked here rather than by ``requires("reveal")`` so a refusal says why, in words, and
     is audited like the reveal itself."""
     rt = runtime()
@@ -139,7 +144,7 @@ def report_reveal(reference: str):  # type: ignore[no-untyped-def]
         )
 
 
-def _act(reference: str, action, done: str):  # type: ignore[no-untyped-def]
+def _act(reference: str, action: Callable[[Session, Runtime, Report, int], object], done: str) -> Response:
     rt = runtime()
     with rt.session() as db:
         report = find_report(db, reference)
@@ -155,7 +160,7 @@ def _act(reference: str, action, done: str):  # type: ignore[no-untyped-def]
     return redirect(back, code=303)
 
 
-def _refused(report: Report, message: str, status: int):  # type: ignore[no-untyped-def]
+def _refused(report: Report, message: str, status: int) -> tuple[str, int]:
     return render_template("console/reports_refused.html", report=report, message=message), status
 
 

@@ -139,7 +139,7 @@ def load_names(
     extra_workers: set[int],
 ) -> Names:
     workers = {m.worker_id for m in messages if m.worker_id} | extra_workers
-    workers |= {report.accepted_by_id, report.assigned_to_id} - {None}  # type: ignore[arg-type]
+    workers |= {w for w in (report.accepted_by_id, report.assigned_to_id) if w is not None}
     users: set[int] = set()
     for event in events:
         kind, _, raw = (event.actor or "").partition(":")

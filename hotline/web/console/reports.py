@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -59,7 +61,7 @@ LABELS = {
 
 @bp.get("/")
 @requires("view")
-def inbox():  # type: ignore[no-untyped-def]
+def inbox() -> ResponseReturnValue:
     rt = runtime()
     filters = InboxFilters.from_args(request.args, rt.locations)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
@@ -102,7 +104,7 @@ def inbox():  # type: ignore[no-untyped-def]
 
 @bp.get("/reports/<reference>")
 @requires("view")
-def report_page(reference: str):  # type: ignore[no-untyped-def]
+def report_page(reference: str) -> ResponseReturnValue:
     rt = runtime()
     with rt.session() as db:
         report = find_report(db, reference)
@@ -114,7 +116,7 @@ def report_page(reference: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/reports.csv")
 @requires("view")
-def reports_csv():  # type: ignore[no-untyped-def]
+def reports_csv() -> Response:
     """Reports in the user's areas, with the inbox's filters. No personal data unless ``full=1``,
     which only admins may ask for and which adds the free text, never a phone number."""
     rt = runtime()
@@ -254,7 +256,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of) -> str:  # type: ignore[no-untyped-def]
+def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of: Callable[[str], str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*CSV_COLUMNS, *(("description", "place_detail") if full else ())])

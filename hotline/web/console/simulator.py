@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from flask import jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from hotline.alerting import training
@@ -36,7 +37,7 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 
 @bp.get("/simulator")
 @requires("train")
-def simulator():  # type: ignore[no-untyped-def]
+def simulator() -> ResponseReturnValue:
     pair = _pair(request.args.get("pair"))
     training.ensure_worker(runtime(), pair, session.get("lang", "fr"))
     return _page(pair, mode=request.args.get("mode", "ussd"))
@@ -44,13 +45,13 @@ def simulator():  # type: ignore[no-untyped-def]
 
 @bp.get("/simulator/phones")
 @requires("train")
-def simulator_phones():  # type: ignore[no-untyped-def]
+def simulator_phones() -> Response:
     return jsonify(_phones(_pair(request.args.get("pair"))))
 
 
 @bp.post("/simulator/ussd")
 @requires("train")
-def simulator_ussd():  # type: ignore[no-untyped-def]
+def simulator_ussd() -> ResponseReturnValue:
     """One key press of the reporter phone: dial, send, hang up (and, without script, a key)."""
     form = _fields()
     pair = _pair(form.get("pair"))
@@ -102,7 +103,7 @@ def simulator_ussd():  # type: ignore[no-untyped-def]
 
 @bp.post("/simulator/sms")
 @requires("train")
-def simulator_sms():  # type: ignore[no-untyped-def]
+def simulator_sms() -> Response:
     """The reporter phone sends an SMS to the hotline."""
     form = _fields()
     pair = _pair(form.get("pair"))
@@ -112,7 +113,7 @@ def simulator_sms():  # type: ignore[no-untyped-def]
 
 @bp.post("/simulator/worker")
 @requires("train")
-def simulator_worker():  # type: ignore[no-untyped-def]
+def simulator_worker() -> Response:
     """The social worker phone answers (``1 K7F3QX``): the real worker command path."""
     form = _fields()
     pair = _pair(form.get("pair"))
