@@ -17,7 +17,9 @@ def who(runtime: Runtime, location: str, level: str, at: datetime | None = None)
         return [worker.name for worker in found]
 
 
-def test_without_any_roster_every_active_worker_of_the_area_is_a_primary(runtime: Runtime) -> None:
+def test_without_any_roster_workers_are_the_primaries_and_supervisors_the_supervisor_level(
+    runtime: Runtime,
+) -> None:
     add_worker(runtime, "Amani", ["CD-KL"])
     add_worker(runtime, "Bisimwa", [KIKWIT])
     add_worker(runtime, "Chantal", ["CD-KL"], role="supervisor")
@@ -25,9 +27,18 @@ def test_without_any_roster_every_active_worker_of_the_area_is_a_primary(runtime
     add_worker(runtime, "Gloire", ["CD-KN"])  # another province
     add_worker(runtime, "Henriette", ["CD-KL"], active=False)
 
-    assert who(runtime, KIKWIT, "primary") == ["Amani", "Bisimwa", "Chantal"]
+    # A supervisor woken for every report of a province as a primary learns to ignore alerts.
+    assert who(runtime, KIKWIT, "primary") == ["Amani", "Bisimwa"]
     assert who(runtime, KIKWIT, "backup") == []
     assert who(runtime, KIKWIT, "supervisor") == ["Chantal"]
+
+
+def test_without_any_roster_or_worker_the_supervisors_are_the_primaries(runtime: Runtime) -> None:
+    add_worker(runtime, "Chantal", ["CD-KL"], role="supervisor")
+    add_worker(runtime, "Gloire", ["CD-KN"])  # another province's worker is not Kwilu's
+
+    assert who(runtime, KIKWIT, "primary") == ["Chantal"]
+    assert who(runtime, KIKWIT, "supervisor") == []  # already alerted as the primary
 
 
 def test_a_fresh_install_alerts_the_areas_workers_at_once(runtime: Runtime) -> None:

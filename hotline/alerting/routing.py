@@ -1,8 +1,11 @@
 """Who is alerted for a report, at each escalation level.
 
-The most specific area with a roster decides (the place, then its province, then the national
-duty roster "CD"). A place with no roster anywhere alerts every active worker covering it as
-primary (so a fresh install works) and its supervisors at the supervisor level.
+The most specific area with a roster decides: the place, then its province. The national duty
+roster ("CD") answers only the policy's last level, "national". A place with no roster anywhere
+alerts the active workers (role "worker") covering it as primaries and its supervisors at the
+supervisor level; where nobody but supervisors covers it, the supervisors are the primaries (so a
+fresh install with one supervisor still reaches someone). A level that finds nobody is passed at
+once by the escalation (hotline.alerting.escalation).
 """
 
 from __future__ import annotations
@@ -88,10 +91,12 @@ def recipients(
     if any_roster:
         return []
     covering = workers_for(session, locations, location_code)
+    workers = [w for w in covering if w.role == "worker"]
+    supervisors = [w for w in covering if w.role == "supervisor"]
     if level == "primary":
-        return covering
-    if level == "supervisor":
-        return [w for w in covering if w.role == "supervisor"]
+        return workers or supervisors
+    if level == "supervisor" and workers:  # else they were the primaries already
+        return supervisors
     return []
 
 
