@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypedDict, final
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.platform.db import Base, UTCDateTime
@@ -100,6 +100,11 @@ class Report(Base):
     escalation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The alarm (hotline.alerting.alarms): due when nobody accepted in the policy's alarm time or
+    # the escalation ran out of people; raised once by the ticker; ended by an acceptance.
+    alarm_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    alarm_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alarm_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Console case management.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
@@ -290,6 +295,9 @@ class EscalationPolicy(Base):
     area_code: Mapped[str] = mapped_column(String(64), unique=True)
     steps: Mapped[list[EscalationStep]] = mapped_column(JSON)
     urgent_steps: Mapped[list[EscalationStep]] = mapped_column(JSON)
+    # Minutes without an acceptance before the alarm (None: the default policy's).
+    alarm_minutes: Mapped[int | None]
+    urgent_alarm_minutes: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -318,6 +326,10 @@ class User(Base):
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     totp_enabled: Mapped[bool] = mapped_column(default=False)
+    # A phone for the alarm SMS (encrypted, with its keyed hash), sent only when opted in.
+    phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    alarm_sms: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

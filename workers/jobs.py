@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hotline.alerting import escalation
+from hotline.alerting import alarms, escalation
 from hotline.intake import inbound
 from hotline.models import Report
 from hotline.partners import webhooks as partner_webhooks
@@ -77,11 +77,13 @@ def tick() -> int:
         rt.queue.handle_inbound(inbound_id)
     deliveries = partner_webhooks.due_deliveries(rt)
     rt.queue.deliver_webhooks(deliveries)
+    alarm_sms = alarms.raise_due(rt)  # reports nobody accepted in time: written once, sent now
+    rt.queue.send_messages(alarm_sms)
     overdue = escalation.overdue_reports(rt)
     if overdue:
         # The auditor: a step late by minutes means alerts are not flowing (no worker? no cron?).
         log.error("UNHEALTHY: %s escalation step(s) more than 2 minutes overdue", overdue)
-    return len(due) + len(reports) + len(inbound_ids) + len(deliveries)
+    return len(due) + len(reports) + len(inbound_ids) + len(deliveries) + len(alarm_sms)
 
 
 def deliver_webhook(delivery_id: int) -> str:

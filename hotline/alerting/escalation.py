@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.alerting import alarms
 from hotline.alerting.alerts import alert_text, bundle_references, bundle_text
 from hotline.alerting.routing import ESCALATION_LEVELS, recipients
 from hotline.models import (
@@ -41,6 +42,8 @@ DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "data" / "escalation.json
 DUE_SLACK = timedelta(seconds=1)  # a job woken by RQ's scheduler a moment early still runs
 BUNDLE_WINDOW = timedelta(minutes=10)
 BUNDLE_HOLD = timedelta(minutes=1)
+# When the policy file does not say: a report nobody accepted alarms after this many minutes.
+DEFAULT_ALARM_MINUTES = {"normal": 60, "urgent": 15}
 
 # A step as stored (hotline.models): ``{"notify": [levels]}``, ``{"wait": s}`` or ``{"repeat": n}``.
 Step = EscalationStep
@@ -79,21 +82,38 @@ def default_policy(path: Path | None = None) -> dict[str, list[Step]]:
     return {"normal": check_steps(data["normal"]), "urgent": check_steps(data["urgent"])}
 
 
-def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]:
-    """The steps for this report: the most specific area policy, else the default; waits replaced
-    by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
-    steps = None
+@lru_cache(maxsize=4)
+def default_alarm_minutes(path: Path | None = None) -> dict[str, int]:
+    """The default policy's alarm times: minutes without an acceptance before the alarm."""
+    data = json.loads((path or DEFAULT_POLICY).read_text(encoding="utf-8")).get("alarm_minutes") or {}
+    return {kind: _minutes(data.get(kind), fallback) for kind, fallback in DEFAULT_ALARM_MINUTES.items()}
+
+
+def _minutes(value: object, fallback: int) -> int:
+    if value is None:
+        return fallback
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 7 * 24 * 60:
+        raise PolicyError(f"alarm_minutes takes whole numbers of minutes from 1 to {7 * 24 * 60}")
+    return value
+
+
+def area_policy(session: Session, runtime: Runtime, report: Report) -> EscalationPolicy | None:
+    """The policy of the report's most specific area that has one (the place, then its province)."""
     areas = runtime.locations.covering(report.location_code)
     found = {
         p.area_code: p
         for p in session.scalars(select(EscalationPolicy).where(EscalationPolicy.area_code.in_(areas)))
     }
-    for area in areas:
-        policy = found.get(area)
-        if policy:
-            steps = policy.urgent_steps if report.urgent else policy.steps
-            break
-    if steps is None:
+    return next((found[area] for area in areas if area in found), None)
+
+
+def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]:
+    """The steps for this report: the most specific area policy, else the default; waits replaced
+    by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
+    policy = area_policy(session, runtime, report)
+    if policy is not None:
+        steps = policy.urgent_steps if report.urgent else policy.steps
+    else:
         steps = default_policy(runtime.settings.escalation_policy_file)[
             "urgent" if report.urgent else "normal"
         ]
@@ -101,10 +121,23 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
     return [WaitStep(wait=wait) if wait and "wait" in s else s.copy() for s in steps]
 
 
+def alarm_minutes_for(session: Session, runtime: Runtime, report: Report) -> int:
+    """Minutes without an acceptance before the report's alarm: its area policy's, else the default's."""
+    policy = area_policy(session, runtime, report)
+    own = None if policy is None else (policy.urgent_alarm_minutes if report.urgent else policy.alarm_minutes)
+    if own:
+        return own
+    return default_alarm_minutes(runtime.settings.escalation_policy_file)[
+        "urgent" if report.urgent else "normal"
+    ]
+
+
 def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
-    """Inside the transaction that opens the report: copy the policy and run its first steps."""
+    """Inside the transaction that opens the report: copy the policy, arm the alarm, and run the
+    first steps."""
     report.escalation_steps = policy_for(session, runtime, report)
     report.escalation_cursor = report.escalation_repeats = 0
+    alarms.arm(report, alarm_minutes_for(session, runtime, report))
     return _advance(session, runtime, report)
 
 
@@ -199,6 +232,7 @@ def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     )
     record(session, report.id, "accepted", now, actor=f"worker:{worker.id}", worker_id=worker.id)
     session.refresh(report)
+    alarms.end(session, runtime, report, "accepted")
     partner_webhooks.emit(session, runtime, report, "accepted")
     return True
 
@@ -250,18 +284,26 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     message_ids: list[int] = []
     cursor, repeats = report.escalation_cursor, report.escalation_repeats
     due: datetime | None = None
+    reached = False  # has anyone been alerted since the last wait?
     while cursor < len(steps):
         step = steps[cursor]
         cursor += 1
         if "notify" in step:
-            message_ids += _notify(session, runtime, report, step["notify"], now)
+            alerted = _notify(session, runtime, report, step["notify"], now)
+            reached = reached or bool(alerted)
+            message_ids += alerted
         elif "wait" in step:
+            if not reached:  # a wait is for a human who was alerted, never for an empty level
+                record(session, report.id, "wait_skipped", now, seconds=step["wait"])
+                continue
             due = now + timedelta(seconds=step["wait"])
             break
         elif repeats + 1 < step["repeat"]:
             repeats, cursor = repeats + 1, 0
     if due is None:
         record(session, report.id, "escalation_finished", now)
+        if not reached:  # the chain ends and its last level reached nobody
+            alarms.out_of_people(session, runtime, report)
     report.escalation_cursor, report.escalation_repeats = cursor, repeats
     report.escalation_due_at = due
     report.escalation_token = _new_token() if due else None

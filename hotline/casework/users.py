@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.models import ROLES, User
+from hotline.platform.phones import InvalidPhone, normalise
 from hotline.platform.runtime import Runtime
 
 HASHER = PasswordHasher()
@@ -62,6 +63,22 @@ def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
     user.password_hash = HASHER.hash(password)
+
+
+def set_alarm_phone(runtime: Runtime, user: User, phone: str | None, alarm_sms: bool) -> None:
+    """A user's phone for the unanswered-report alarm SMS (kept encrypted), and whether they want
+    it. No phone, no SMS: opting in needs one."""
+    if phone and phone.strip():
+        try:
+            e164 = normalise(phone)
+        except InvalidPhone:
+            raise UserError("the phone number is not valid") from None
+        user.phone_encrypted, user.phone_hash = runtime.cipher.encrypt(e164), runtime.cipher.lookup_hash(e164)
+    else:
+        user.phone_encrypted = user.phone_hash = None
+    if alarm_sms and user.phone_encrypted is None:
+        raise UserError("the alarm SMS needs a phone number")
+    user.alarm_sms = alarm_sms
 
 
 def new_totp_secret(runtime: Runtime, user: User) -> str:

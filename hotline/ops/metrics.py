@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hotline.alerting import escalation
+from hotline.alerting import alarms, escalation
 from hotline.models import MESSAGE_PENDING, OutboundMessage, Report, UssdSessionEvent
 from hotline.platform import meters
 from hotline.platform.redis_text import text_hash
@@ -106,6 +106,11 @@ class HotlineCollector(Collector):
             "hotline_escalations_overdue",
             "Escalation steps more than two minutes late",
             value=escalation.overdue_reports(rt),
+        )
+        yield GaugeMetricFamily(
+            "hotline_reports_unanswered",
+            "Reports whose unanswered alarm is raised: nobody accepted in the policy's time",
+            value=alarms.count_unanswered(rt),
         )
 
     def _redis(self) -> Iterator[Metric]:

@@ -44,6 +44,12 @@ def limits(runtime: Runtime, to_worker: bool) -> dict[str, int]:
     return {period: cap - cap * settings.sms_cap_alert_share // 100 for period, cap in caps.items()}
 
 
+def for_staff(message: OutboundMessage) -> bool:
+    """A social worker's SMS or a watcher's unanswered-report alarm: the whole cap, deferred when
+    over it (never cancelled), as an alert is."""
+    return message.worker_id is not None or message.purpose == "alarm"
+
+
 def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     """Count ``message`` against the caps; False (and the message held back) when it is over.
 
@@ -64,7 +70,7 @@ def take(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
     except RedisError:
         log.warning("SMS cap: Redis unavailable, message %s not counted", message.id)
         return True
-    allowed = limits(runtime, message.worker_id is not None)
+    allowed = limits(runtime, for_staff(message))
     over = [period for period in keys if counts[period] > allowed[period]]
     if not over:
         return True
@@ -85,7 +91,7 @@ def _hold(
     period: str,
     counts: dict[str, int],
 ) -> None:
-    to_worker = message.worker_id is not None
+    to_worker = for_staff(message)
     _, length, pattern = next(p for p in PERIODS if p[0] == period)
     cap = limits(runtime, True)[period]
     end = _period_end(now, length, pattern)

@@ -2,7 +2,8 @@
 
 ``/readyz`` answers 503 when the database or Redis cannot be reached, when no worker or no cron
 process is alive, or when an escalation step is more than two minutes overdue (alerts are not
-flowing).
+flowing). Its body also counts the reports whose unanswered alarm is raised
+(``unanswered_reports``), for a monitor that pages on them.
 
 "Alive" means a recent heartbeat, not a registration: a worker or cron process killed with
 SIGKILL never unregisters. An RQ worker's key expires unless it heartbeats (worker_ttl + 60 s;
@@ -20,7 +21,7 @@ from rq.cron import CronScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from hotline.alerting import escalation
+from hotline.alerting import alarms, escalation
 from hotline.platform.runtime import Runtime
 
 bp = Blueprint("health", __name__)
@@ -39,7 +40,11 @@ def readyz() -> ResponseReturnValue:
     checks["cron"] = _cron(rt) if checks["redis"] == "ok" else "unknown"
     checks["escalations"] = _escalations(rt) if checks["database"] == "ok" else "unknown"
     healthy = all(value == "ok" for value in checks.values())
-    return jsonify(status="ok" if healthy else "unhealthy", checks=checks), 200 if healthy else 503
+    body: dict[str, object] = {"status": "ok" if healthy else "unhealthy", "checks": checks}
+    if checks["database"] == "ok":
+        # Not a check (the service works), but a monitor may page on it: reports nobody answers.
+        body["unanswered_reports"] = alarms.count_unanswered(rt)
+    return jsonify(body), 200 if healthy else 503
 
 
 def _database(rt: Runtime) -> str:
