@@ -37,9 +37,9 @@ ALARM_LANGUAGE = "fr"  # console users read French first; the SMS carries no wor
 ALARMING_STATUSES = ("new", "alerted")  # once referred, closed or merged, it is someone's case
 
 
-def arm(report: Report, minutes: int) -> None:
+def arm(report: Report, delay: timedelta) -> None:
     """When the report opens: its alarm is due after its policy's alarm time."""
-    report.alarm_due_at = report.created_at + timedelta(minutes=minutes)
+    report.alarm_due_at = report.created_at + delay
 
 
 def out_of_people(session: Session, runtime: Runtime, report: Report) -> None:

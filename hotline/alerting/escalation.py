@@ -121,8 +121,15 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
     return [WaitStep(wait=wait) if wait and "wait" in s else s.copy() for s in steps]
 
 
-def alarm_minutes_for(session: Session, runtime: Runtime, report: Report) -> int:
-    """Minutes without an acceptance before the report's alarm: its area policy's, else the default's."""
+def alarm_delay_for(session: Session, runtime: Runtime, report: Report) -> timedelta:
+    """How long without an acceptance before the report's alarm: its area policy's time, else the
+    default policy's; HOTLINE_ALARM_SECONDS replaces them all (drills, training, tests)."""
+    if runtime.settings.alarm_seconds:
+        return timedelta(seconds=runtime.settings.alarm_seconds)
+    return timedelta(minutes=_alarm_minutes(session, runtime, report))
+
+
+def _alarm_minutes(session: Session, runtime: Runtime, report: Report) -> int:
     policy = area_policy(session, runtime, report)
     own = None if policy is None else (policy.urgent_alarm_minutes if report.urgent else policy.alarm_minutes)
     if own:
@@ -137,7 +144,7 @@ def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
     first steps."""
     report.escalation_steps = policy_for(session, runtime, report)
     report.escalation_cursor = report.escalation_repeats = 0
-    alarms.arm(report, alarm_minutes_for(session, runtime, report))
+    alarms.arm(report, alarm_delay_for(session, runtime, report))
     return _advance(session, runtime, report)
 
 

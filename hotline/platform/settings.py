@@ -44,6 +44,7 @@ class Settings:
     at_api_url: str | None = None
     ussd_service_code: str | None = None
     escalation_wait_seconds: int | None = None
+    alarm_seconds: int | None = None  # drills: replaces every policy's alarm time
     # A deployment's own files instead of the ones shipped in hotline/data (None: the shipped ones).
     locations_file: Path | None = None
     escalation_policy_file: Path | None = None
@@ -162,6 +163,7 @@ def _parse(env: dict[str, str]) -> Settings:
         at_api_url=at_api_url,
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
+        alarm_seconds=_optional_whole(get, "HOTLINE_ALARM_SECONDS", 1, 7 * 86400),
         locations_file=_data_file(get, "HOTLINE_LOCATIONS_FILE"),
         escalation_policy_file=_data_file(get, "HOTLINE_ESCALATION_POLICY_FILE"),
         queue_name=get("HOTLINE_QUEUE") or "hotline",
@@ -235,6 +237,10 @@ def _whole(get: Callable[[str], str | None], name: str, default: int, low: int, 
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
+
+
+def _optional_whole(get: Callable[[str], str | None], name: str, low: int, high: int) -> int | None:
+    return None if get(name) is None else _whole(get, name, low, low, high)
 
 
 def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
