@@ -1,0 +1,118 @@
+"""The Procfile's processes (web, worker, cron) against the fake AT, driven as a phone and a worker
+would: the pieces the tests with real processes share (tests/test_alerting_processes.py,
+tests/test_unanswered_processes.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import select
+
+from hotline.alerting import escalation
+from hotline.models import Report
+from hotline.platform.runtime import Runtime
+from tests.support.fake_at import FakeAT, ReceivedSms
+from tests.support.processes import Stack, wait_for
+from tests.support.ussd import walk_report
+
+REPORTER = "+243990000123"
+# Francais, report, sexual exploitation, danger now: No (the normal policy), Kwilu, Kikwit, then
+# skip (99) the place detail, number of people, description and PIN; children: not sure;
+# anonymous; send.
+NORMAL_REPORT = ["1", "1", "1", "2", "2", "3", "99", "99", "3", "99", "3", "99", "1"]
+WAIT = 3  # HOTLINE_ESCALATION_WAIT_SECONDS for the timing tests
+# RQ schedules at whole seconds and a step woken up to DUE_SLACK early runs: an alert may come that
+# much (plus the previous alert's send latency) before its wait is over...
+EARLY = escalation.DUE_SLACK.total_seconds() + 0.5
+LATE = 3.0  # ... and this much after it (RQ's scheduler and the ticker poll every second)
+LONG_WAIT = 300  # for tests where no escalation step may fire
+
+AlertMatch = Callable[[ReceivedSms], bool]
+
+
+@dataclass
+class Hotline:
+    stack: Stack
+    fake: FakeAT
+    runtime: Runtime
+    token: str
+
+    @property
+    def hooks(self) -> str:
+        return f"{self.stack.url}/webhooks/at/{self.token}"
+
+    def report(self, session_id: str) -> tuple[str, float]:
+        """Walk a normal (not urgent) report over USSD; its reference and when the END came."""
+        final = walk_report(self.hooks + "/ussd", session_id, REPORTER, NORMAL_REPORT)
+        reported_at = time.time()
+        assert final.startswith("END "), final
+        with self.runtime.session() as session:
+            report = session.scalar(select(Report).order_by(Report.id.desc()))
+        assert report is not None and report.reference in final
+        return report.reference, reported_at
+
+    def sms_from(self, phone: str, text: str) -> None:
+        """A worker's SMS, posted as AT posts it."""
+        response = requests.post(
+            self.hooks + "/sms",
+            data={
+                "from": phone,
+                "to": "12345",
+                "text": text,
+                "date": "2026-01-05 08:00:00",
+                "id": f"ATSid_{time.monotonic_ns()}",
+                "networkCode": "63001",
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200
+
+    def alerts(self, reference: str) -> list[ReceivedSms]:
+        return [m for m in self.fake.messages if is_alert(reference)(m)]
+
+    def readiness(self, status: int, timeout: float = 15) -> dict[str, Any]:
+        """Wait until /readyz answers ``status``; its body."""
+
+        def answer() -> dict[str, Any] | None:
+            response = requests.get(self.stack.url + "/readyz", timeout=5)
+            return response.json() if response.status_code == status else None
+
+        return wait_for(answer, timeout=timeout, what=f"/readyz to answer {status}")
+
+
+def is_alert(reference: str, to: str | None = None) -> AlertMatch:
+    return lambda m: m.message.startswith(f"ALERT {reference} ") and (to is None or m.to == to)
+
+
+def to_with(to: str, *words: str) -> AlertMatch:
+    return lambda m: m.to == to and all(word in m.message for word in words)
+
+
+@contextmanager
+def start_stack(
+    environ: dict[str, str], runtime: Runtime, log_dir: Path, **settings: str
+) -> Iterator[Hotline]:
+    """Fake AT + web + worker + cron, with the test environment and these settings (env names)."""
+    with FakeAT(api_key="alerting-key", username="hotline-alerting") as fake:
+        env = {
+            **environ,
+            "HOTLINE_ENV": "production",
+            "SMS_GATEWAY": "africastalking",
+            "AT_USERNAME": "hotline-alerting",
+            "AT_API_KEY": "alerting-key",
+            "AT_API_URL": fake.url,
+            **settings,
+        }
+        with Stack(env, ("web", "worker", "cron"), log_dir=log_dir) as processes:
+            hotline = Hotline(processes, fake, runtime, environ["HOTLINE_WEBHOOK_TOKEN"])
+            fake.delivery_callback_url = hotline.hooks + "/sms/delivery"
+            try:
+                yield hotline
+            except AssertionError as failure:
+                raise AssertionError(f"{failure}\n{processes.logs()}") from None
