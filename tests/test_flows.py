@@ -33,7 +33,7 @@ from flows.engine import (
     options_of,
 )
 from flows.text import fold_ascii
-from hotline.intake.ussd import INVALID_REQUEST, RESTARTED, UNAVAILABLE
+from hotline.intake.ussd import INVALID_REQUEST, NOT_RECEIVED, RESTARTED, UNAVAILABLE
 from hotline.platform.i18n import CATALOGS, LANGUAGES, Translations
 from hotline.platform.locations import Locations
 
@@ -239,7 +239,12 @@ def test_every_screen_fits_160_ascii_characters_in_every_language_without_being_
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_screens_shown_when_the_service_cannot_answer_fit_too(lang: str, host: Host) -> None:
-    for body in ("END " + fold_ascii(host.translate(lang, UNAVAILABLE)), INVALID_REQUEST):
+    for message in (UNAVAILABLE, NOT_RECEIVED):
+        body = "END " + fold_ascii(host.translate(lang, message))
+        assert "129" in body and "122" in body  # the national lines, whatever went wrong
+        assert body.isascii()
+        assert len(body) <= LIMIT, body
+    for body in (INVALID_REQUEST,):
         assert body.isascii()
         assert len(body) <= LIMIT, body
 

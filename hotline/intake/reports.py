@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from hotline.alerting import escalation, training
 from hotline.intake import flood
 from hotline.models import Report, ReporterContact
 from hotline.partners import webhooks as partner_webhooks
+from hotline.platform.db import limit_lock_wait
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 
@@ -48,7 +50,7 @@ class Opened:
     held: bool = False  # over its number's flood limits: stored, but nobody is alerted
 
 
-def open_report(runtime: Runtime, new: NewReport) -> Opened:
+def open_report(runtime: Runtime, new: NewReport, deadline: float | None = None) -> Opened:
     """Store a report durably, then queue its alerts.
 
     1. If this channel request already made a report (same ``source_key``), return that one.
@@ -57,6 +59,8 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
        number is over its flood limits: the report is held, see hotline.intake.flood).
     3. After the commit, enqueue a send job per outbox row and the next escalation step (a lost
        enqueue is re-found by the ticker).
+    ``deadline`` (a ``time.perf_counter()`` value; a USSD hop's budget): the transaction waits for
+    another writer's lock only until then, after which an OperationalError and nothing is stored.
     """
     if not runtime.locations.is_valid(new.location_code):
         raise ValueError("unknown location code")
@@ -67,6 +71,8 @@ def open_report(runtime: Runtime, new: NewReport) -> Opened:
         held = not new.training and flood.hold_report(runtime, new.reporter_hash)
         for _ in range(MAX_REFERENCE_TRIES):
             try:
+                if deadline is not None:
+                    limit_lock_wait(session, max(0.05, deadline - time.perf_counter()))
                 opened = _insert(session, runtime, new, held)
                 session.commit()
                 break

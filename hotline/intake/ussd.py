@@ -5,6 +5,12 @@ the engine state, encrypted with the PII key (a description typed on the keypad 
 No key holds a phone number: drafts and the remembered language are keyed by its keyed hash. A
 retransmitted hop gets the same reply and causes nothing twice; the report itself is idempotent
 on the session id in the database too.
+
+Every hop is answered within HOTLINE_CALLBACK_BUDGET_SECONDS (AT gives up at 10 s), whatever is
+slow behind it: Redis calls time out quickly in the web process (its runtime is built so), the
+report's transaction waits for another writer's lock only for what is left of the budget, and a
+store that failed is not tried again in the same hop. What went wrong is said in the reporter's
+language when it is known: the session's, else a hint this process kept, else French.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from redis.client import Pipeline
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError
 
 from flows import reporter
 from flows import ussd as screens
@@ -36,7 +45,15 @@ LANGUAGE_TTL = 365 * 24 * 3600
 DIRECT_REPORT = "1"  # *384*123*1# (or text "1" on the first hop) jumps straight to "report"
 RESTARTED = N_("Your session had ended. Let us start again.")
 UNAVAILABLE = N_("The service is busy. Please dial again in a moment, or call 129 or 122 (free).")
+NOT_RECEIVED = N_(
+    "Your report is NOT received yet. Dial again in a moment to continue where you stopped, "
+    "or call 129 or 122 (free)."
+)
 INVALID_REQUEST = "END Service indisponible. Appelez le 129 ou le 122 (gratuit)."
+DEFAULT_LANGUAGE = "fr"
+REPLY_MARGIN = 0.5  # seconds of the budget kept for writing the session and answering
+LANGUAGE_HINTS = 4096  # sessions whose language this process remembers, for its error screens
+ORIGIN = "origin"  # in a conversation's vars: the session id it began in
 REPORT_SCREENS = frozenset(
     {
         "category",
@@ -67,6 +84,31 @@ class Hop:
     received_at: float | None = None
 
 
+class NotReceived(Exception):
+    """The report could not be stored within the hop's budget: nothing was written."""
+
+
+class LanguageHints:
+    """The language of the sessions this process answered lately (no number, only the session
+    id), so that a hop Redis cannot serve still says so in the reporter's language."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._langs: OrderedDict[str, str] = OrderedDict()
+
+    def remember(self, session_id: str, lang: str) -> None:
+        self._langs[session_id] = lang
+        self._langs.move_to_end(session_id)
+        while len(self._langs) > self._size:
+            self._langs.popitem(last=False)
+
+    def get(self, session_id: str) -> str | None:
+        return self._langs.get(session_id)
+
+
+HINTS = LanguageHints(LANGUAGE_HINTS)
+
+
 @dataclass(frozen=True)
 class Kept:
     """What Redis keeps for the number across sessions, read with the session itself."""
@@ -80,6 +122,7 @@ class Reply:
     body: str  # "CON ..." or "END ..."
     screen: str  # the screen's id: AT echoes it in the end-of-session event
     timed: bool = False  # the hop's time was counted with its session write
+    store_failed: bool = False  # Redis failed: no more Redis work for this hop (its timing too)
 
 
 class Context:
@@ -121,29 +164,62 @@ class UssdService:
         phone_hash = phone_hashes[0]
         ctx = Context(self.runtime, phone_hashes)
         key = f"hotline:ussd:{hop.session_id}"
+        started = hop.received_at if hop.received_at is not None else time.perf_counter()
+        deadline = started + self.runtime.settings.callback_budget_seconds
+        lang: str | None = None
         try:
             raw_session, raw_lang, raw_draft = self.runtime.redis.mget(
                 key, self._key("lang", phone_hash), self._key("draft", phone_hash)
             )
             saved = self._decode(raw_session)
+            lang = saved["state"]["lang"] if saved else (text(raw_lang) if raw_lang else None)
             if saved and saved["text"] == hop.text:
                 # The gateway asked again: the same screen, and nothing happens twice.
                 return Reply(saved["reply"], saved["state"]["screen"])
             writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
             kept = Kept(text(raw_lang) if raw_lang else None, raw_draft)
-            body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes)
+            body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes, deadline)
             self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
             self._keep_draft(phone_hash, state, writes)
             if hop.received_at is not None:
                 meters.count_ussd_hop(writes, time.perf_counter() - hop.received_at)
-            writes.execute()
+            try:
+                writes.execute()
+            except RedisError as exc:
+                if not (state["finished"] and state["vars"].get("reference")):
+                    raise
+                # The report is stored: its screen (the reference) is the truth, session or not.
+                log.warning("USSD session not kept after a report: %s", type(exc).__name__)
+                return Reply(body, state["screen"], store_failed=True)
+            HINTS.remember(hop.session_id, state["lang"])
             return Reply(body, state["screen"], timed=hop.received_at is not None)
-        except RedisError:
-            log.exception("USSD session store unavailable")
-            return Reply("END " + fold_ascii(ctx.translate("fr", UNAVAILABLE)), "unavailable")
+        except RedisError as exc:
+            log.warning("USSD session store unavailable: %s", type(exc).__name__)
+            return self._ending(UNAVAILABLE, "unavailable", lang, hop, store_failed=True)
+        except NotReceived:
+            # The draft kept at the previous hop is untouched: a new call offers to resume it.
+            return self._ending(NOT_RECEIVED, "not_received", lang, hop)
+        except Exception:  # a bug must still leave the caller with words, not a network error
+            log.exception("USSD hop failed")
+            return self._ending(UNAVAILABLE, "unavailable", lang, hop)
+
+    def _ending(
+        self, message: str, screen: str, lang: str | None, hop: Hop, store_failed: bool = False
+    ) -> Reply:
+        """An END screen saying what went wrong, in the reporter's language when it is known."""
+        lang = lang or HINTS.get(hop.session_id) or DEFAULT_LANGUAGE
+        body = fold_ascii(self.runtime.translations.translate(lang, message))
+        return Reply("END " + body, screen, store_failed=store_failed)
 
     def _advance(
-        self, hop: Hop, phone_hash: str, ctx: Context, saved: dict | None, kept: Kept, writes: Pipeline
+        self,
+        hop: Hop,
+        phone_hash: str,
+        ctx: Context,
+        saved: dict | None,
+        kept: Kept,
+        writes: Pipeline,
+        deadline: float,
     ) -> tuple[str, State]:
         typed = screens.new_input(saved["text"] if saved else None, hop.text)
         if saved is None or typed is None:
@@ -157,7 +233,7 @@ class UssdService:
         step = screens.step(self.flow, before, typed, ctx)
         state = step.state
         for effect in step.effects:
-            self._apply(effect, hop, phone_hash, state)
+            self._apply(effect, hop, phone_hash, state, deadline)
         if _chose_language(before, state):
             writes.set(self._key("lang", phone_hash), state["lang"], ex=LANGUAGE_TTL)
         return screens.render(self.flow, state, ctx, hint=step.hint), state
@@ -165,10 +241,13 @@ class UssdService:
     def _fresh_state(self, hop: Hop, kept: Kept) -> State:
         lang = kept.lang
         if self._direct_dial(hop):
-            return new_state(self.flow, lang or "fr", start="category")
-        if kept.draft and self._decode(kept.draft):
-            return new_state(self.flow, lang or "fr", start="resume")
-        return new_state(self.flow, lang or "fr", start="menu" if lang else "language")
+            state = new_state(self.flow, lang or "fr", start="category")
+        elif kept.draft and self._decode(kept.draft):
+            state = new_state(self.flow, lang or "fr", start="resume")
+        else:
+            state = new_state(self.flow, lang or "fr", start="menu" if lang else "language")
+        state["vars"][ORIGIN] = hop.session_id
+        return state
 
     def _direct_dial(self, hop: Hop) -> bool:
         code = hop.service_code.rstrip("#").split("*")
@@ -178,7 +257,9 @@ class UssdService:
         draft = self._decode(kept.draft)
         writes.delete(self._key("draft", phone_hash))  # before _keep_draft writes the new one
         if restart or not draft:
-            return new_state(self.flow, current["lang"], start="category")
+            fresh = new_state(self.flow, current["lang"], start="category")
+            fresh["vars"][ORIGIN] = current["vars"].get(ORIGIN)
+            return fresh
         draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
         return draft
 
@@ -190,39 +271,47 @@ class UssdService:
         elif state["finished"] and state["screen"] in ("done", "done_urgent", "cancelled"):
             writes.delete(key)
 
-    def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State) -> None:
+    def _apply(self, effect: Effect, hop: Hop, phone_hash: str, state: State, deadline: float) -> None:
         if effect.name == "forget_number":
             forget_number(self.runtime, hop.phone)
             self.runtime.redis.delete(self._key("draft", phone_hash))
             return
         if effect.name != "open_report":
             return
-        answers = effect.answers
-        people = answers.get("people")
-        opened = open_report(
-            self.runtime,
-            NewReport(
-                source_key=f"ussd:{hop.session_id}",
-                channel="ussd",
-                language=state["lang"],
-                category=answers["category"],
-                urgent=answers.get("urgent") == "yes",
-                location_code=answers["location"],
-                phone=hop.phone,
-                reporter_hash=phone_hash,
-                contact=answers.get("contact", "anonymous"),
-                safe_time=answers.get("safe_time"),
-                place_detail=answers.get("place_detail"),
-                people_count=int(people) if people else None,
-                children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
-                description=answers.get("description"),
-                pin=answers.get("pin"),
-                training=hop.training,
-            ),
-        )
+        if deadline - time.perf_counter() - REPLY_MARGIN <= 0:
+            raise NotReceived("no time left in the hop's budget")
+        new = self._new_report(hop, phone_hash, state, effect.answers)
+        try:
+            opened = open_report(self.runtime, new, deadline=deadline - REPLY_MARGIN)
+        except DBAPIError as exc:  # a lock held too long, a database away: nothing was stored
+            log.warning("USSD report not stored in time: %s", type(exc).__name__)
+            raise NotReceived(type(exc).__name__) from exc
         state["vars"]["reference"] = opened.report.reference
         if opened.held:  # nobody is alerted for a held report: the calm screen promises nothing
             state["screen"] = "done"
+
+    def _new_report(self, hop: Hop, phone_hash: str, state: State, answers: Mapping[str, Any]) -> NewReport:
+        people = answers.get("people")
+        return NewReport(
+            # The session the report was begun in: a report finished after a dropped call (its
+            # draft resumed in a new session) is still the same report, however often it is sent.
+            source_key=f"ussd:{state['vars'].get(ORIGIN, hop.session_id)}",
+            channel="ussd",
+            language=state["lang"],
+            category=answers["category"],
+            urgent=answers.get("urgent") == "yes",
+            location_code=answers["location"],
+            phone=hop.phone,
+            reporter_hash=phone_hash,
+            contact=answers.get("contact", "anonymous"),
+            safe_time=answers.get("safe_time"),
+            place_detail=answers.get("place_detail"),
+            people_count=int(people) if people else None,
+            children_involved={"yes": True, "no": False}.get(answers.get("children", "")),
+            description=answers.get("description"),
+            pin=answers.get("pin"),
+            training=hop.training,
+        )
 
     def _key(self, kind: str, phone_hash: str) -> str:
         return f"hotline:{kind}:{phone_hash}"

@@ -41,12 +41,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+SQLITE_BUSY_SECONDS = 30  # how long a write waits for another writer's lock, by default
+LIMITED = "hotline_lock_wait_limited"  # on a pooled connection whose busy timeout was lowered
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_busy_timeout_back)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
@@ -58,6 +63,30 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def limit_lock_wait(session: Session, seconds: float) -> None:
+    """In this session's transaction, waiting for another writer's lock gives up after ``seconds``
+    (an OperationalError) instead of the engine's default: an AT callback must be answered in time.
+
+    PostgreSQL: ``SET LOCAL`` lock and statement timeouts, which end with the transaction. SQLite:
+    the connection's busy timeout, put back when the connection returns to the pool.
+    """
+    ms = max(1, int(seconds * 1000))
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {ms}")
+        connection.connection.info[LIMITED] = True
+    else:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+
+
+def _sqlite_busy_timeout_back(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    if record.info.pop(LIMITED, False):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

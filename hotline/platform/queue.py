@@ -2,12 +2,15 @@
 
 The web never imports ``workers``; jobs are enqueued by name. Enqueueing happens after the
 database commit, and a Redis failure here never fails the request: the row is already durable
-and the outbox ticker picks it up.
+and the outbox ticker picks it up. After one failure the queue stops trying for a few seconds:
+a report with three alerts must not wait out three Redis timeouts before its screen is answered.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,18 +31,31 @@ SEND_RETRY = Retry(max=len(BACKOFF_SECONDS), interval=list(BACKOFF_SECONDS))
 # Partner webhooks (hotline.partners.webhooks): a partner down for an afternoon still gets the event.
 WEBHOOK_BACKOFF_SECONDS = (10, 60, 300, 1800, 7200, 21600)
 WEBHOOK_RETRY = Retry(max=len(WEBHOOK_BACKOFF_SECONDS), interval=list(WEBHOOK_BACKOFF_SECONDS))
+PAUSE_AFTER_FAILURE = 10.0  # seconds without trying Redis after it failed (the ticker catches up)
 
 
 class JobQueue:
     def __init__(self, redis: Redis, name: str) -> None:
         self.queue = Queue(name, connection=redis)
+        self._paused_until = 0.0  # time.monotonic() before which Redis is not tried
 
     def enqueue(self, func: str, *ids: int | str, retry: Retry | None = None, **kwargs: Any) -> bool:
         """Enqueue ``func(*ids)``; False (logged, not raised) when Redis cannot take it."""
+        return self._try(func, lambda: self.queue.enqueue(func, *ids, retry=retry, **kwargs))
+
+    def _try(self, func: str, call: Callable[[], object]) -> bool:
+        if time.monotonic() < self._paused_until:
+            return False
         try:
-            self.queue.enqueue(func, *ids, retry=retry, **kwargs)
+            call()
         except RedisError as exc:
-            log.warning("could not enqueue %s: %s", func, type(exc).__name__)
+            self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
+            log.warning(
+                "could not enqueue %s: %s (not trying again for %.0f s)",
+                func,
+                type(exc).__name__,
+                PAUSE_AFTER_FAILURE,
+            )
             return False
         return True
 
@@ -52,13 +68,14 @@ class JobQueue:
             self.enqueue(DELIVER_WEBHOOK, delivery_id, retry=WEBHOOK_RETRY)
 
     def send_at(self, message_id: int, when: datetime) -> None:
-        """Send a held message (a bundle) when it is due; one job per message, however often asked."""
-        try:
-            self.queue.enqueue_at(
+        """Send a held message (a bundle) when it is due; one job per message, however often asked.
+        If Redis cannot take it, the ticker sends it a little later."""
+        self._try(
+            SEND_MESSAGE,
+            lambda: self.queue.enqueue_at(
                 when, SEND_MESSAGE, message_id, job_id=f"hotline-send-at-{message_id}", retry=SEND_RETRY
-            )
-        except RedisError as exc:  # the ticker sends it a little later
-            log.warning("could not schedule %s: %s", SEND_MESSAGE, type(exc).__name__)
+            ),
+        )
 
     def handle_inbound(self, inbound_id: int) -> None:
         self.enqueue(HANDLE_INBOUND, inbound_id)
@@ -68,9 +85,5 @@ class JobQueue:
 
     def schedule_escalation(self, report_id: int, due_at: datetime | None) -> None:
         """Run the report's next escalation step at ``due_at`` (RQ's scheduler, in the worker)."""
-        if due_at is None:
-            return
-        try:
-            self.queue.enqueue_at(due_at, ESCALATE, report_id)
-        except RedisError as exc:
-            log.warning("could not schedule %s: %s", ESCALATE, type(exc).__name__)
+        if due_at is not None:
+            self._try(ESCALATE, lambda: self.queue.enqueue_at(due_at, ESCALATE, report_id))

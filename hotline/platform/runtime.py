@@ -52,9 +52,15 @@ class Runtime:
     new_reference: ReferenceFactory = new_reference
 
     @classmethod
-    def build(cls, settings: Settings, **overrides: Unpack[RuntimeParts]) -> Runtime:
+    def build(
+        cls, settings: Settings, redis_timeout: float = 5.0, **overrides: Unpack[RuntimeParts]
+    ) -> Runtime:
+        """``redis_timeout``: seconds any one Redis call may take (the web process, which answers
+        AT within a budget, asks for less than the workers)."""
         engine = make_engine(settings.database_url)
-        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        redis = Redis.from_url(
+            settings.redis_url, socket_timeout=redis_timeout, socket_connect_timeout=redis_timeout
+        )
         parts: RuntimeParts = {
             "engine": engine,
             "session_factory": make_session_factory(engine),

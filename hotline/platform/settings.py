@@ -45,6 +45,8 @@ class Settings:
     ussd_service_code: str | None = None
     escalation_wait_seconds: int | None = None
     alarm_seconds: int | None = None  # drills: replaces every policy's alarm time
+    # An AT callback is answered within this, whatever is slow behind it (AT gives up at 10 s).
+    callback_budget_seconds: float = 4.0
     # A deployment's own files instead of the ones shipped in hotline/data (None: the shipped ones).
     locations_file: Path | None = None
     escalation_policy_file: Path | None = None
@@ -164,6 +166,7 @@ def _parse(env: dict[str, str]) -> Settings:
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
         alarm_seconds=_optional_whole(get, "HOTLINE_ALARM_SECONDS", 1, 7 * 86400),
+        callback_budget_seconds=float(_whole(get, "HOTLINE_CALLBACK_BUDGET_SECONDS", 4, 2, 8)),
         locations_file=_data_file(get, "HOTLINE_LOCATIONS_FILE"),
         escalation_policy_file=_data_file(get, "HOTLINE_ESCALATION_POLICY_FILE"),
         queue_name=get("HOTLINE_QUEUE") or "hotline",

@@ -13,7 +13,9 @@ MAX_BODY_BYTES = 16 * 1024  # AT's callbacks are a few hundred bytes; anything b
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     if runtime is None:
-        runtime = Runtime.build(settings or Settings.from_env())
+        settings = settings or Settings.from_env()
+        # A USSD hop makes two Redis round trips: each may take a quarter of its budget at most.
+        runtime = Runtime.build(settings, redis_timeout=settings.callback_budget_seconds / 4)
     settings = runtime.settings
     app = Flask("hotline", instance_path=str(settings.instance_path))
     app.config.update(

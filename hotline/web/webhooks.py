@@ -112,8 +112,10 @@ def ussd() -> Response:
     except Exception:  # a bug must still leave the caller with words, not a network error
         log.exception("USSD hop failed")
         return screen(INVALID_REQUEST)
-    if reply.timed:
-        g.pop("hop_started", None)  # counted with the session write; not again after the request
+    if reply.timed or reply.store_failed:
+        # Counted with the session write; or Redis failed and the hop's timing would wait on it
+        # again after the answer is due.
+        g.pop("hop_started", None)
     response = screen(reply.body)
     # AT echoes this label in the end-of-session event: where people drop out.
     response.headers["at-ussd-hop-metadata"] = reply.screen
