@@ -1,7 +1,8 @@
 """Key rotation for personal data: move every stored value and fingerprint to the first key.
 
-The procedure (README, "Configuration"): put the new key first (HOTLINE_PII_KEY="new,old") and
-restart; the service then writes with the new key and finds rows under either. Run
+The procedure (docs/security-privacy.md, "Rotating the PII key"): put the new key first
+(HOTLINE_PII_KEY="new,old") and restart; the service then writes with the new key and finds rows
+under either. Run
 ``hotline keys rotate``: it re-encrypts every encrypted column with the first key
 (``MultiFernet.rotate``) and re-hashes every fingerprint whose number it can read, in batches, each
 batch committed. It is idempotent and resumable: a second run finds nothing to do, an interrupted
