@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +30,8 @@ from flows import reporter
 from flows import ussd as screens
 from flows.engine import N_, Effect, State, new_state
 from flows.text import fold_ascii
-from hotline.intake import lookups
 from hotline.intake.reports import NewReport, open_report
+from hotline.intake.ussd_context import HINTS, Context
 from hotline.platform import meters
 from hotline.platform.redis_text import text
 from hotline.platform.runtime import Runtime
@@ -52,7 +51,6 @@ NOT_RECEIVED = N_(
 INVALID_REQUEST = "END Service indisponible. Appelez le 129 ou le 122 (gratuit)."
 DEFAULT_LANGUAGE = "fr"
 REPLY_MARGIN = 0.5  # seconds of the budget kept for writing the session and answering
-LANGUAGE_HINTS = 4096  # sessions whose language this process remembers, for its error screens
 ORIGIN = "origin"  # in a conversation's vars: the session id it began in
 REPORT_SCREENS = frozenset(
     {
@@ -88,27 +86,6 @@ class NotReceived(Exception):
     """The report could not be stored within the hop's budget: nothing was written."""
 
 
-class LanguageHints:
-    """The language of the sessions this process answered lately (no number, only the session
-    id), so that a hop Redis cannot serve still says so in the reporter's language."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._langs: OrderedDict[str, str] = OrderedDict()
-
-    def remember(self, session_id: str, lang: str) -> None:
-        self._langs[session_id] = lang
-        self._langs.move_to_end(session_id)
-        while len(self._langs) > self._size:
-            self._langs.popitem(last=False)
-
-    def get(self, session_id: str) -> str | None:
-        return self._langs.get(session_id)
-
-
-HINTS = LanguageHints(LANGUAGE_HINTS)
-
-
 @dataclass(frozen=True)
 class Kept:
     """What Redis keeps for the number across sessions, read with the session itself."""
@@ -123,29 +100,6 @@ class Reply:
     screen: str  # the screen's id: AT echoes it in the end-of-session event
     timed: bool = False  # the hop's time was counted with its session write
     store_failed: bool = False  # Redis failed: no more Redis work for this hop (its timing too)
-
-
-class Context:
-    """What the conversation may ask of the service (the engine's Context protocol)."""
-
-    def __init__(self, runtime: Runtime, phone_hashes: tuple[str, ...]) -> None:
-        self._runtime = runtime
-        self._phone_hashes = phone_hashes  # every configured key's, during a key rotation
-
-    def translate(self, lang: str, message: str) -> str:
-        return self._runtime.translations.translate(lang, message)
-
-    def provinces(self) -> Sequence[tuple[str, str]]:
-        return [(p.code, p.name) for p in self._runtime.locations.provinces()]
-
-    def places(self, province: str) -> Sequence[tuple[str, str]]:
-        return [(p.code, p.name) for p in self._runtime.locations.places(province)]
-
-    def place_label(self, code: str) -> str:
-        return self._runtime.locations.label(code)
-
-    def check_report(self, reference: str, pin: str | None) -> str:
-        return lookups.check_report(self._runtime, self._phone_hashes, reference, pin)
 
 
 class UssdService:
