@@ -250,3 +250,12 @@ def test_unknown_paths_and_methods_answer_json(client, runtime):
         "/api/v1/reports/ABC/notes", data="x" * 20000, content_type="application/json", headers=bearer(token)
     )
     assert too_big.status_code == 413 and too_big.json["error"]
+
+
+def test_a_client_scoped_to_the_whole_country_sees_every_provinces_reports(client, runtime):
+    # The national area CD covers every province, as it does in the console and for the alarms.
+    kwilu, kinshasa = report(runtime), report(runtime, location=KINSHASA)
+    _, token = new_client(runtime, "reports:read", areas=("CD",))
+    listed = client.get("/api/v1/reports", headers=bearer(token)).json["items"]
+    assert {r["reference"] for r in listed} == {kwilu.reference, kinshasa.reference}
+    assert client.get(f"/api/v1/reports/{kinshasa.reference}", headers=bearer(token)).status_code == 200

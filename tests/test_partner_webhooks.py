@@ -278,3 +278,10 @@ def test_a_name_that_resolves_to_a_private_address_gets_nothing_and_is_not_retri
     (refused,) = deliveries(runtime)
     assert (refused.status, refused.last_error, refused.attempts) == ("failed", ADDRESS_NOT_ALLOWED, 1)
     assert receiver.requests == []
+
+
+def test_a_webhook_scoped_to_the_whole_country_gets_every_provinces_reports(runtime, run_jobs, receiver):
+    add_webhook(runtime, receiver.url, events=("opened",), areas=("CD",))
+    made = {report(runtime).reference, report(runtime, location="CD-KN/gombe").reference}
+    run_jobs()
+    assert {json.loads(request.body)["reference"] for request in receiver.requests} == made

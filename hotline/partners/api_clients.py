@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from hotline.models import ApiClient, Report
 from hotline.platform import counters
+from hotline.platform.locations import area_covers, areas_cover
 from hotline.platform.runtime import Runtime
 from hotline.records.audit import audit
 
@@ -49,15 +50,14 @@ class Caller:
         return scope in self.scopes
 
     def sees(self, location_code: str) -> bool:
-        return not self.areas or any(
-            location_code == a or location_code.startswith(a + "/") for a in self.areas
-        )
+        """The console's and the alarms' rule (``area_covers``); no areas: every area."""
+        return not self.areas or any(area_covers(area, location_code) for area in self.areas)
 
     def report_filter(self) -> ColumnElement[bool]:
         """SQL condition restricting reports to this client's areas (all when it has none)."""
         if not self.areas:
             return true()
-        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%")) for a in self.areas))
+        return areas_cover(self.areas, Report.location_code)
 
 
 def token_hash(token: str) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from hotline.models import PartnerWebhook, Report, WebhookDelivery
 from hotline.partners import egress
 from hotline.platform.db import rowcount
+from hotline.platform.locations import area_covers
 from hotline.platform.queue import WEBHOOK_BACKOFF_SECONDS
 from hotline.platform.runtime import Runtime
 
@@ -113,7 +114,7 @@ def emit(
 
 
 def _covers(areas: list[str], location_code: str) -> bool:
-    return not areas or any(location_code == a or location_code.startswith(a + "/") for a in areas)
+    return not areas or any(area_covers(area, location_code) for area in areas)
 
 
 def _enqueue_after_commit(session: Session, runtime: Runtime, ids: list[int]) -> None:

@@ -13,12 +13,15 @@ import json
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pycountry
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy.orm import QueryableAttribute
 
 COUNTRY, COUNTRY_LABEL = "CD", "RDC"
 PILOT_PROVINCES = ("CD-KN", "CD-KL", "CD-HK")
@@ -172,6 +175,17 @@ def area_covers(area: str, code: str) -> bool:
     """Whether someone scoped to ``area`` covers a location: the area itself and its places; the
     national area ``CD`` covers every province."""
     return area == COUNTRY or code == area or code.startswith(area + "/")
+
+
+def areas_cover(areas: Iterable[str], column: QueryableAttribute[str]) -> ColumnElement[bool]:
+    """The SQL form of ``area_covers`` for a location column: covered by any of ``areas`` (none:
+    nothing; ``CD``: everything)."""
+    wanted = list(areas)
+    if COUNTRY in wanted:
+        return true()
+    if not wanted:
+        return false()
+    return or_(*(or_(column == area, column.startswith(area + "/", autoescape=True)) for area in wanted))
 
 
 def iso_provinces() -> dict[str, str]:

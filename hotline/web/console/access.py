@@ -12,11 +12,12 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import UserMixin, current_user
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, true
 from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.models import Report, User
+from hotline.platform.locations import area_covers, areas_cover
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,17 +59,16 @@ class ConsoleUser(UserMixin):
         return self.role in PERMISSIONS[permission]
 
     def sees(self, location_code: str) -> bool:
+        """The rule the alarms follow too (``area_covers``): an area and its places; ``CD`` all."""
         if self.role == "admin":
             return True
-        return any(location_code == a or location_code.startswith(a + "/") for a in self.areas)
+        return any(area_covers(area, location_code) for area in self.areas)
 
     def report_filter(self) -> ColumnElement[bool]:
         """SQL condition restricting reports to this user's areas."""
         if self.role == "admin":
             return true()
-        if not self.areas:
-            return false()
-        return or_(*(or_(Report.location_code == a, Report.location_code.like(a + "/%")) for a in self.areas))
+        return areas_cover(self.areas, Report.location_code)
 
 
 def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
