@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hotline.ops.checks import TEST_SMS
 from hotline.ops.cli import main
 from hotline.ops.redis_server import free_port
+from tests.support.builders import KIKWIT, add_worker
 from tests.support.environment import TEST_TOKEN
 
 PUBLIC_URL = "https://hotline.example.org"
@@ -91,3 +92,24 @@ def test_without_a_public_url_it_says_what_to_set(check_env):
     result = check({**check_env, "HOTLINE_PUBLIC_URL": ""})
     assert result.exit_code == 0
     assert "Set HOTLINE_PUBLIC_URL" in result.output and "/webhooks/at/" not in result.output
+
+
+def test_levels_nobody_would_answer_are_printed_as_warnings_that_do_not_fail_the_check(check_env, runtime):
+    add_worker(runtime, "Amani", [KIKWIT])  # one Kikwit worker, no roster, no national officer
+    result = check(check_env)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("WARN")]
+    assert warnings == [
+        "WARN  coverage: national duty: nobody now",
+        "WARN  coverage: Kwilu/Kikwit (CD-KL/kikwit), backup: nobody now (no roster)",
+        "WARN  coverage: Kwilu/Kikwit (CD-KL/kikwit), supervisor: nobody now (no roster)",
+    ]
+    assert "FAIL" not in result.output
+
+
+def test_an_installation_with_a_national_officer_and_no_area_yet_is_covered(check_env, runtime):
+    add_worker(runtime, "Esther", [], role="national_duty")
+    result = check(check_env)
+    assert result.exit_code == 0, result.output
+    assert "ok    coverage: someone at every level of every area with workers" in result.output
+    assert "WARN" not in result.output

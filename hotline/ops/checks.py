@@ -3,18 +3,24 @@
 Run after every deployment or configuration change. It reads the configuration, reaches the
 database (and compares its migration with the code's), Redis and the SMS gateway, and prints the
 callback URLs to paste into AT's dashboard, which must match the routes of hotline/web/webhooks.py.
+It also warns of escalation levels nobody would answer now or in the coming week
+(hotline.alerting.coverage, as the console's on-call page shows them): a warning does not fail the
+check, since a pilot may start with thin rosters, but it is printed for someone to act on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+from hotline.alerting import coverage
 from hotline.gateways import GatewayUnavailable
 from hotline.ops.migrate import alembic_config
 from hotline.platform.runtime import Runtime
@@ -36,13 +42,59 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # ok, but someone should act: printed WARN, never fails the check
 
 
 def run_checks(runtime: Runtime) -> Iterator[Check]:
-    """Database and migration, Redis, and the gateway's balance (which proves the API key)."""
-    yield _database(runtime)
+    """Database and migration, Redis, the gateway's balance (which proves the API key), then the
+    coverage warnings (when the database answered)."""
+    database = _database(runtime)
+    yield database
     yield _redis(runtime)
     yield _gateway(runtime)
+    if database.ok:
+        yield from coverage_checks(runtime)
+
+
+def coverage_checks(runtime: Runtime) -> Iterator[Check]:
+    """One warning per level nobody would be alerted at, now or in the next days; else one ok."""
+    now = runtime.clock.now()
+    try:
+        with runtime.session() as session:
+            gaps = coverage.gaps(session, runtime.locations, now)
+    except SQLAlchemyError as exc:
+        yield Check("coverage", True, f"not read: {type(exc).__name__}", warning=True)
+        return
+    if not gaps:
+        yield Check(
+            "coverage",
+            True,
+            f"someone at every level of every area with workers, and a national duty officer, "
+            f"for the next {coverage.DAYS} days",
+        )
+    for gap in gaps:
+        yield Check("coverage", True, describe_gap(runtime, gap, now), warning=True)
+
+
+def describe_gap(runtime: Runtime, gap: coverage.Gap, now: datetime) -> str:
+    """``Kwilu/Kikwit (CD-KL/kikwit), backup: nobody now (no roster)``; times in the area's zone."""
+    zone = ZoneInfo(runtime.locations.timezone(gap.area))
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    if gap.level == "national":
+        where = "national duty"
+    else:
+        where = f"{runtime.locations.label(gap.area)} ({gap.area}), {gap.level}"
+    if gap.now(now) and gap.ends_at is None:
+        return f"{where}: nobody now" + ("" if gap.rostered or gap.level == "national" else " (no roster)")
+    if gap.now(now):
+        when = f"nobody now, until {local(gap.ends_at)}" if gap.ends_at else "nobody now"
+    else:
+        until = local(gap.ends_at) if gap.ends_at else f"the end of the next {coverage.DAYS} days"
+        when = f"nobody from {local(gap.starts_at)} to {until}"
+    return f"{where}: {when} ({zone.key} time)"
 
 
 def callback_urls(settings: Settings) -> list[tuple[str, str]]:

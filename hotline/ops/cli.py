@@ -178,7 +178,8 @@ def retention_run() -> None:
 @main.command()
 @click.option("--send-test-sms", "number", metavar="NUMBER", help="also send one SMS to NUMBER")
 def check(number: str | None) -> None:
-    """Check the configuration, database, Redis and SMS gateway; print AT's callback URLs."""
+    """Check the configuration, database, Redis and SMS gateway; print AT's callback URLs. Levels
+    nobody would be alerted at (now or in the next 7 days) are printed as WARN: they never fail it."""
     from hotline.ops.checks import callback_urls, run_checks, send_test_sms
     from hotline.platform.runtime import Runtime
 
@@ -192,7 +193,8 @@ def check(number: str | None) -> None:
     finally:
         runtime.close()
     for result in results:
-        click.echo(f"{'ok' if result.ok else 'FAIL':<5} {result.name}: {result.detail}")
+        label = "FAIL" if not result.ok else "WARN" if result.warning else "ok"
+        click.echo(f"{label:<5} {result.name}: {result.detail}")
     urls = callback_urls(settings)
     click.echo(
         "\nCallback URLs for the Africa's Talking dashboard:"

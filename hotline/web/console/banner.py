@@ -1,10 +1,14 @@
-"""The alarm banner: every console page shows the open notices (hotline.records.notices) at its top."""
+"""The alarm banner: every console page shows, at its top, the open notices (hotline.records.notices)
+and how many unanswered reports (hotline.alerting.alarms) the user's areas hold, with a link to them."""
 
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from flows.engine import N_
+from hotline.alerting.alarms import unanswered
+from hotline.models import Report
 from hotline.records.notices import open_notices
 from hotline.web.console.base import bp, runtime
 
@@ -43,14 +47,17 @@ OTHER = N_("Open alarm: {kind}")
 @bp.context_processor
 def operator_notices() -> dict[str, object]:
     if not current_user.is_authenticated:
-        return {"console_notices": []}
+        return {"console_notices": [], "console_unanswered": 0}
     lines = []
     rt = runtime()
     with rt.session() as db:
+        waiting = db.scalar(
+            select(func.count()).select_from(Report).where(unanswered(), current_user.report_filter())
+        )
         for notice in open_notices(db, rt.clock.now()):
             detail = dict(notice.detail or {})
             message = MESSAGES.get((notice.kind, notice.level, detail.get("period")))
             if message is None:
                 message, detail = OTHER, {"kind": notice.kind}
             lines.append({"level": notice.level, "message": message, "counts": detail})
-    return {"console_notices": lines}
+    return {"console_notices": lines, "console_unanswered": waiting or 0}

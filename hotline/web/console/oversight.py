@@ -20,12 +20,14 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
+from hotline.alerting import coverage
 from hotline.casework import charts, stats
 from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
 from hotline.platform.locations import LocationsError
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
+from hotline.web.console.people_oncall import coverage_warnings
 from hotline.web.console.report_common import viewer_today, viewer_zone, when
 from hotline.web.console.report_timeline import STATUS_LABELS, category_label
 
@@ -195,6 +197,7 @@ def dashboard() -> ResponseReturnValue:
                 )
             ).all()
         )
+        warnings = coverage_warnings(db)
     waits = stats.acceptance(rows, month_ago)
     return render_template(
         "console/oversight_dashboard.html",
@@ -214,6 +217,8 @@ def dashboard() -> ResponseReturnValue:
         category_label=category_label,
         status_labels=STATUS_LABELS,
         when=when,
+        warnings=warnings,
+        days=coverage.DAYS,
     )
 
 

@@ -2,9 +2,11 @@
 entries to the menu, in this order)."""
 
 from hotline.web.console import (  # noqa: F401
+    account,
     integrations,
     oversight,
     people,
+    people_oncall,
     people_policies,
     people_rosters,
     people_users,

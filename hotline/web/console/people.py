@@ -1,5 +1,5 @@
-"""Console pages: people. Social workers (list, create, edit, deactivate, CSV import) and who is
-on call now; rosters, escalation policies and console users are in the ``people_*`` modules.
+"""Console pages: people. Social workers (list, create, edit, deactivate, CSV import); who is on
+call now, rosters, escalation policies and console users are in the ``people_*`` modules.
 
 A worker's number is shown masked and never put in a form or the audit log: the edit form
 takes a new number or keeps the old one. Every change is audited in its own transaction.
@@ -22,10 +22,8 @@ from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.alerting import staff
-from hotline.alerting.oncall import LEVELS
-from hotline.alerting.routing import NATIONAL, recipients
 from hotline.alerting.training import TRAINING_ROLE
-from hotline.models import Roster, SocialWorker, WorkerArea
+from hotline.models import SocialWorker, WorkerArea
 from hotline.platform.i18n import LANGUAGES
 from hotline.platform.phones import InvalidPhone, is_training_phone, mask, normalise
 from hotline.records.audit import audit
@@ -33,7 +31,6 @@ from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.people_common import (
     LANGUAGE_NAMES,
-    LEVEL_LABELS,
     WORKER_ROLE_LABELS,
     area_choices,
     area_label,
@@ -303,42 +300,6 @@ def workers_import() -> ResponseReturnValue:
         )
     )
     return redirect(url_for("console.workers"))
-
-
-@bp.get("/people/on-call")
-@requires("people")
-def on_call_now() -> ResponseReturnValue:
-    """Per area with workers or a roster, who would be alerted now at each level."""
-    rt = runtime()
-    now = rt.clock.now()
-    with rt.session() as db:
-        rostered = set(db.scalars(select(Roster.area_code)))
-        staffed = set(
-            db.scalars(
-                select(WorkerArea.location_code)
-                .join(SocialWorker)
-                .where(SocialWorker.active.is_(True), SocialWorker.role != TRAINING_ROLE)
-            )
-        )
-        shown = [code for code, _ in area_choices(include_country=True) if code in rostered | staffed]
-        areas = [_area_on_call(db, code, rostered, now) for code in shown]
-        national = [w.name for w in recipients(db, rt.locations, NATIONAL, "national", now)]
-    return render_template(
-        "console/people_oncall.html", areas=areas, national=national, level_labels=LEVEL_LABELS, now=now
-    )
-
-
-def _area_on_call(db: Session, code: str, rostered: set[str], now: Any) -> dict[str, Any]:
-    locations = runtime().locations
-    source = next((area for area in locations.covering(code) if area in rostered), None)
-    levels = {level: [w.name for w in recipients(db, locations, code, level, now)] for level in LEVELS}
-    return {
-        "code": code,
-        "label": area_label(code),
-        "levels": levels,
-        "source": None if source is None else area_label(source),
-        "has_roster": code in rostered,
-    }
 
 
 def roles_offered(worker: SocialWorker | None) -> tuple[str, ...]:

@@ -9,7 +9,9 @@ A policy is edited as short lines, one step each, read by ``parse_steps`` and ch
     repeat 3
 
 An area without its own policy uses its province's, else the default (hotline/data/escalation.json,
-or the file HOTLINE_ESCALATION_POLICY_FILE names).
+or the file HOTLINE_ESCALATION_POLICY_FILE names). An area's policy may also set its alarm times:
+minutes without an acceptance before a report is flagged unanswered (hotline.alerting.alarms);
+left empty, the default policy's.
 Reports already escalating keep the steps they started with.
 """
 
@@ -25,7 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-from hotline.alerting.escalation import PolicyError, Step, check_steps, default_policy
+from hotline.alerting.escalation import (
+    PolicyError,
+    Step,
+    check_steps,
+    default_alarm_minutes,
+    default_policy,
+)
 from hotline.models import EscalationPolicy
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
@@ -35,6 +43,7 @@ from hotline.web.console.people_common import LEVEL_LABELS, area_choices, area_l
 KINDS = ("normal", "urgent")
 MAX_LINES = 40
 NUMBER = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
+MAX_ALARM_MINUTES = 7 * 24 * 60  # as the default policy's file allows
 
 
 def format_steps(steps: list[Step]) -> str:
@@ -120,18 +129,21 @@ def policy(area: str) -> ResponseReturnValue:
             abort(400)
         texts = {kind: request.form.get(kind, "")[:2000] for kind in KINDS}
         parsed = {kind: parse_steps(texts[kind]) for kind in KINDS}
+        alarms = {kind: request.form.get(f"alarm_{kind}", "").strip()[:10] for kind in KINDS}
         errors = [
             f"{translate(title)}, {message}"
             for kind, title in (("normal", N_("Normal reports")), ("urgent", N_("Urgent reports")))
-            for message in parsed[kind][1]
+            for message in [*parsed[kind][1], *_alarm_problem(alarms[kind])]
         ]
         if errors:
-            return _page(db, area, own, errors=errors, texts=texts, status=400)
+            return _page(db, area, own, errors=errors, texts=texts, alarms=alarms, status=400)
         normal, urgent = parsed["normal"][0], parsed["urgent"][0]
         if own is None:
             own = EscalationPolicy(area_code=area)
             db.add(own)
         own.steps, own.urgent_steps, own.updated_at = normal, urgent, rt.clock.now()
+        own.alarm_minutes = int(alarms["normal"]) if alarms["normal"] else None
+        own.urgent_alarm_minutes = int(alarms["urgent"]) if alarms["urgent"] else None
         audit(
             db,
             rt,
@@ -141,6 +153,8 @@ def policy(area: str) -> ResponseReturnValue:
             area,
             steps=normal,
             urgent_steps=urgent,
+            alarm_minutes=own.alarm_minutes,
+            urgent_alarm_minutes=own.urgent_alarm_minutes,
         )
         db.commit()
         flash(translate(N_("The policy was saved. Reports already escalating keep their steps.")))
@@ -154,10 +168,12 @@ def _page(
     *,
     errors: list[str] | None = None,
     texts: dict[str, str] | None = None,
+    alarms: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     steps, source = _effective(db, area, own)
     shown = {kind: format_steps(steps[kind]) for kind in KINDS}
+    own_alarms = {"normal": own.alarm_minutes, "urgent": own.urgent_alarm_minutes} if own else {}
     return render_template(
         "console/people_policy.html",
         area=area,
@@ -167,6 +183,9 @@ def _page(
         shown=shown,
         texts=texts or shown,
         source_label=area_label(source) if source else None,
+        alarm_minutes=_alarm_minutes(db, area, own),
+        alarms=alarms or {kind: str(own_alarms.get(kind) or "") for kind in KINDS},
+        default_alarms=default_alarm_minutes(runtime().settings.escalation_policy_file),
         errors=errors or [],
         **_help(),
     ), status
@@ -185,6 +204,35 @@ def _effective(
         if found is not None:
             return {"normal": found.steps, "urgent": found.urgent_steps}, code
     return default_policy(runtime().settings.escalation_policy_file), None
+
+
+def _alarm_minutes(db: Session, area: str, own: EscalationPolicy | None) -> dict[str, int]:
+    """The alarm times a report here gets (as hotline.alerting.escalation reads them): those of the
+    most specific area with a policy, each left empty there taken from the default."""
+    default = default_alarm_minutes(runtime().settings.escalation_policy_file)
+    for code in runtime().locations.covering(area):
+        found = (
+            own
+            if code == area
+            else db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == code))
+        )
+        if found is not None:
+            return {
+                "normal": found.alarm_minutes or default["normal"],
+                "urgent": found.urgent_alarm_minutes or default["urgent"],
+            }
+    return default
+
+
+def _alarm_problem(text: str) -> list[str]:
+    if not text or (text.isdigit() and 1 <= int(text) <= MAX_ALARM_MINUTES):
+        return []
+    return [
+        translate(
+            N_("the alarm time is a whole number of minutes from 1 to {most}, or empty for the default's"),
+            most=MAX_ALARM_MINUTES,
+        )
+    ]
 
 
 def _problem(step: Step | None, kind: str) -> str | None:

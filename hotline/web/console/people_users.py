@@ -1,5 +1,6 @@
-"""Console pages: users and roles (admins only). Create, change name, role, areas or password,
-deactivate or reactivate, and reset the second factor (the user enrols again at the next login).
+"""Console pages: users and roles (admins only). Create, change name, role, areas, password or the
+alarm SMS number and opt-in (hotline.web.console.account), deactivate or reactivate, and reset the
+second factor (the user enrols again at the next login).
 
 An admin cannot take away their own admin role or deactivate themselves, so the console always
 keeps an admin who can undo a mistake. Every change is audited; passwords never are.
@@ -22,6 +23,7 @@ from hotline.casework.users import UserError, create_user, reset_totp, set_passw
 from hotline.models import ROLES, User
 from hotline.records.audit import audit
 from hotline.web.console.access import USER_ROLE_LABELS, requires
+from hotline.web.console.account import apply_alarm_fields, audit_alarm_change, masked_alarm_phone
 from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.people_common import area_choices, area_label
 from hotline.web.console.report_common import when
@@ -45,7 +47,7 @@ def users() -> ResponseReturnValue:
 @requires("users")
 def user_new() -> ResponseReturnValue:
     if request.method == "GET":
-        return _page(None, {"role": "operator", "areas": []})
+        return _page(None, {"role": "operator", "areas": [], "alarm_sms": False})
     rt = runtime()
     form = _form()
     if not form["name"]:
@@ -63,6 +65,10 @@ def user_new() -> ResponseReturnValue:
             )
         except UserError as error:
             return _page(None, form, [str(error)], 400)
+        refused, alarm_changed = apply_alarm_fields(rt, user)
+        if refused:
+            db.rollback()
+            return _page(None, form, refused, 400)
         audit(
             db,
             rt,
@@ -74,6 +80,8 @@ def user_new() -> ResponseReturnValue:
             role=user.role,
             areas=user.areas,
         )
+        if alarm_changed:
+            audit_alarm_change(db, rt, user, alarm_changed)
         db.commit()
         flash(translate(N_("{name} can now log in."), name=user.name))
     return redirect(url_for("console.users"))
@@ -86,7 +94,15 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     with rt.session() as db:
         user = _user_or_404(db, user_id)
         if request.method == "GET":
-            return _page(user, {"name": user.name, "role": user.role, "areas": list(user.areas)})
+            return _page(
+                user,
+                {
+                    "name": user.name,
+                    "role": user.role,
+                    "areas": list(user.areas),
+                    "alarm_sms": user.alarm_sms,
+                },
+            )
         form = _form()
         areas = _areas_for(form)
         errors = _problems(user, form["name"], form["role"], areas)
@@ -96,6 +112,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 set_password(user, password)
             except UserError as error:
                 errors.append(str(error))
+        refused, alarm_changed = apply_alarm_fields(rt, user) if not errors else ([], [])
+        errors += refused
         if errors:
             db.rollback()
             return _page(user, form, errors, 400)
@@ -107,6 +125,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         user.name, user.role, user.areas = form["name"], form["role"], areas
         if password:
             changed.append("password")
+        if alarm_changed:
+            audit_alarm_change(db, rt, user, alarm_changed)
         if changed:
             audit(
                 db,
@@ -119,6 +139,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 role=user.role,
                 areas=areas,
             )
+        if changed or alarm_changed:
             db.commit()
             flash(translate(N_("The changes to {name} were saved."), name=user.name))
     return redirect(url_for("console.users"))
@@ -174,6 +195,7 @@ class _UserFields(TypedDict):
     name: str
     role: str
     areas: list[str]
+    alarm_sms: bool
 
 
 def _form() -> _UserFields:
@@ -182,6 +204,7 @@ def _form() -> _UserFields:
         "name": request.form.get("name", "").strip()[:120],
         "role": request.form.get("role", ""),
         "areas": list(dict.fromkeys(request.form.getlist("areas")))[:50],
+        "alarm_sms": request.form.get("alarm_sms") == "1",
     }
 
 
@@ -220,4 +243,6 @@ def _page(
         role_labels=USER_ROLE_LABELS,
         areas=area_choices(include_country=True),
         when=when,
+        alarm_masked=masked_alarm_phone(runtime(), user),
+        alarm_sms=bool(form.get("alarm_sms")),
     ), status

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, or_
 from werkzeug.datastructures import MultiDict
 
+from hotline.alerting.alarms import unanswered
 from hotline.casework.actions import ESCALATING_STATUSES
 from hotline.models import CATEGORIES, REPORT_STATUSES, Report
 from hotline.platform.locations import Locations
@@ -32,6 +33,7 @@ class InboxFilters:
     since: str = ""  # YYYY-MM-DD, inclusive, in the viewer's time zone
     until: str = ""
     unaccepted: str = ""
+    unanswered: str = ""  # the alarm is raised: nobody accepted in time (hotline.alerting.alarms)
     training: str = ""
     q: str = ""
 
@@ -51,6 +53,7 @@ class InboxFilters:
             since=_iso_date(args.get("since", "")),
             until=_iso_date(args.get("until", "")),
             unaccepted=pick("unaccepted", ("1",)),
+            unanswered=pick("unanswered", ("1",)),
             training=pick("training", ("1",)),
             q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
         )
@@ -82,6 +85,8 @@ class InboxFilters:
             found.append(Report.created_at < _start_of(self.until, zone) + timedelta(days=1))
         if self.unaccepted:
             found.append(waiting())
+        if self.unanswered:
+            found.append(unanswered())
         if self.q:
             pattern = f"%{_like_escape(self.q)}%"
             found.append(
@@ -96,8 +101,16 @@ def waiting() -> ColumnElement[bool]:
 
 
 def inbox_order() -> list[ColumnElement[object]]:
-    """Urgent reports nobody has accepted first, then the others still waiting, then the rest."""
-    rank = case((and_(waiting(), Report.urgent.is_(True)), 0), (waiting(), 1), else_=2)
+    """Unanswered reports first (the alarm is raised), then urgent reports nobody has accepted, then
+    the others still waiting, then the rest."""
+    urgent = Report.urgent.is_(True)
+    rank = case(
+        (and_(unanswered(), urgent), 0),
+        (unanswered(), 1),
+        (and_(waiting(), urgent), 2),
+        (waiting(), 3),
+        else_=4,
+    )
     return [rank, Report.created_at.desc(), Report.id.desc()]
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.alerting.alarms import unanswered, waited
 from hotline.casework.actions import ESCALATING_STATUSES, PARTNERS, assignable_workers, record_view
 from hotline.models import (
     CATEGORIES,
@@ -79,6 +80,8 @@ def inbox() -> ResponseReturnValue:
         )
         workers = _worker_names(db, {r.accepted_by_id for r in reports if r.accepted_by_id})
         reminders = _reminders(db, filters)
+        shown = [r.id for r in reports]
+        flagged = set(db.scalars(select(Report.id).where(Report.id.in_(shown), unanswered())))
     return render_template(
         "console/inbox.html",
         reports=reports,
@@ -96,6 +99,8 @@ def inbox() -> ResponseReturnValue:
         place=rt.locations.label,
         when=when,
         waiting_ids=_waiting_ids(reports),
+        unanswered_ids=flagged,
+        waited=lambda since: waited(since, rt.clock.now()),
         refresh_seconds=REFRESH_SECONDS,
         today=viewer_today(),
         **LABELS,
