@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hotline.models import ROLES, User
+from hotline.models import ROLES, RecoveryCode, User
 from hotline.platform.phones import InvalidPhone, normalise
 from hotline.platform.runtime import Runtime
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 12
 TOTP_ISSUER = "Hotline RDC"
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read off paper
 
 
 class UserError(ValueError):
@@ -105,3 +109,58 @@ def check_totp(runtime: Runtime, user: User, code: str) -> bool:
 
 def reset_totp(user: User) -> None:
     user.totp_secret_encrypted, user.totp_enabled = None, False
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A user's own change: the current password first, and a new one that differs from it."""
+    if not check_password(user, current):
+        raise UserError("the current password is wrong")
+    if new == current:
+        raise UserError("the new password must differ from the current one")
+    set_password(user, new)
+    user.must_change_password = False
+
+
+def new_recovery_codes(session: Session, runtime: Runtime, user: User) -> list[str]:
+    """Ten fresh one-time codes for a lost authenticator (the old ones stop working). Shown once;
+    only their argon2 hashes are kept."""
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = ["-".join(_code_part() for _ in range(2)) for _ in range(RECOVERY_CODES)]
+    now = runtime.clock.now()
+    session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=HASHER.hash(code), created_at=now) for code in codes
+    )
+    return codes
+
+
+def use_recovery_code(session: Session, runtime: Runtime, user: User, typed: str) -> bool:
+    """True, and the code spent, when ``typed`` is one of the user's unused recovery codes."""
+    code = typed.strip().upper().replace(" ", "")
+    if len(code) == 8:
+        code = code[:4] + "-" + code[4:]
+    unused = session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+    for row in unused:
+        try:
+            HASHER.verify(row.code_hash, code)
+        except (VerificationError, InvalidHashError):
+            continue
+        row.used_at = runtime.clock.now()
+        return True
+    return False
+
+
+def recovery_codes_left(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
+
+
+def _code_part() -> str:
+    return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4))

@@ -7,7 +7,11 @@
     var seconds = parseInt(refresh.getAttribute("data-refresh-seconds"), 10);
     if (seconds > 0) {
       setTimeout(function () {
-        if (!document.querySelector("form[data-dirty]")) { window.location.reload(); }
+        if (document.querySelector("form[data-dirty]")) { return; }
+        // auto=1: the server does not count a reload as the person's action (idle sign-out).
+        var url = new URL(window.location.href);
+        url.searchParams.set("auto", "1");
+        window.location.replace(url.toString());
       }, seconds * 1000);
     }
   }

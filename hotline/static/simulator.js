@@ -21,7 +21,7 @@
 
   function say(text) { screen.textContent = text; }
 
-  function request(url, body) {
+  function request(url, body, background) {
     var options = {
       method: body ? "POST" : "GET",
       credentials: "same-origin",
@@ -29,6 +29,8 @@
       referrerPolicy: "same-origin",
       headers: { "Accept": "application/json" }
     };
+    // Polling is the page, not the trainer: it must not keep the session from expiring when idle.
+    if (background) { options.headers["X-Hotline-Background"] = "1"; }
     if (body) {
       options.headers["Content-Type"] = "application/json";
       options.headers["X-CSRFToken"] = token;
@@ -140,7 +142,7 @@
 
   function refresh() {
     if (document.visibilityState === "hidden") { return; }
-    request(root.getAttribute("data-phones-url")).then(showPhones).catch(function () {});
+    request(root.getAttribute("data-phones-url"), null, true).then(showPhones).catch(function () {});
   }
 
   function setMode(mode) {

@@ -89,8 +89,15 @@ def enforce_session_timeouts() -> Response | None:
         logout_user()
         session.clear()
         return redirect(url_for("console.login", expired=1))
-    session["seen_at"] = now
+    if not _background(request):
+        session["seen_at"] = now  # idle time counts from the person's last action
     return None
+
+
+def _background(request: Request) -> bool:
+    """A request the page makes by itself (the inbox's reload, the simulator's polling), not a
+    person: it must not keep an unattended shared computer signed in."""
+    return request.args.get("auto") == "1" or request.headers.get("X-Hotline-Background") == "1"
 
 
 def security_headers(response: Response) -> Response:

@@ -50,6 +50,7 @@ class ConsoleUser(UserMixin):
         self.id = user.id
         self.email, self.name, self.role = user.email, user.name, user.role
         self.areas: list[str] = list(user.areas or [])
+        self.must_change_password = user.must_change_password
 
     @property
     def role_label(self) -> str:
