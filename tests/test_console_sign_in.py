@@ -214,3 +214,29 @@ def test_new_totp_secret_is_only_enabled_by_a_code(runtime: Runtime) -> None:
         )
         new_totp_secret(runtime, user)
         assert not user.totp_enabled
+
+
+def test_an_admin_created_user_and_a_reset_password_are_changed_at_first_sign_in(
+    client: FlaskClient,
+    runtime: Runtime,
+    app,  # type: ignore[no-untyped-def]
+) -> None:
+    login(client, runtime, role="admin")
+    created = client.post(
+        "/console/users/new",
+        data={
+            "email": "field@example.org",
+            "name": "Agent de terrain",
+            "password": "a first password set by the admin",
+            "role": "operator",
+            "areas": "CD-KL",
+            "csrf_token": csrf_token(client, "/console/users/new"),
+        },
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)
+    newcomer = app.test_client()
+    assert (
+        sign_in(newcomer, "field@example.org", "a first password set by the admin")
+        .headers["Location"]
+        .endswith("/console/password")
+    )

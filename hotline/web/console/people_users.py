@@ -64,7 +64,8 @@ def user_new() -> ResponseReturnValue:
                 areas=_areas_for(form),
             )
         except UserError as error:
-            return _page(None, form, [str(error)], 400)
+            return _page(None, form, [translate(str(error))], 400)
+        user.must_change_password = True  # the admin chose it: the user chooses their own first
         refused, alarm_changed = apply_alarm_fields(rt, user)
         if refused:
             db.rollback()
@@ -110,8 +111,9 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         if password and not errors:
             try:
                 set_password(user, password)
+                user.must_change_password = True
             except UserError as error:
-                errors.append(str(error))
+                errors.append(translate(str(error)))
         refused, alarm_changed = apply_alarm_fields(rt, user) if not errors else ([], [])
         errors += refused
         if errors:
