@@ -5,10 +5,13 @@ Registered only when HOTLINE_ENV is development or test. Numbers are masked here
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
 from hotline.models import OutboundMessage, Report
+from hotline.platform.logs import PHONE
 from hotline.platform.phones import mask
 from hotline.platform.runtime import Runtime
 from hotline.sms.messages import body_of
@@ -31,7 +34,7 @@ def outbox() -> str:
                 "id": m.id,
                 "reference": ref,
                 "to": mask(rt.cipher.decrypt(m.recipient_encrypted)),
-                "body": body_of(rt, m),
+                "body": _masked(body_of(rt, m)),  # the details SMS quotes the call-back number
                 "status": m.status,
                 "gateway": m.gateway,
                 "attempts": m.attempts,
@@ -41,3 +44,8 @@ def outbox() -> str:
             for m, ref in rows
         ]
     return render_template("dev/outbox.html", messages=messages, gateway=rt.gateway.name)
+
+
+def _masked(body: str) -> str:
+    """Every number written in an SMS masked as the recipient's is (the logs' phone pattern)."""
+    return PHONE.sub(lambda found: mask(re.sub(r"[^\d+]", "", found.group(0))), body)
