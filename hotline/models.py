@@ -192,7 +192,11 @@ class OutboundMessage(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=MESSAGE_PENDING)
-    gateway: Mapped[str | None] = mapped_column(String(24))
+    gateway: Mapped[str | None] = mapped_column(String(24))  # the route that carried it
+    # The route to try first (the one the SMS it answers came by); None: the configured order.
+    first_gateway: Mapped[str | None] = mapped_column(String(24))
+    # The route whose failed delivery report sent it out again through the next one (once only).
+    failed_gateway: Mapped[str | None] = mapped_column(String(24))
     gateway_message_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     gateway_status: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(String(64))
@@ -212,6 +216,7 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gateway_id: Mapped[str] = mapped_column(String(96), unique=True)
+    gateway: Mapped[str | None] = mapped_column(String(24))  # the route it came by (None: before 0009, AT)
     sender_encrypted: Mapped[str] = mapped_column(Text)
     sender_hash: Mapped[str] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text)
