@@ -433,7 +433,7 @@ def test_a_supervisor_reveals_a_number_with_consent_and_the_reason_is_audited(cl
 
 
 def rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    return list(csv.DictReader(io.StringIO(response.data.decode())))
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_the_csv_has_no_phone_numbers_or_descriptions(client, runtime):
@@ -446,7 +446,7 @@ def test_the_csv_has_no_phone_numbers_or_descriptions(client, runtime):
 
     text = response.data.decode()
     assert response.mimetype == "text/csv"
-    assert [row["reference"] for row in rows(response)] == [case.reference]
+    assert [row["Référence"] for row in rows(response)] == [case.reference]
     assert "Secret words" not in text and "Maison bleue" not in text and "811234567" not in text
     assert client.get("/console/reports.csv?full=1").status_code == 403
 
@@ -464,8 +464,8 @@ def test_a_full_export_is_for_admins_has_the_text_but_no_phone_and_is_audited(cl
     response = client.get("/console/reports.csv?full=1")
 
     [row] = rows(response)
-    assert row["description"] == '\'=HYPERLINK("x")'  # no formula runs in a spreadsheet
-    assert row["place_detail"] == "Maison bleue"
+    assert row["Description"] == '\'=HYPERLINK("x")'  # no formula runs in a spreadsheet
+    assert row["Précision du lieu"] == "Maison bleue"
     assert "811234567" not in response.data.decode()
     entry = audits(runtime, "reports_exported")[-1]
     assert (entry.user_id, entry.detail["full"], entry.detail["count"]) == (user_id, True, 1)

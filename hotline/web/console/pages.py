@@ -11,6 +11,7 @@ from hotline.web.console import (  # noqa: F401
     people_rosters,
     people_users,
     report_actions,
+    report_exports,
     reports,
     simulator,
 )

@@ -1,4 +1,5 @@
-"""Console pages: the inbox, a report's page, and the CSV export (the actions are in report_actions).
+"""Console pages: the inbox and a report's page (the actions are in report_actions, the export in
+report_exports).
 
 Every query is narrowed by the user's areas (``report_filter``), and a single report is looked up
 through ``report_or_404``, so another area's report is as absent by URL as it is from the lists.
@@ -6,11 +7,7 @@ through ``report_or_404``, so another area's report is as absent by URL as it is
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
-
-from flask import Response, abort, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -28,7 +25,6 @@ from hotline.models import (
     SocialWorker,
 )
 from hotline.platform.phones import mask
-from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.report_common import find_report, viewer_today, viewer_zone, when
@@ -119,45 +115,6 @@ def report_page(reference: str) -> ResponseReturnValue:
     return render_template("console/reports_page.html", **context)
 
 
-@bp.get("/reports.csv")
-@requires("view")
-def reports_csv() -> Response:
-    """Reports in the user's areas, with the inbox's filters. No personal data unless ``full=1``,
-    which only admins may ask for and which adds the free text, never a phone number."""
-    rt = runtime()
-    full = request.args.get("full") == "1"
-    if full and not current_user.can("export_full"):
-        abort(403)
-    filters = InboxFilters.from_args(request.args, rt.locations)
-    scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
-    with rt.session() as db:
-        reports = list(db.scalars(select(Report).where(*scope).order_by(Report.created_at, Report.id)))
-        merged = dict(
-            db.execute(
-                select(Report.id, Report.reference).where(
-                    Report.id.in_({r.merged_into_id for r in reports if r.merged_into_id})
-                )
-            ).all()
-        )
-        audit(
-            db,
-            rt,
-            current_user.id,
-            "reports_exported",
-            "report",
-            None,
-            full=full,
-            count=len(reports),
-            filters=filters.args(),
-        )
-        db.commit()
-    body = _csv(reports, merged, full, rt.locations.province_of)
-    name = "reports-full.csv" if full else "reports.csv"
-    return Response(
-        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
-
-
 def report_context(db: Session, report: Report) -> dict[str, object]:
     """Everything the report page shows, read in one session (the number stays masked)."""
     rt = runtime()
@@ -240,63 +197,3 @@ def _area_choices() -> list[tuple[str, str]]:
         codes = [province.code, *(p.code for p in province.places)]
         choices += [(code, locations.label(code)) for code in codes if current_user.sees(code)]
     return choices
-
-
-CSV_COLUMNS = (
-    "reference",
-    "received_at",
-    "channel",
-    "language",
-    "category",
-    "urgent",
-    "province",
-    "location_code",
-    "status",
-    "training",
-    "people_count",
-    "children_involved",
-    "accepted_at",
-    "minutes_to_acceptance",
-    "merged_into",
-)
-
-
-def _csv(reports: list[Report], merged: dict[int, str], full: bool, province_of: Callable[[str], str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(("description", "place_detail") if full else ())])
-    for r in reports:
-        waited = (r.accepted_at - r.created_at).total_seconds() // 60 if r.accepted_at else ""
-        row = [
-            r.reference,
-            r.created_at.isoformat(),
-            r.channel,
-            r.language,
-            r.category,
-            int(r.urgent),
-            province_of(r.location_code),
-            r.location_code,
-            r.status,
-            int(r.training),
-            _blank(r.people_count),
-            _blank(r.children_involved),
-            r.accepted_at.isoformat() if r.accepted_at else "",
-            int(waited) if waited != "" else "",
-            merged.get(r.merged_into_id or 0, ""),
-        ]
-        if full:
-            row += [_cell(r.description), _cell(r.place_detail)]
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def _blank(value: object) -> object:
-    if value is None:
-        return ""
-    return int(value) if isinstance(value, bool) else value
-
-
-def _cell(text: str | None) -> str:
-    # Anyone can send an SMS: text starting like a formula must not run in a spreadsheet.
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
