@@ -154,7 +154,7 @@ def test_production_does_not_fall_back_on_secrets_left_in_the_instance_folder(tm
         ("HOTLINE_WEBHOOK_TOKEN", "has/slash/in/the/token/0123", "URL-safe"),
         ("HOTLINE_PII_KEY", "not-a-fernet-key", "HOTLINE_PII_KEY must be Fernet keys"),
         ("HOTLINE_PII_KEY", f"{TEST_PII_KEY},oops", "HOTLINE_PII_KEY must be Fernet keys"),
-        ("SMS_GATEWAY", "twilio", "SMS_GATEWAY must be one of africastalking, outbox"),
+        ("SMS_GATEWAY", "twilio", "SMS_GATEWAY must be one of africastalking, android, outbox"),
         ("SMS_GATEWAY", "africastalking", "SMS_GATEWAY=africastalking needs AT_API_KEY"),
         ("AT_API_URL", "ftp://api.africastalking.com", "AT_API_URL must start with one of http:, https:"),
         ("AT_API_URL", "api.africastalking.com/version1", "AT_API_URL must start with one of"),

@@ -17,6 +17,21 @@ log = logging.getLogger(__name__)
 ACCEPTED_CODES = {100, 101, 102}  # Processed, Sent, Queued
 # 405 InsufficientBalance becomes sendable once credit is topped up; 5xx are the gateway's own.
 RETRYABLE_CODES = {405, 500, 501, 502}
+# Refusals about the number itself (403 InvalidPhoneNumber): no other route would do better. Every
+# other refusal is about AT's account, sender id or routing, which another route may get past.
+NUMBER_CODES = {403}
+# Failed delivery reports (docs/africastalking.md section 4) that say the recipient's phone or
+# subscription is the problem: another route would fail the same way. The others (InsufficientCredit,
+# DeliveryFailure, UserInBlackList, DoNotDisturbRejection, no reason) are AT's route failing.
+RECIPIENT_STATUSES = {"absentsubscriber", "expired"}
+RECIPIENT_REASONS = {
+    "userisinactive",
+    "userdoesnotexist",
+    "useraccountsuspended",
+    "notnetworksubcriber",
+    "usernotsubscribedtoproduct",
+    "invalidlinkid",
+}
 TIMEOUT = (3.05, 10)
 
 
@@ -79,6 +94,12 @@ class AfricasTalkingGateway:
         except (KeyError, TypeError):
             raise GatewayUnavailable("gateway answer has an unexpected shape") from None
 
+    def route_failure(self, status: str, reason: str | None) -> bool:
+        """A failed delivery report about AT's route, not the recipient (the phone is off)."""
+        if status.strip().lower() in RECIPIENT_STATUSES:
+            return False
+        return (reason or "").strip().lower() not in RECIPIENT_REASONS
+
 
 def _parse(response: object) -> SendResult:
     if not isinstance(response, dict):
@@ -104,5 +125,6 @@ def _parse(response: object) -> SendResult:
         accepted=False,
         status=status or str(code),
         retryable=code in RETRYABLE_CODES,
+        reroute=code not in NUMBER_CODES,
         detail=f"statusCode {code}",
     )

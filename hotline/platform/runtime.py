@@ -94,8 +94,18 @@ class Runtime:
 
 
 def build_gateway(settings: Settings) -> SmsGateway:
-    """The gateway named by ``SMS_GATEWAY`` (an adapter is imported only when it is chosen)."""
-    if settings.sms_gateway == "africastalking":
+    """The gateway ``SMS_GATEWAY`` names, or a router over the routes ``SMS_GATEWAYS`` lists, in order
+    (an adapter is imported only when it is chosen)."""
+    routes = [_adapter(settings, name) for name in settings.routes]
+    if len(routes) == 1:
+        return routes[0]
+    from hotline.gateways.router import GatewayRouter
+
+    return GatewayRouter(routes)
+
+
+def _adapter(settings: Settings, name: str) -> SmsGateway:
+    if name == "africastalking":
         from hotline.gateways.africastalking import AfricasTalkingGateway
 
         return AfricasTalkingGateway(
@@ -103,6 +113,15 @@ def build_gateway(settings: Settings) -> SmsGateway:
             api_key=settings.at_api_key,
             sender_id=settings.at_sender_id,
             api_url=settings.at_api_url,
+        )
+    if name == "android":
+        from hotline.gateways.android import AndroidGateway
+
+        return AndroidGateway(
+            url=settings.android_url or "",
+            username=settings.android_username or "",
+            password=settings.android_password or "",
+            sim_number=settings.android_sim,
         )
     from hotline.gateways.local import LocalOutbox
 

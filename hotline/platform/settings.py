@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from hotline.platform.money import AmountError, parse_amount
 
 ENVIRONMENTS = ("production", "development", "test")
-GATEWAYS = ("africastalking", "outbox")
+GATEWAYS = ("africastalking", "android", "outbox")
 DEFAULT_INSTANCE = Path.cwd() / "instance"
 
 
@@ -42,6 +42,13 @@ class Settings:
     at_api_key: str = field(default="", repr=False)
     at_sender_id: str | None = None
     at_api_url: str | None = None
+    # SMS_GATEWAYS: the routes in order, first tried first (() when SMS_GATEWAY names the only one).
+    sms_gateways: tuple[str, ...] = ()
+    android_url: str | None = None  # the app's API: http://PHONE:8080 or its cloud server
+    android_username: str | None = None
+    android_password: str | None = field(default=None, repr=False)
+    android_sim: int | None = None  # which SIM sends (1-3); None: the phone's default
+    android_signing_key: str | None = field(default=None, repr=False)  # the app's webhook signing key
     ussd_service_code: str | None = None
     escalation_wait_seconds: int | None = None
     alarm_seconds: int | None = None  # drills: replaces every policy's alarm time
@@ -72,6 +79,11 @@ class Settings:
     balance_minimum: str | None = None  # "USD 5" or "5": below it operators get a notice
     # Non-public networks partner webhooks may still be sent to (hotline.partners.egress); none by default.
     webhook_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        """The SMS routes in order (one, unless SMS_GATEWAYS names several)."""
+        return self.sms_gateways or (self.sms_gateway,)
 
     @property
     def is_development(self) -> bool:
@@ -113,11 +125,7 @@ def _parse(env: dict[str, str]) -> Settings:
     pii_keys = _pii_keys(get("HOTLINE_PII_KEY"), instance, generated_ok)
 
     api_key = get("AT_API_KEY") or ""
-    gateway = get("SMS_GATEWAY") or ("africastalking" if api_key else "outbox")
-    if gateway not in GATEWAYS:
-        raise SettingsError(f"SMS_GATEWAY must be one of {', '.join(GATEWAYS)}, not {gateway!r}")
-    if gateway == "africastalking" and not api_key:
-        raise SettingsError("SMS_GATEWAY=africastalking needs AT_API_KEY")
+    routes = _routes(get, api_key)
     at_api_url = get("AT_API_URL")
     if at_api_url:
         _check_url("AT_API_URL", at_api_url, ("http", "https"))
@@ -158,11 +166,13 @@ def _parse(env: dict[str, str]) -> Settings:
         secret_key=secret_key,
         webhook_token=token,
         pii_keys=pii_keys,
-        sms_gateway=gateway,
+        sms_gateway=routes[0],
+        sms_gateways=routes if get("SMS_GATEWAYS") else (),
         at_username=get("AT_USERNAME") or "sandbox",
         at_api_key=api_key,
         at_sender_id=get("AT_SENDER_ID"),
         at_api_url=at_api_url,
+        **_android(get, "android" in routes),
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
         alarm_seconds=_optional_whole(get, "HOTLINE_ALARM_SECONDS", 1, 7 * 86400),
@@ -187,6 +197,63 @@ def _parse(env: dict[str, str]) -> Settings:
         webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),
         **observe,
     )
+
+
+def _routes(get: Callable[[str], str | None], api_key: str) -> tuple[str, ...]:
+    """SMS_GATEWAYS (routes in order, e.g. africastalking,android) or SMS_GATEWAY (the only one)."""
+    listed, single = get("SMS_GATEWAYS"), get("SMS_GATEWAY")
+    if listed and single:
+        raise SettingsError("set SMS_GATEWAYS (routes in order) or SMS_GATEWAY (one route), not both")
+    if not listed:
+        gateway = single or ("africastalking" if api_key else "outbox")
+        if gateway not in GATEWAYS:
+            raise SettingsError(f"SMS_GATEWAY must be one of {', '.join(GATEWAYS)}, not {gateway!r}")
+        routes: tuple[str, ...] = (gateway,)
+    else:
+        routes = tuple(part.strip() for part in listed.split(","))
+        if not all(routes) or len(set(routes)) != len(routes) or not set(routes) <= set(GATEWAYS):
+            raise SettingsError(
+                f"SMS_GATEWAYS names routes from {', '.join(GATEWAYS)}, each once, in order, "
+                f"separated by commas (e.g. africastalking,android), not {listed!r}"
+            )
+        if "outbox" in routes and len(routes) > 1:
+            raise SettingsError(
+                "SMS_GATEWAYS: outbox keeps every SMS on this machine; it cannot be one route of several"
+            )
+    if "africastalking" in routes and not api_key:
+        raise SettingsError("SMS_GATEWAY=africastalking needs AT_API_KEY")
+    return routes
+
+
+class _Android(TypedDict):
+    android_url: str | None
+    android_username: str | None
+    android_password: str | None
+    android_sim: int | None
+    android_signing_key: str | None
+
+
+def _android(get: Callable[[str], str | None], used: bool) -> _Android:
+    """ANDROID_GATEWAY_URL, _USERNAME, _PASSWORD (needed when android is a route), _SIM and
+    ANDROID_WEBHOOK_SIGNING_KEY (docs/android-sms-gateway.md)."""
+    url, username, password = (get(f"ANDROID_GATEWAY_{n}") for n in ("URL", "USERNAME", "PASSWORD"))
+    if used and not (url and username and password):
+        raise SettingsError(
+            "the android route needs ANDROID_GATEWAY_URL, ANDROID_GATEWAY_USERNAME and "
+            "ANDROID_GATEWAY_PASSWORD"
+        )
+    if url:
+        _check_url("ANDROID_GATEWAY_URL", url, ("http", "https"))
+    signing_key = get("ANDROID_WEBHOOK_SIGNING_KEY")
+    if signing_key is not None and len(signing_key) < 16:
+        raise SettingsError("ANDROID_WEBHOOK_SIGNING_KEY must be at least 16 characters long")
+    return {
+        "android_url": url.rstrip("/") if url else None,
+        "android_username": username,
+        "android_password": password,
+        "android_sim": _optional_whole(get, "ANDROID_GATEWAY_SIM", 1, 3),
+        "android_signing_key": signing_key,
+    }
 
 
 def _data_file(get: Callable[[str], str | None], name: str) -> Path | None:
