@@ -1,4 +1,6 @@
-"""A fake Africa's Talking API on loopback, speaking the wire contract (docs/africastalking.md sections 4-6).
+"""A fake Africa's Talking API on loopback, speaking the wire contract (docs/africastalking.md sections 4-6,
+and the voice API of docs/africastalking-voice.md: ``POST /call``, then the voice callbacks, in
+tests/support/fake_at_voice.py).
 
 In a test:   with FakeAT(api_key="k") as fake: sms._baseUrl = fake.url + "/version1"
 As a process: python tests/support/fake_at.py --port 0 --api-key k --record sent.jsonl
@@ -26,6 +28,11 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+try:  # the suite imports tests.support.fake_at; bench runs this file, its folder first on sys.path
+    from tests.support.fake_at_voice import FakeVoice
+except ImportError:
+    from fake_at_voice import FakeVoice
 
 FailureMode = Literal["http500", "timeout", "unauthorized"]
 AUTH_ERROR = "The supplied authentication is invalid"
@@ -142,6 +149,7 @@ class FakeAT:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._workers: list[threading.Thread] = []
+        self.voice = FakeVoice(self._stopping)
         self.reset()
 
     def start(self) -> FakeAT:
@@ -166,6 +174,7 @@ class FakeAT:
             self._server = None
         for worker in self._workers:
             worker.join(timeout=5)
+        self.voice.stop()
 
     def __enter__(self) -> FakeAT:
         return self.start()
@@ -190,6 +199,7 @@ class FakeAT:
             self._requests: list[ReceivedRequest] = []
             self._delivery_reports: list[dict[str, str]] = []
             self._delivery_responses: list[int] = []
+        self.voice.reset()
 
     def fail_next(self, n: int = 1, mode: FailureMode = "http500") -> None:
         """Make the next n send requests fail whole: HTTP 500, 401, or "timeout" (held for
@@ -317,6 +327,8 @@ class FakeAT:
             response = self._messaging(request)
         elif request.path == "/version1/user" and request.method == "GET":
             response = self._user(request)
+        elif request.path == "/call" and request.method == "POST":  # the voice API's host
+            response = self.voice.handle_call(request, lambda f: self._refusal(request, f, "form field"))
         else:
             response = _text(404, f"No route for {request.method} {request.path}")
         return response(environ, start_response)
@@ -384,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delivery-callback", help="URL to POST delivery reports to")
     parser.add_argument("--delivery-delay", type=float, default=0.2)
     parser.add_argument("--record", type=Path, help="append one JSON line per recipient")
+    parser.add_argument("--voice-callback", help="URL to POST voice callbacks to")
     args = parser.parse_args(argv)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -391,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     callback, delay = args.delivery_callback, args.delivery_delay
     fake = FakeAT(args.api_key, args.username, port=args.port, record_path=args.record)
     fake.delivery_callback_url, fake.delivery_delay = callback, delay
+    fake.voice.callback_url = args.voice_callback
     with fake:
         print(f"fake AT listening on {fake.url}", flush=True)
         while not stop.wait(0.1):
