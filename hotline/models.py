@@ -237,6 +237,8 @@ class UssdSessionEvent(Base):
     duration_ms: Mapped[int | None]
     hops: Mapped[int | None]
     last_screen: Mapped[str | None] = mapped_column(String(64))
+    # The session's language, if still kept when it ended: drop-offs per language (hotline.languages).
+    language: Mapped[str | None] = mapped_column(String(8))
     error_message: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -315,7 +317,9 @@ class SmsOptOut(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-ROLES = ("admin", "supervisor", "operator", "viewer")
+ROLES = ("admin", "supervisor", "operator", "viewer", "translator")
+# Roles that see no report, so have no areas: an admin sees every area, a translator none.
+ROLES_WITHOUT_AREAS = ("admin", "translator")
 
 
 class User(Base):
@@ -329,6 +333,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The languages a translator reviews (hotline.languages); nobody else's matter.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # A phone for the alarm SMS (encrypted, with its keyed hash), sent only when opted in.
@@ -454,3 +460,34 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LanguageStatus(Base):
+    """A language's state, set by an admin: draft, in_review or approved (hotline.platform.i18n's
+    LANGUAGE_STATES). No row: French and English approved, the others drafts, as shipped.
+    Read by name by hotline.platform.i18n_live."""
+
+    __tablename__ = "languages"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TranslationText(Base):
+    """A reviewer's work on one message of one language, on top of the shipped catalog: the
+    corrected text (None: the catalog's text stands), its review state (draft, reviewed, flagged)
+    and the flag's note. Read by name by hotline.platform.i18n_live."""
+
+    __tablename__ = "translation_texts"
+    __table_args__ = (UniqueConstraint("lang", "msgid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    msgid: Mapped[str] = mapped_column(Text)
+    msgstr: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
