@@ -311,7 +311,7 @@ def test_a_policy_edit_is_stored_and_a_bad_one_is_refused(client, runtime):
         client,
         "/console/people/policies/CD-KL",
         {
-            "action": "save",
+            "action": "import",
             "normal": "notify primary\nwait 5\nnotify backup, supervisor\nrepeat 2",
             "urgent": "notify primary, backup\nwait 1.5\nnotify national",
         },
@@ -319,13 +319,13 @@ def test_a_policy_edit_is_stored_and_a_bad_one_is_refused(client, runtime):
     refused = post(
         client,
         "/console/people/policies/CD-KL",
-        {"action": "save", "normal": "notify primary\nnotify chief\nwait soon", "urgent": "wait 3"},
+        {"action": "import", "normal": "notify primary\nnotify chief\nwait soon", "urgent": "wait 3"},
     )
 
     assert saved.status_code == 302
     assert refused.status_code == 400
     errors = refused.data.decode()
-    assert "line 2: notify takes levels of" in errors and "line 3: wait takes a whole number" in errors
+    assert "line 2: unknown level chief" in errors and "line 3: a wait is a number of minutes" in errors
     assert "a policy notifies at least one level" in errors
     with runtime.session() as db:
         policy = db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == "CD-KL"))

@@ -252,7 +252,7 @@ def test_a_supervisor_sets_kwilus_alarm_time_and_a_report_there_alarms_after_it(
     login(client, runtime, "supervisor", ("CD-KL",))
     path = "/console/people/policies/CD-KL"
     assert "Alarme après 60 min sans acceptation." in page(client, path)  # the default's
-    steps = {"action": "save", "normal": "notify primary\nwait 10", "urgent": "notify primary\nwait 3"}
+    steps = {"action": "import", "normal": "notify primary\nwait 10", "urgent": "notify primary\nwait 3"}
     refused = post(client, path, {**steps, "alarm_normal": "0", "alarm_urgent": "soon"}, path)
     assert refused.status_code == 400
     assert refused.get_data(as_text=True).count("le délai d&#39;alarme est un nombre entier") == 2
@@ -277,7 +277,7 @@ def test_a_supervisor_sets_kwilus_alarm_time_and_a_report_there_alarms_after_it(
 def test_an_empty_alarm_time_goes_back_to_the_defaults(client: FlaskClient, runtime: Runtime) -> None:
     login(client, runtime, "supervisor", ("CD-KL",))
     path = "/console/people/policies/CD-KL"
-    steps = {"action": "save", "normal": "notify primary", "urgent": "notify primary"}
+    steps = {"action": "import", "normal": "notify primary", "urgent": "notify primary"}
     post(client, path, {**steps, "alarm_normal": "30", "alarm_urgent": "5"}, path)
     post(client, path, {**steps, "alarm_normal": "", "alarm_urgent": ""}, path)
     html = page(client, path)

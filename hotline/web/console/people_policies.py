@@ -1,12 +1,17 @@
 """Console pages: the escalation policy per area, for normal and urgent reports.
 
-A policy is edited as short lines, one step each, read by ``parse_steps`` and checked by
-``hotline.alerting.escalation.check_steps``:
+A policy is edited with a form (hotline.web.console.policy_form): one row per step, each a kind
+(alert by SMS, phone, wait, repeat), levels and a number, checked by
+``hotline.alerting.escalation.check_steps``. Rows are added, moved up and removed by buttons that
+post the form back without saving it, so the page works without script. The keyword text
 
     notify primary
     wait 10          (minutes; the policy stores seconds)
     notify backup, supervisor
+    call primary     (a phone call, when voice is configured)
     repeat 3
+
+is only the import/export format: shown to copy, and pasted back to replace the steps.
 
 An area without its own policy uses its province's, else the default (hotline/data/escalation.json,
 or the file HOTLINE_ESCALATION_POLICY_FILE names). An area's policy may also set its alarm times:
@@ -17,7 +22,6 @@ Reports already escalating keep the steps they started with.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,62 +31,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-from hotline.alerting.escalation import (
-    PolicyError,
-    Step,
-    check_steps,
-    default_alarm_minutes,
-    default_policy,
-)
+from hotline.alerting.escalation import Step, default_alarm_minutes, default_policy
 from hotline.models import EscalationPolicy
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.base import bp, runtime, translate
 from hotline.web.console.people_common import LEVEL_LABELS, area_choices, area_label, managed_area_or_404
+from hotline.web.console.policy_form import (
+    MAX_ROWS,
+    Row,
+    describe,
+    form_context,
+    format_steps,
+    parse_steps,
+    rows_from_form,
+    rows_of,
+    step_kinds,
+    steps_of,
+)
 
 KINDS = ("normal", "urgent")
-MAX_LINES = 40
-NUMBER = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
+TITLES = {"normal": N_("Normal reports"), "urgent": N_("Urgent reports")}
 MAX_ALARM_MINUTES = 7 * 24 * 60  # as the default policy's file allows
-
-
-def format_steps(steps: list[Step]) -> str:
-    lines = []
-    for step in steps:
-        if "notify" in step:
-            lines.append("notify " + ", ".join(step["notify"]))
-        elif "wait" in step:
-            lines.append(f"wait {step['wait'] / 60:g}")
-        else:
-            lines.append(f"repeat {step['repeat']}")
-    return "\n".join(lines)
-
-
-def parse_steps(text: str) -> tuple[list[Step], list[str]]:
-    """The steps the lines describe, and the problems found (each naming its line)."""
-    steps: list[Step] = []
-    errors: list[str] = []
-    for number, line in enumerate(text.splitlines()[:MAX_LINES], 1):
-        words = line.strip().lower()
-        if not words:
-            continue
-        kind, _, rest = words.partition(" ")
-        rest = rest.strip()
-        step: Step | None = None
-        if kind == "notify":
-            step = {"notify": [level for level in re.split(r"[,\s]+", rest) if level]}
-        elif kind == "wait" and NUMBER.match(rest):
-            step = {"wait": round(float(rest.replace(",", ".")) * 60)}
-        elif kind == "repeat" and rest.isdigit() and len(rest) < 4:
-            step = {"repeat": int(rest)}
-        problem = _problem(step, kind)
-        if problem:
-            errors.append(translate(N_("line {number}: {problem}"), number=number, problem=problem))
-        elif step:
-            steps.append(step)
-    if not errors and not any("notify" in step for step in steps):
-        errors.append(translate(N_("a policy notifies at least one level")))
-    return steps, errors
 
 
 @bp.get("/people/policies")
@@ -93,7 +63,7 @@ def policies() -> ResponseReturnValue:
         return redirect(url_for("console.policy", area=managed_area_or_404(wanted)))
     with runtime().session() as db:
         own = [
-            (p.area_code, area_label(p.area_code), format_steps(p.steps), format_steps(p.urgent_steps))
+            (p.area_code, area_label(p.area_code), describe(p.steps), describe(p.urgent_steps))
             for p in db.scalars(select(EscalationPolicy).order_by(EscalationPolicy.area_code))
             if current_user.sees(p.area_code)
         ]
@@ -101,8 +71,8 @@ def policies() -> ResponseReturnValue:
     return render_template(
         "console/people_policies.html",
         own=own,
-        normal=format_steps(default["normal"]),
-        urgent=format_steps(default["urgent"]),
+        normal=describe(default["normal"]),
+        urgent=describe(default["urgent"]),
         areas=area_choices(include_country=True),
         **_help(),
     )
@@ -125,18 +95,24 @@ def policy(area: str) -> ResponseReturnValue:
                 db.commit()
             flash(translate(N_("This area now follows the default policy.")))
             return redirect(url_for("console.policy", area=area))
-        if action != "save":
-            abort(400)
-        texts = {kind: request.form.get(kind, "")[:2000] for kind in KINDS}
-        parsed = {kind: parse_steps(texts[kind]) for kind in KINDS}
+        rows = {kind: rows_from_form(request.form, kind) for kind in KINDS}
         alarms = {kind: request.form.get(f"alarm_{kind}", "").strip()[:10] for kind in KINDS}
+        texts = {kind: request.form.get(kind, "")[:2000] for kind in KINDS}
+        if action == "save":
+            parsed = {kind: steps_of(rows[kind]) for kind in KINDS}
+        elif action == "import":
+            parsed = {kind: parse_steps(texts[kind]) for kind in KINDS}
+        elif _edit_rows(rows, action):  # a row added, moved or removed: shown again, not saved
+            return _page(db, area, own, rows=rows, texts=texts, alarms=alarms)
+        else:
+            abort(400)
         errors = [
-            f"{translate(title)}, {message}"
-            for kind, title in (("normal", N_("Normal reports")), ("urgent", N_("Urgent reports")))
+            f"{translate(TITLES[kind])}, {message}"
+            for kind in KINDS
             for message in [*parsed[kind][1], *_alarm_problem(alarms[kind])]
         ]
         if errors:
-            return _page(db, area, own, errors=errors, texts=texts, alarms=alarms, status=400)
+            return _page(db, area, own, errors=errors, rows=rows, texts=texts, alarms=alarms, status=400)
         normal, urgent = parsed["normal"][0], parsed["urgent"][0]
         if own is None:
             own = EscalationPolicy(area_code=area)
@@ -151,6 +127,7 @@ def policy(area: str) -> ResponseReturnValue:
             "policy_saved",
             "escalation_policy",
             area,
+            imported=action == "import",
             steps=normal,
             urgent_steps=urgent,
             alarm_minutes=own.alarm_minutes,
@@ -161,18 +138,44 @@ def policy(area: str) -> ResponseReturnValue:
     return redirect(url_for("console.policy", area=area))
 
 
+def _edit_rows(rows: dict[str, list[Row]], action: str) -> bool:
+    """Carry out ``add:<list>``, ``up:<list>:<row>`` or ``remove:<list>:<row>`` on the posted rows;
+    False for anything else."""
+    verb, _, rest = action.partition(":")
+    kind, _, index_text = rest.partition(":")
+    if kind not in KINDS:
+        return False
+    listed = rows[kind]
+    if verb == "add" and not index_text:
+        if len(listed) < MAX_ROWS:
+            listed.append(Row())
+        return True
+    index = int(index_text) if index_text.isdigit() else -1
+    if not 0 <= index < len(listed):
+        return False
+    if verb == "remove":
+        del listed[index]
+        return True
+    if verb == "up":
+        if index > 0:
+            listed[index - 1], listed[index] = listed[index], listed[index - 1]
+        return True
+    return False
+
+
 def _page(
     db: Session,
     area: str,
     own: EscalationPolicy | None,
     *,
     errors: list[str] | None = None,
+    rows: dict[str, list[Row]] | None = None,
     texts: dict[str, str] | None = None,
     alarms: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     steps, source = _effective(db, area, own)
-    shown = {kind: format_steps(steps[kind]) for kind in KINDS}
+    exported = {kind: format_steps(steps[kind]) for kind in KINDS}
     own_alarms = {"normal": own.alarm_minutes, "urgent": own.urgent_alarm_minutes} if own else {}
     return render_template(
         "console/people_policy.html",
@@ -180,13 +183,17 @@ def _page(
         label=area_label(area),
         own=own,
         source=source,
-        shown=shown,
-        texts=texts or shown,
+        shown={kind: describe(steps[kind]) for kind in KINDS},
+        exported=exported,
+        texts=texts or exported,
+        titles=TITLES,
+        kinds=KINDS,
         source_label=area_label(source) if source else None,
         alarm_minutes=_alarm_minutes(db, area, own),
         alarms=alarms or {kind: str(own_alarms.get(kind) or "") for kind in KINDS},
         default_alarms=default_alarm_minutes(runtime().settings.escalation_policy_file),
         errors=errors or [],
+        **form_context(rows or {kind: rows_of(steps[kind]) for kind in KINDS}),
         **_help(),
     ), status
 
@@ -235,17 +242,9 @@ def _alarm_problem(text: str) -> list[str]:
     ]
 
 
-def _problem(step: Step | None, kind: str) -> str | None:
-    if step is None:
-        if kind in ("wait", "repeat"):
-            return translate(N_("{kind} takes a whole number"), kind=kind)
-        return translate(N_("start the line with notify, wait or repeat"))
-    try:
-        check_steps([step])
-    except PolicyError as error:
-        return str(error).removeprefix("step 1: ")
-    return None
-
-
 def _help() -> dict[str, Any]:
-    return {"level_labels": LEVEL_LABELS, "wait_override": runtime().settings.escalation_wait_seconds}
+    return {
+        "level_labels": LEVEL_LABELS,
+        "step_kinds": step_kinds(),
+        "wait_override": runtime().settings.escalation_wait_seconds,
+    }
