@@ -1,8 +1,9 @@
 """What a social worker can answer by SMS, in any of the six languages: a pure parser.
 
 ``1 K7F3QX`` accepts, ``2 K7F3QX`` declines, ``FIN K7F3QX note`` closes, ``NOTE K7F3QX text``
-adds a note, ``INFO K7F3QX`` asks for the details, ``AIDE`` lists the commands. A bare ``1``
-means the latest open alert sent to that worker. Words other than French and English are drafts
+adds a note, ``INFO K7F3QX`` asks for the details, ``LISTE`` sends the next waiting alerts (those a
+short bundle SMS had no room for), ``AIDE`` lists the commands. A bare ``1`` means the latest open
+alert sent to that worker. Words other than French and English are drafts
 awaiting native-speaker review (see the README).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from flows.text import fold_ascii
 
 ACCEPT, DECLINE, DONE, NOTE, INFO, HELP = "accept", "decline", "done", "note", "info", "help"
+LIST = "list"
 
 # First word -> command. Digits and French/English are reviewed; the rest are drafts.
 KEYWORDS: dict[str, str] = {
@@ -60,6 +62,12 @@ KEYWORDS: dict[str, str] = {
     "DETAIL": INFO,
     "HABARI": INFO,  # sw (draft)
     "SANGO": INFO,  # ln (draft)
+    # list: the next waiting alerts
+    "LISTE": LIST,
+    "LIST": LIST,
+    "LISITI": LIST,  # ln, kg (draft)
+    "ORODHA": LIST,  # sw (draft)
+    "MULONGO": LIST,  # lua (draft; unsure: "line, row")
     # help
     "AIDE": HELP,
     "HELP": HELP,
@@ -103,6 +111,8 @@ def parse(message: str) -> Command | None:
         return None
     rest = words[1:]
     reference = None
+    if kind == LIST:
+        return Command(LIST)  # nothing to take after it: the next page is the service's to know
     if rest and kind != HELP and MISTYPED_REFERENCE.match(rest[0].upper()):
         reference = rest.pop(0).upper()
     text = " ".join(rest).strip()[:NOTE_MAX] or None

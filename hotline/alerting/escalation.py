@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.alerting import alarms
-from hotline.alerting.alerts import alert_text, bundle_references, bundle_text
+from hotline.alerting.alerts import Listed, alert_text, bundle_references, bundle_text, waiting_reports
 from hotline.alerting.routing import ESCALATION_LEVELS, recipients
 from hotline.models import (
     MESSAGE_BUNDLED,
@@ -345,7 +345,8 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
 
     A worker flooded with SMS reads none of them: from the fourth alert in ten minutes (by
     default; 0 turns bundling off), the alert row is kept (so replies and checks work) as
-    "bundled", and one bundle SMS, held a minute to collect the others, lists every reference.
+    "bundled", and one bundle SMS, held a minute to collect the others, gives their count and
+    names the most urgent of them in at most two GSM-7 parts; ``LISTE`` sends the others.
     """
     body = alert_text(report, worker.language, runtime.translations, runtime.locations)
     bundle_after = runtime.settings.bundle_after
@@ -366,13 +367,25 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
     )
     if recent < bundle_after:
         return messages.to_worker(session, runtime, worker, body, "alert", report)
+    bundle = _held_bundle(session, runtime, report, worker, now)
     alert = session.get_one(
         OutboundMessage, messages.to_worker(session, runtime, worker, body, "alert", report)
     )
     alert.status, alert.next_attempt_at = MESSAGE_BUNDLED, None
-    # Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
-    # text, and a reference added now would never be sent. The row lock keeps a send from
-    # claiming it between this read and our commit (PostgreSQL; SQLite writes one at a time).
+    bundle.body = bundle_text(runtime, _bundled_since(session, worker, bundle), worker.language)
+    return bundle.id
+
+
+def _held_bundle(
+    session: Session, runtime: Runtime, report: Report, worker: SocialWorker, now: datetime
+) -> OutboundMessage:
+    """The worker's bundle still held, or a new one, written BEFORE the alert it will carry: a
+    bundle carries the worker's bundled alerts written after it (``_bundled_since``).
+
+    Only a bundle no send has claimed yet (attempts == 0): one on its way out already has its
+    text, and a reference added now would never be sent. The row lock keeps a send from
+    claiming it between this read and our commit (PostgreSQL; SQLite writes one at a time).
+    """
     bundle = session.scalar(
         select(OutboundMessage)
         .where(
@@ -392,9 +405,26 @@ def _alert(session: Session, runtime: Runtime, report: Report, worker: SocialWor
         )
         bundle.next_attempt_at = now + BUNDLE_HOLD
         bundle.training = report.training
-    references = [*bundle_references(bundle.body), report.reference]
-    bundle.body = bundle_text(session, runtime, references, worker.language)
-    return bundle.id
+    return bundle
+
+
+def _bundled_since(session: Session, worker: SocialWorker, bundle: OutboundMessage) -> list[Listed]:
+    """What ``bundle`` carries: the reports of the worker's alerts bundled after it was written
+    that are still waiting, most urgent first. (A later bundle exists only once this one was
+    claimed, and then its text is no longer written; two bundles written at once by concurrent
+    transactions may both name an alert, none misses it.)"""
+    return waiting_reports(
+        session,
+        session.scalars(
+            select(OutboundMessage.report_id).where(
+                OutboundMessage.worker_id == worker.id,
+                OutboundMessage.purpose == "alert",
+                OutboundMessage.status == MESSAGE_BUNDLED,
+                OutboundMessage.id > bundle.id,
+                OutboundMessage.report_id.isnot(None),
+            )
+        ),
+    )
 
 
 def _new_token() -> str:

@@ -1,4 +1,4 @@
-"""A social worker's SMS reply: accept, decline, close, note, details, help.
+"""A social worker's SMS reply: accept, decline, close, note, details, the waiting list, help.
 
 Only a registered, active worker reaches this module, and only for reports they were alerted
 for: a stranger who guesses a reference learns nothing. Each command gets one short answer.
@@ -17,8 +17,16 @@ from flows.engine import N_
 from flows.text import to_gsm7
 from flows.ussd import fill
 from hotline.alerting import escalation
-from hotline.alerting.alerts import details_text
-from hotline.models import MESSAGE_CANCELLED, OutboundMessage, Report, SocialWorker
+from hotline.alerting.alerts import Listed, bundle_references, details_text, waiting_reports, waiting_text
+from hotline.models import (
+    MESSAGE_BUNDLED,
+    MESSAGE_CANCELLED,
+    MESSAGE_FAILED,
+    OutboundMessage,
+    Report,
+    ReportEvent,
+    SocialWorker,
+)
 from hotline.partners import webhooks as partner_webhooks
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
@@ -61,6 +69,9 @@ class Replies:
     def run(self, command: Command | None) -> None:
         if command is None or command.kind == commands.HELP:
             self.say(HELP)
+            return
+        if command.kind == commands.LIST:
+            self.list_waiting()
             return
         report = self.find(command.reference)
         if report is None:
@@ -166,6 +177,78 @@ class Replies:
             self.say(ACCEPT_FIRST, reference=report.reference)
             return
         self.send(self.worker, details_text(self.runtime, report, self.worker.language), "details", report)
+
+    def list_waiting(self) -> None:
+        """LISTE: how many alerts wait for this worker, and the next of them that fit in two parts:
+        first those no SMS has named to them yet (the ones a short bundle had no room for), most
+        urgent first; once every one was named, round again from where the last list stopped."""
+        since = self.now - ANSWER_WINDOW
+        waiting = self.waiting(since)
+        if not waiting:
+            self.say(NO_OPEN_ALERT)
+            return
+        shown = self.shown(since, {w.report_id: w.reference for w in waiting})
+        page = [w for w in waiting if w.reference not in shown] or self.after_last_list(waiting, since)
+        body = waiting_text(self.runtime, page, len(waiting), self.worker.language)
+        self.send(self.worker, body, "list", None)
+
+    def waiting(self, since: datetime) -> list[Listed]:
+        """The reports this worker was alerted for that nobody took yet, but those they declined."""
+        alerted = set(
+            self.session.scalars(
+                select(OutboundMessage.report_id).where(
+                    OutboundMessage.worker_id == self.worker.id,
+                    OutboundMessage.purpose == "alert",
+                    OutboundMessage.status != MESSAGE_CANCELLED,
+                    OutboundMessage.created_at >= since,
+                )
+            )
+        )
+        declined = self.session.scalars(
+            select(ReportEvent.report_id).where(
+                ReportEvent.report_id.in_([i for i in alerted if i is not None]),
+                ReportEvent.kind == "declined",
+                ReportEvent.actor == self.actor,
+            )
+        )
+        return waiting_reports(self.session, alerted - set(declined))
+
+    def shown(self, since: datetime, references: dict[int, str]) -> set[str]:
+        """The references an SMS to this worker named: an alert of its own, a bundle, a list."""
+        shown: set[str] = set()
+        for purpose, report_id, body in self.session.execute(
+            select(OutboundMessage.purpose, OutboundMessage.report_id, OutboundMessage.body).where(
+                OutboundMessage.worker_id == self.worker.id,
+                OutboundMessage.purpose.in_(("alert", "bundle", "list")),
+                OutboundMessage.status.not_in((MESSAGE_BUNDLED, MESSAGE_CANCELLED, MESSAGE_FAILED)),
+                OutboundMessage.created_at >= since,
+            )
+        ):
+            if purpose == "alert":
+                shown.add(references.get(report_id or 0, ""))
+            else:
+                shown.update(bundle_references(body))
+        return shown
+
+    def after_last_list(self, waiting: list[Listed], since: datetime) -> list[Listed]:
+        """Every waiting alert was named already: those after the last one the previous list
+        named (it may have been accepted since), else from the top."""
+        body = self.session.scalar(
+            select(OutboundMessage.body)
+            .where(
+                OutboundMessage.worker_id == self.worker.id,
+                OutboundMessage.purpose == "list",
+                OutboundMessage.created_at >= since,
+            )
+            .order_by(OutboundMessage.id.desc())
+            .limit(1)
+        )
+        listed = bundle_references(body) if body else []
+        last = self.session.scalar(select(Report).where(Report.reference == listed[-1])) if listed else None
+        if last is None:
+            return waiting
+        rank = (not last.urgent, last.created_at, last.id)  # as Listed.rank
+        return [w for w in waiting if w.rank > rank] or waiting
 
     def alerted_colleagues(self, report: Report) -> list[SocialWorker]:
         # An alert cancelled by this acceptance never left: its worker does not know the case.
