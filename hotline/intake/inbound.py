@@ -7,22 +7,26 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from hotline.alerting import training, worker_replies
 from hotline.intake import reporter_sms
-from hotline.models import InboundMessage, SocialWorker
+from hotline.models import InboundMessage, OutboundMessage, SocialWorker
 from hotline.platform.db import rowcount
 from hotline.platform.runtime import Runtime
 from hotline.sms.outbox import TICKER_GRACE_TICKS
 
 
-def receive_sms(runtime: Runtime, gateway_id: str, phone: str, text: str) -> int | None:
+def receive_sms(
+    runtime: Runtime, gateway_id: str, phone: str, text: str, gateway: str | None = None
+) -> int | None:
     """Store an incoming SMS, then hand it to a worker job. Returns its id; None for a message
-    the gateway posted again (already stored under its id).
+    the gateway posted again (already stored under its id). ``gateway``: the route it came by, which
+    the answers to its sender go out through first.
 
     Stored first: a lost job is re-found by the ticker (``unprocessed``).
     """
-    inbound_id = store_sms(runtime, gateway_id, phone, text)
+    inbound_id = store_sms(runtime, gateway_id, phone, text, gateway)
     if inbound_id is not None:
         runtime.queue.handle_inbound(inbound_id)
     return inbound_id
@@ -45,13 +49,16 @@ def receive_training_sms(runtime: Runtime, phone: str, text: str) -> None:
         runtime.queue.escalate(report_id)
 
 
-def store_sms(runtime: Runtime, gateway_id: str, phone: str, text: str) -> int | None:
+def store_sms(
+    runtime: Runtime, gateway_id: str, phone: str, text: str, gateway: str | None = None
+) -> int | None:
     """Keep one incoming SMS (its sender encrypted); None if that gateway id is already kept."""
     with runtime.session() as session:
         if session.scalar(select(InboundMessage.id).where(InboundMessage.gateway_id == gateway_id)):
             return None
         message = InboundMessage(
             gateway_id=gateway_id,
+            gateway=gateway,
             sender_encrypted=runtime.cipher.encrypt(phone),
             sender_hash=runtime.cipher.lookup_hash(phone),
             text=text,
@@ -102,10 +109,11 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
         )
         try:
             if worker is None:
-                return Processed(reporter_sms.handle(runtime, inbound_id))
-            replies = worker_replies.handle(session, runtime, worker, message.text)
-            session.commit()
-            return Processed(replies.message_ids, replies.escalate_ids)
+                processed = Processed(reporter_sms.handle(runtime, inbound_id))
+            else:
+                replies = worker_replies.handle(session, runtime, worker, message.text)
+                session.commit()
+                processed = Processed(replies.message_ids, replies.escalate_ids)
         except Exception:
             session.rollback()
             session.execute(
@@ -113,6 +121,24 @@ def process(runtime: Runtime, inbound_id: int) -> Processed:
             )
             session.commit()
             raise
+        if message.gateway:
+            _answer_on_its_route(session, message.gateway, sender, processed.message_ids)
+        return processed
+
+
+def _answer_on_its_route(
+    session: Session, gateway: str, sender: tuple[str, ...], message_ids: list[int]
+) -> None:
+    """The SMS this one caused that go back to its sender go out first through the route it came
+    by (a worker's acceptance and details, a reporter's acknowledgement); the others (notices to
+    colleagues) keep the configured order."""
+    if message_ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(message_ids), OutboundMessage.recipient_hash.in_(sender))
+            .values(first_gateway=gateway)
+        )
+        session.commit()
 
 
 def unprocessed(runtime: Runtime) -> list[int]:

@@ -21,7 +21,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.alerting import coverage
-from hotline.gateways import GatewayUnavailable
+from hotline.gateways import GatewayUnavailable, SmsGateway
+from hotline.gateways.router import routes_of
 from hotline.ops.migrate import alembic_config
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
@@ -51,7 +52,7 @@ def run_checks(runtime: Runtime) -> Iterator[Check]:
     database = _database(runtime)
     yield database
     yield _redis(runtime)
-    yield _gateway(runtime)
+    yield from _gateways(runtime)
     if database.ok:
         yield from coverage_checks(runtime)
 
@@ -102,7 +103,13 @@ def callback_urls(settings: Settings) -> list[tuple[str, str]]:
     if not settings.public_url:
         return []
     base = f"{settings.public_url}/webhooks/at/{settings.webhook_token}"
-    return [(label, base + path) for label, path in CALLBACKS]
+    urls = [(label, base + path) for label, path in CALLBACKS]
+    if "android" in settings.routes:  # one URL for the app's four events (docs/android-sms-gateway.md)
+        android = f"{settings.public_url}/webhooks/android/{settings.webhook_token}/events"
+        urls.append(("Android app webhooks (sms:received, sms:sent, sms:delivered, sms:failed)", android))
+    if settings.voice:  # the virtual number's callback (docs/africastalking-voice.md)
+        urls.append(("Voice → the number's callback URL", base + "/voice"))
+    return urls
 
 
 def send_test_sms(runtime: Runtime, number: str) -> Check:
@@ -119,7 +126,8 @@ def send_test_sms(runtime: Runtime, number: str) -> Check:
         return Check("test SMS", False, f"gateway unavailable: {exc}")
     if not result.accepted:
         return Check("test SMS", False, f"refused by {runtime.gateway.name}: {result.status}")
-    return Check("test SMS", True, f"accepted by {runtime.gateway.name} (id {result.message_id})")
+    route = result.gateway or runtime.gateway.name  # a router says which route took it
+    return Check("test SMS", True, f"accepted by {route} (id {result.message_id})")
 
 
 def _database(runtime: Runtime) -> Check:
@@ -146,12 +154,21 @@ def _redis(runtime: Runtime) -> Check:
     return Check("redis", True, "reachable")
 
 
-def _gateway(runtime: Runtime) -> Check:
-    name = runtime.gateway.name
+def _gateways(runtime: Runtime) -> Iterator[Check]:
+    """Every SMS route, in order (SMS_GATEWAYS): each must answer, as the first one would alone."""
+    every = routes_of(runtime.gateway)
+    for position, route in enumerate(every, 1):
+        yield _gateway(route, "sms gateway" if len(every) == 1 else f"sms route {position}")
+
+
+def _gateway(route: SmsGateway, label: str) -> Check:
+    name = route.name
     try:
-        balance = runtime.gateway.balance()
+        balance = route.balance()
     except GatewayUnavailable as exc:
-        return Check("sms gateway", False, f"{name}: {exc}")
+        return Check(label, False, f"{name}: {exc}")
+    if balance is None and name == "outbox":
+        return Check(label, True, f"{name}: messages stay on this machine (no balance)")
     if balance is None:
-        return Check("sms gateway", True, f"{name}: messages stay on this machine (no balance)")
-    return Check("sms gateway", True, f"{name}: account reached, balance {balance}")
+        return Check(label, True, f"{name}: reached, credentials accepted (no balance to read)")
+    return Check(label, True, f"{name}: account reached, balance {balance}")

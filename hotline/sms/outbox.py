@@ -1,4 +1,4 @@
-"""The outbox: sending one stored message through the gateway, and what delivery reports say."""
+"""The outbox: sending one stored message through the gateway (delivery reports: hotline.sms.delivery)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from hotline.gateways import GatewayUnavailable, SendResult, SmsGateway
+from hotline.gateways import Failover, GatewayUnavailable, RoutesUnavailable, SendResult, SmsGateway
 from hotline.gateways.local import LocalOutbox
+from hotline.gateways.router import GatewayRouter
 from hotline.models import (
-    FINAL_MESSAGE_STATUSES,
     MESSAGE_CANCELLED,
     MESSAGE_DELIVERED,
     MESSAGE_FAILED,
@@ -28,14 +28,10 @@ from hotline.platform.queue import BACKOFF_SECONDS
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import cap as sms_cap
-from hotline.sms import messages
+from hotline.sms import messages, routes
 
 log = logging.getLogger(__name__)
 
-# AT delivery report statuses (compared case-insensitively).
-DELIVERED_STATUSES = {"success"}
-FAILED_STATUSES = {"rejected", "failed", "expired", "absentsubscriber"}
-IN_FLIGHT_STATUSES = {"sent", "submitted", "buffered"}
 # A claimed message is not sent again by another job until its lease ends: longer than the
 # gateway's slowest send, so a live send is never duplicated; no longer, so the alert of a worker
 # killed mid-send goes out again about a minute later (lease + ticker grace + a tick), not minutes.
@@ -125,15 +121,44 @@ def send_message(runtime: Runtime, message_id: int) -> Sent:
             session.commit()  # held back by the global cap: deferred (to a worker) or cancelled
             return Sent(message.status)
         try:
-            result = gateway.send(recipient, messages.body_of(runtime, message))
+            result = _send(session, runtime, gateway, message, recipient)
         except GatewayUnavailable as exc:
             raise _retry_later(session, runtime, message, str(exc)) from None
         if not result.accepted and result.retryable:
             raise _retry_later(session, runtime, message, result.status)
-        _record_result(session, runtime, message, result, gateway.name)
-        meters.record_sms_spend(runtime.redis, gateway.name, result)  # parts and cost, for /metrics
+        route = result.gateway or gateway.name
+        _record_result(session, runtime, message, result, route)
+        meters.record_sms_spend(runtime.redis, route, result)  # parts and cost, for /metrics
         session.commit()
     return Sent(message.status, failed_now=message.status == MESSAGE_FAILED)
+
+
+def _send(
+    session: Session, runtime: Runtime, gateway: SmsGateway, message: OutboundMessage, recipient: str
+) -> SendResult:
+    """One send: through the routes in this message's order when there are several
+    (hotline.sms.routes), remembering what each route did."""
+    body = messages.body_of(runtime, message)
+    training = gateway is TRAINING_GATEWAY
+    try:
+        if isinstance(gateway, GatewayRouter):
+            result = gateway.send(recipient, body, order=routes.order_for(session, runtime, message))
+        else:
+            result = gateway.send(recipient, body)
+    except RoutesUnavailable as exc:
+        routes.remember(runtime, exc.failovers)
+        raise
+    except GatewayUnavailable as exc:
+        if not training:
+            routes.remember(runtime, (Failover(gateway.name, str(exc)[:64]),))
+        raise
+    if not training:
+        route = result.gateway or gateway.name
+        # A refusal about the number (not ``reroute``) says nothing against the route.
+        failed = (Failover(route, result.status),) if not result.accepted and result.reroute else ()
+        routes.remember(runtime, result.failovers + failed, route if result.accepted else None)
+    routes.record_failovers(session, runtime, message, result)
+    return result
 
 
 def _opted_out(session: Session, runtime: Runtime, message: OutboundMessage) -> bool:
@@ -194,6 +219,7 @@ def _record_result(
             message_id=message.id,
             worker_id=message.worker_id,
             status=result.status,
+            gateway=gateway_name,
         )
 
 
@@ -210,48 +236,3 @@ def due_messages(runtime: Runtime, limit: int = 500) -> list[int]:
                 .limit(limit)
             )
         )
-
-
-def apply_delivery_report(
-    runtime: Runtime, gateway_id: str, status: str, failure_reason: str | None = None
-) -> int | None:
-    """Record a delivery report. Never downgrades a final status.
-
-    Returns the message's id when this report is the one that failed it, else None (delivered,
-    in flight, already final, unknown id): the caller escalates a failed alert at once.
-    """
-    key = status.strip().lower()
-    with runtime.session() as session:
-        message = session.scalar(
-            select(OutboundMessage).where(OutboundMessage.gateway_message_id == gateway_id)
-        )
-        if message is None:
-            return None
-        now = runtime.clock.now()
-        if message.status in FINAL_MESSAGE_STATUSES or key in IN_FLIGHT_STATUSES:
-            if message.status not in FINAL_MESSAGE_STATUSES:
-                message.gateway_status = status[:32]
-                message.updated_at = now
-                session.commit()
-            return None
-        if key in DELIVERED_STATUSES:
-            message.status, message.delivered_at = MESSAGE_DELIVERED, now
-        elif key in FAILED_STATUSES:
-            message.status = MESSAGE_FAILED
-            message.failure_reason = (failure_reason or status)[:64]
-        else:
-            return None  # a status we do not know: keep what we have
-        message.gateway_status = status[:32]
-        message.updated_at = now
-        if message.report_id:
-            record(
-                session,
-                message.report_id,
-                "message_" + message.status,
-                now,
-                message_id=message.id,
-                worker_id=message.worker_id,
-                status=status[:32],
-            )
-        session.commit()
-        return message.id if message.status == MESSAGE_FAILED else None

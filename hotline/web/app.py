@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             x_proto=settings.trusted_proxies,
         )
 
-    from hotline.web import dev, health, metrics, webhooks
+    from hotline.web import dev, health, metrics, webhooks, webhooks_android
     from hotline.web.console import init_console
     from hotline.web.console.base import csrf
     from hotline.web.request_ids import init_request_ids
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)  # the gateway posts without a session; the path token guards it
+    app.register_blueprint(webhooks_android.bp)
+    csrf.exempt(webhooks_android.bp)
     if settings.is_development or settings.env == "test":
         app.register_blueprint(dev.bp)
     init_console(app)

@@ -166,7 +166,7 @@ def incoming_sms() -> Response:
     phone = try_normalise(sender)
     if phone is None:
         return ok()  # a network's own alphanumeric sender: nothing a person wrote to us
-    receive_sms(runtime(), sms_id, phone, text or "")
+    receive_sms(runtime(), sms_id, phone, text or "", gateway="africastalking")
     return ok()
 
 

@@ -35,6 +35,10 @@ MESSAGES = {
         "{currency} (minimum {minimum}). Top it up before "
         "SMS stop."
     ),
+    ("gateway_balance_moved", "critical", None): N_(
+        "The Africa's Talking balance is low: {balance} {currency} (minimum {minimum}). New SMS go "
+        "through the {route} route first until it is topped up."
+    ),
     ("gateway_balance_currency", "warning", None): N_(
         "The Africa's Talking balance is in "
         "{currency} but AT_BALANCE_MIN is in "

@@ -23,6 +23,7 @@ from hotline.partners.api_clients import SCOPES, ApiClientError, create_client, 
 from hotline.partners.egress import AddressNotAllowed
 from hotline.partners.webhooks import CANCELLED, EVENTS, FAILED, PENDING, retry_now, save_webhook
 from hotline.records.audit import audit
+from hotline.sms import routes
 from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.people_common import area_choices, area_label
@@ -274,4 +275,5 @@ def _overview(errors: list[str] | None = None, status: int = 200) -> tuple[str, 
             when=when,
             errors=errors or [],
             retryable=RETRYABLE,
+            sms_routes=routes.states(runtime()),  # each SMS route: last success, last failure, balance
         ), status

@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "message_failed": N_("SMS failed"),
     "message_cancelled": N_("SMS cancelled"),
     "message_bundled": N_("SMS sent in a bundle"),
+    "message_rerouted": N_("SMS handed to the next route"),
     "viewed": N_("Viewed"),
     "assigned": N_("Assigned"),
     "status_changed": N_("Status changed"),
@@ -181,6 +182,11 @@ def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
         return f"{detail.get('level', '')}: {who}"
     if kind == "nobody_on_call":
         return str(detail.get("level", ""))
+    if kind == "message_rerouted":  # which route failed it, why, and the route that took it on
+        route = f"{detail.get('gateway', '')} → {detail.get('to', '')} ({detail.get('reason', '')})"
+        return f"{names.worker(detail.get('worker_id'))}: {route}"
+    if kind.startswith("message_") and detail.get("gateway"):  # the route that carried it
+        return f"{names.worker(detail.get('worker_id'))} ({detail['gateway']})"
     if kind in ("assigned", "declined") or kind.startswith("message_"):
         return names.worker(detail.get("worker_id"))
     if kind == "status_changed":
