@@ -61,7 +61,18 @@ class RepeatStep(TypedDict):
     repeat: int  # the steps before it run this many times in all
 
 
-EscalationStep = NotifyStep | WaitStep | RepeatStep
+@final
+class CallStep(TypedDict):
+    call: list[str]  # the levels to phone (hotline.alerting.calls), when voice is configured
+
+
+EscalationStep = NotifyStep | WaitStep | RepeatStep | CallStep
+
+# A phone call's status (VoiceCall.status): written "pending" by an escalation step, "placing"
+# while a job asks the voice gateway, "ringing" once AT queued it, "answered" when AT says the
+# worker picked up; then one final outcome.
+CALL_PENDING, CALL_PLACING, CALL_RINGING, CALL_ANSWERED = "pending", "placing", "ringing", "answered"
+CALL_OUTCOMES = ("accepted", "declined", "taken", "no_key", "no_answer", "busy", "failed", "cancelled")
 
 
 class Report(Base):
@@ -306,6 +317,31 @@ class EscalationPolicy(Base):
     alarm_minutes: Mapped[int | None]
     urgent_alarm_minutes: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VoiceCall(Base):
+    """One phone call to one worker for one report (an escalation ``call`` step). The voice
+    callback finds it by AT's session id: a call the hotline did not place is never answered."""
+
+    __tablename__ = "voice_calls"
+    __table_args__ = (Index("ix_voice_calls_due", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("social_workers.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=CALL_PENDING)
+    session_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # AT's "ATVId_..."
+    # The report's escalation token when the call was written: its outcome hastens the escalation
+    # only while the report still waits on this step.
+    escalation_token: Mapped[str | None] = mapped_column(String(32))
+    digits: Mapped[str | None] = mapped_column(String(8))
+    duration_seconds: Mapped[int | None]
+    gateway_status: Mapped[str | None] = mapped_column(String(40))  # AT's status, or its hangupCause
+    cost: Mapped[str | None] = mapped_column(String(32))  # as AT words it, e.g. "USD 0.0500"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SmsOptOut(Base):
