@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.gateways import SmsGateway
+from hotline.gateways.voice import NoVoice, VoiceGateway
 from hotline.platform.clock import Clock, SystemClock
 from hotline.platform.crypto import PiiCipher
 from hotline.platform.db import make_engine, make_session_factory
@@ -35,6 +36,7 @@ class RuntimeParts(TypedDict, total=False):
     translations: Translations
     clock: Clock
     new_reference: ReferenceFactory
+    voice: VoiceGateway
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Runtime:
     translations: Translations
     clock: Clock = field(default_factory=SystemClock)
     new_reference: ReferenceFactory = new_reference
+    voice: VoiceGateway = field(default_factory=NoVoice)  # phone calls (HOTLINE_VOICE), or none
 
     @classmethod
     def build(
@@ -67,6 +70,7 @@ class Runtime:
             "redis": redis,
             "queue": JobQueue(redis, settings.queue_name),
             "gateway": build_gateway(settings),
+            "voice": build_voice(settings),
             "cipher": PiiCipher(settings.pii_keys),
             "locations": (
                 Locations.load(settings.locations_file) if settings.locations_file else default_locations()
@@ -126,3 +130,13 @@ def _adapter(settings: Settings, name: str) -> SmsGateway:
     from hotline.gateways.local import LocalOutbox
 
     return LocalOutbox()
+
+def build_voice(settings: Settings) -> VoiceGateway:
+    """Africa's Talking Voice when ``HOTLINE_VOICE=on``, else nothing that rings."""
+    if not settings.voice or not settings.at_voice_number:
+        return NoVoice()
+    from hotline.gateways.africastalking_voice import AfricasTalkingVoice
+
+    return AfricasTalkingVoice(
+        settings.at_username, settings.at_api_key, settings.at_voice_number, api_url=settings.at_api_url
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
+from hotline.platform.i18n import LANGUAGES
 from hotline.platform.money import AmountError, parse_amount
 
 ENVIRONMENTS = ("production", "development", "test")
@@ -42,6 +44,13 @@ class Settings:
     at_api_key: str = field(default="", repr=False)
     at_sender_id: str | None = None
     at_api_url: str | None = None
+    # Phone calls as an escalation step (HOTLINE_VOICE=on; hotline.alerting.calls): the AT virtual
+    # number they come from, where AT fetches the recorded prompts, and the languages AT's
+    # text-to-speech speaks (the others hear the recordings).
+    voice: bool = False
+    at_voice_number: str | None = None
+    voice_prompt_url: str | None = None
+    voice_say: tuple[str, ...] = ("en",)
     # SMS_GATEWAYS: the routes in order, first tried first (() when SMS_GATEWAY names the only one).
     sms_gateways: tuple[str, ...] = ()
     android_url: str | None = None  # the app's API: http://PHONE:8080 or its cloud server
@@ -172,6 +181,7 @@ def _parse(env: dict[str, str]) -> Settings:
         at_api_key=api_key,
         at_sender_id=get("AT_SENDER_ID"),
         at_api_url=at_api_url,
+        **_voice(get, api_key),
         **_android(get, "android" in routes),
         ussd_service_code=service_code,
         escalation_wait_seconds=wait_seconds,
@@ -297,6 +307,50 @@ def _observability(get: Callable[[str], str | None], environment: str) -> _Obser
         "metrics_token": metrics_token,
         "log_format": log_format,
         "balance_minimum": minimum,
+    }
+
+
+class _Voice(TypedDict):
+    voice: bool
+    at_voice_number: str | None
+    voice_prompt_url: str | None
+    voice_say: tuple[str, ...]
+
+
+def _voice(get: Callable[[str], str | None], api_key: str) -> _Voice:
+    """HOTLINE_VOICE, AT_VOICE_NUMBER, HOTLINE_VOICE_PROMPT_URL and HOTLINE_VOICE_SAY."""
+    switch = (get("HOTLINE_VOICE") or "off").lower()
+    if switch not in ("on", "off"):
+        raise SettingsError("HOTLINE_VOICE must be on or off")
+    number = get("AT_VOICE_NUMBER")
+    if number is not None and not re.fullmatch(r"\+\d{6,15}", number):
+        raise SettingsError("AT_VOICE_NUMBER must be the AT virtual number in E.164, like +243800000000")
+    say = tuple(part.strip() for part in (get("HOTLINE_VOICE_SAY") or "en").split(",") if part.strip())
+    if not set(say) <= set(LANGUAGES):
+        raise SettingsError(f"HOTLINE_VOICE_SAY names languages of {', '.join(LANGUAGES)}, like en or en,fr")
+    public_url = (get("HOTLINE_PUBLIC_URL") or "").rstrip("/")
+    prompts = get("HOTLINE_VOICE_PROMPT_URL")
+    if prompts:
+        _check_url("HOTLINE_VOICE_PROMPT_URL", prompts, ("https", "http"))
+    if switch == "on":
+        missing = [
+            name
+            for name, value in (
+                ("AT_API_KEY", api_key),
+                ("AT_VOICE_NUMBER", number),
+                ("HOTLINE_PUBLIC_URL", public_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(f"HOTLINE_VOICE=on needs {', '.join(missing)}")
+    if not prompts and public_url:
+        prompts = public_url + "/static/voice"  # the recordings shipped in hotline/static/voice
+    return {
+        "voice": switch == "on",
+        "at_voice_number": number,
+        "voice_prompt_url": prompts.rstrip("/") if prompts else None,
+        "voice_say": say,
     }
 
 
