@@ -30,13 +30,14 @@ from hotline.platform.clock import FrozenClock
 from hotline.platform.db import Base
 from hotline.platform.runtime import Runtime
 from hotline.web.app import create_app
-from tests.support.builders import add_worker
+from tests.support.builders import add_worker, advance, report
 from tests.support.consolekit import login, post
 from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
 from tests.support.leaks import redis_values
 from tests.support.sms import sms, worker_sms
 from tests.support.ussd import NOT_IN_DANGER, report_as
+from tests.support.voice import voice_on
 
 BASE = f"/webhooks/at/{TEST_TOKEN}"
 CALLER = "+243815550101"  # USSD report, agreed to a call back
@@ -227,3 +228,40 @@ def test_error_pages_never_echo_a_number(
     }
     assert found_in([r.get_data(as_text=True) for r in answers.values()]) == []
     assert found_in(log_texts(caplog)) == []
+
+
+def test_an_escalation_phone_call_leaks_no_number_or_word(
+    runtime: Runtime,
+    clock: FrozenClock,
+    run_jobs: Callable[[], None],
+    fake_at: FakeAT,
+    live_server: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The voice channel (issue 15): the call job, AT's callbacks (which carry the worker's number)
+    and the XML the hotline answers with; the reporter's number and words stay out of all of them."""
+    caplog.set_level(logging.DEBUG)
+    add_worker(runtime, "Amani", ("CD-KL",), phone=WORKER)
+    with voice_on(runtime, fake_at, live_server) as voice:
+        voice.script(WORKER, "press1")
+        opened = report(
+            runtime,
+            urgent=True,
+            phone=CALLER,
+            contact="callback",
+            safe_time="morning",
+            description=f"{WORD} enferme 3 filles",
+        )
+        run_jobs()
+        advance(clock, run_jobs, 180)  # the SMS is not answered: the phone rings
+        voice.wait_for_end()
+        run_jobs()
+
+    assert [c.to for c in voice.calls] == [WORKER]  # planted: the number AT rings
+    assert any(CALLER in sms.message for sms in fake_at.messages)  # the details SMS, by design
+    assert opened.reference in "".join(m.message for m in fake_at.messages)
+    assert found_in([x.body for x in voice.exchanges]) == []
+    assert found_in(log_texts(caplog)) == []
+    assert found_in([value.decode("utf-8", "replace") for value in redis_values(runtime)]) == []
+    assert found_in(job_payloads(runtime)) == []
+    assert found_in(database_texts(runtime), NUMBERS) == []

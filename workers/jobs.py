@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from hotline.alerting import alarms, escalation
+from hotline.alerting import alarms, calls, escalation, voice_calls
 from hotline.intake import inbound
-from hotline.models import Report
+from hotline.models import Report, VoiceCall
 from hotline.partners import webhooks as partner_webhooks
 from hotline.platform.runtime import Runtime
 from hotline.privacy import retention
@@ -40,6 +40,7 @@ def escalate(report_id: int) -> int:
         if report is not None:
             rt.queue.schedule_escalation(report_id, report.escalation_due_at)
     send_now(rt, message_ids)
+    rt.queue.place_calls(calls.pending_calls(rt, report_id))  # a call step's phone calls
     return len(message_ids)
 
 
@@ -75,6 +76,8 @@ def tick() -> int:
     inbound_ids = inbound.unprocessed(rt)
     for inbound_id in inbound_ids:
         rt.queue.handle_inbound(inbound_id)
+    call_ids = calls.pending_calls(rt)  # escalation calls whose job was lost
+    rt.queue.place_calls(call_ids)
     deliveries = partner_webhooks.due_deliveries(rt)
     rt.queue.deliver_webhooks(deliveries)
     alarm_sms = alarms.raise_due(rt)  # reports nobody accepted in time: written once, sent now
@@ -83,7 +86,18 @@ def tick() -> int:
     if overdue:
         # The auditor: a step late by minutes means alerts are not flowing (no worker? no cron?).
         log.error("UNHEALTHY: %s escalation step(s) more than 2 minutes overdue", overdue)
-    return len(due) + len(reports) + len(inbound_ids) + len(deliveries) + len(alarm_sms)
+    return len(due) + len(reports) + len(inbound_ids) + len(call_ids) + len(deliveries) + len(alarm_sms)
+
+
+def place_call(call_id: int) -> None:
+    """Ring one worker for an escalation ``call`` step; a call that cannot be placed escalates at
+    once (its outcome comes later, through the voice webhook)."""
+    rt = runtime()
+    if voice_calls.place(rt, call_id):
+        with rt.session() as session:
+            call = session.get(VoiceCall, call_id)
+            if call is not None:
+                rt.queue.escalate(call.report_id)
 
 
 def deliver_webhook(delivery_id: int) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from hotline.alerting import alarms
+from hotline.alerting import alarms, calls
 from hotline.alerting.alerts import Listed, alert_text, bundle_references, bundle_text, waiting_reports
 from hotline.alerting.routing import ESCALATION_LEVELS, recipients
 from hotline.models import (
@@ -29,6 +29,7 @@ from hotline.models import (
     OutboundMessage,
     Report,
     SocialWorker,
+    VoiceCall,
     WaitStep,
 )
 from hotline.partners import webhooks as partner_webhooks
@@ -45,7 +46,8 @@ BUNDLE_HOLD = timedelta(minutes=1)
 # When the policy file does not say: a report nobody accepted alarms after this many minutes.
 DEFAULT_ALARM_MINUTES = {"normal": 60, "urgent": 15}
 
-# A step as stored (hotline.models): ``{"notify": [levels]}``, ``{"wait": s}`` or ``{"repeat": n}``.
+# A step as stored (hotline.models): ``{"notify": [levels]}``, ``{"call": [levels]}`` (a phone call,
+# hotline.alerting.calls), ``{"wait": s}`` or ``{"repeat": n}``.
 Step = EscalationStep
 
 
@@ -62,12 +64,16 @@ def check_steps(steps: object) -> list[Step]:
 
 def _check_step(number: int, step: object) -> Step:
     if not isinstance(step, dict) or len(step) != 1:
-        raise PolicyError(f"step {number}: one of notify, wait or repeat")
+        raise PolicyError(f"step {number}: one of notify, call, wait or repeat")
     ((kind, value),) = step.items()  # untyped JSON: its one key says which step it is
     if kind == "notify":
         if not value or any(level not in ESCALATION_LEVELS for level in value):
             raise PolicyError(f"step {number}: notify takes levels of {ESCALATION_LEVELS}")
         return {"notify": value}
+    if kind == "call":
+        if not isinstance(value, list) or not value or any(level not in ESCALATION_LEVELS for level in value):
+            raise PolicyError(f"step {number}: call takes levels of {ESCALATION_LEVELS}")
+        return {"call": value}
     if kind in ("wait", "repeat"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise PolicyError(f"step {number}: {kind} takes a whole number >= 1")
@@ -292,6 +298,7 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     cursor, repeats = report.escalation_cursor, report.escalation_repeats
     due: datetime | None = None
     reached = False  # has anyone been alerted since the last wait?
+    called: list[VoiceCall] = []  # placed by a job after the commit (hotline.alerting.voice_calls)
     while cursor < len(steps):
         step = steps[cursor]
         cursor += 1
@@ -299,6 +306,10 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
             alerted = _notify(session, runtime, report, step["notify"], now)
             reached = reached or bool(alerted)
             message_ids += alerted
+        elif "call" in step:
+            ringing = calls.write_calls(session, runtime, report, step["call"], now)
+            reached = reached or bool(ringing)
+            called += ringing
         elif "wait" in step:
             if not reached:  # a wait is for a human who was alerted, never for an empty level
                 record(session, report.id, "wait_skipped", now, seconds=step["wait"])
@@ -315,6 +326,8 @@ def _advance(session: Session, runtime: Runtime, report: Report) -> list[int]:
     report.escalation_due_at = due
     report.escalation_token = _new_token() if due else None
     report.updated_at = now
+    for call in called:  # its outcome hastens the escalation only while it still waits on this step
+        call.escalation_token = report.escalation_token
     session.flush()
     return message_ids
 

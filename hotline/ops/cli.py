@@ -207,6 +207,47 @@ def check(number: str | None) -> None:
         raise SystemExit(1)
 
 
+@main.group()
+def voice() -> None:
+    """Phone calls to on-call workers (HOTLINE_VOICE): their recorded prompts."""
+
+
+@voice.command("prompts")
+@click.option(
+    "--language", "languages", multiple=True, type=click.Choice(["fr", "en"]), help="repeat; default both"
+)
+def voice_prompts(languages: tuple[str, ...]) -> None:
+    """Generate the French and English recordings and the place names with espeak-ng
+    (apt-get install espeak-ng lame), into hotline/static/voice/."""
+    from hotline.alerting.call_script import RECORDINGS
+    from hotline.ops.voice_prompts import PromptError, generate
+    from hotline.platform.i18n import default_translations
+    from hotline.platform.locations import default_locations
+
+    try:
+        written = generate(default_translations(), default_locations(), languages or ("fr", "en"))
+    except PromptError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(written)} recordings written under {RECORDINGS}")
+
+
+@voice.command("checklist")
+@click.argument("language")
+def voice_checklist(language: str) -> None:
+    """The recordings a field team makes for LANGUAGE (ln, kg, sw, lua...): each file, what to
+    say (in French and English), and whether it is there already."""
+    from hotline.alerting.call_script import RECORDINGS, checklist
+    from hotline.platform.i18n import LANGUAGES, default_translations
+
+    if language not in LANGUAGES:
+        raise click.ClickException(f"LANGUAGE is one of {', '.join(LANGUAGES)}")
+    rows = checklist(language, default_translations())
+    for path, french, english, present in rows:
+        click.echo(f"[{'x' if present else ' '}] {path}: {french} / {english}")
+    done = sum(present for *_, present in rows)
+    click.echo(f"{done} of {len(rows)} recorded, under {RECORDINGS}; mono MP3, a few seconds each")
+
+
 @main.group("api-clients")
 def api_clients() -> None:
     """Partner systems calling the REST API (/api/v1)."""

@@ -24,6 +24,7 @@ SEND_MESSAGE = "workers.jobs.send_message"
 ESCALATE = "workers.jobs.escalate"
 HANDLE_INBOUND = "workers.jobs.handle_inbound"
 DELIVER_WEBHOOK = "workers.jobs.deliver_webhook"
+PLACE_CALL = "workers.jobs.place_call"
 # The same intervals as hotline.sms.outbox.BACKOFF_SECONDS: RQ retries when the row is due again.
 # Seconds before the 1st, 2nd, ... retry of a send; the outbox row's next attempt uses the same.
 BACKOFF_SECONDS = (5, 15, 60, 300, 900, 1800)
@@ -76,6 +77,11 @@ class JobQueue:
                 when, SEND_MESSAGE, message_id, job_id=f"hotline-send-at-{message_id}", retry=SEND_RETRY
             ),
         )
+
+    def place_calls(self, call_ids: list[int]) -> None:
+        """Ring the workers of these escalation calls (a call is placed once, whatever the jobs)."""
+        for call_id in call_ids:
+            self.enqueue(PLACE_CALL, call_id)
 
     def handle_inbound(self, inbound_id: int) -> None:
         self.enqueue(HANDLE_INBOUND, inbound_id)

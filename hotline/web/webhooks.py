@@ -18,6 +18,7 @@ from hotline.intake.delivery import receive_delivery_report
 from hotline.intake.inbound import receive_sms
 from hotline.intake.ussd import INVALID_REQUEST, Hop, UssdService
 from hotline.intake.ussd_events import SessionEnd, record_session_end
+from hotline.intake.voice import EMPTY, CallEnd, VoiceCallback, answer_call
 from hotline.platform.phones import try_normalise
 from hotline.platform.runtime import Runtime
 
@@ -177,3 +178,37 @@ def delivery_report() -> Response:
         return bad_request()
     receive_delivery_report(runtime(), message_id, status, field("failureReason", required=False))
     return ok()  # also for an unknown id: otherwise the gateway retries forever
+
+
+# isActive as AT posts it ("1"/"0"; integrators have also seen true/false).
+ACTIVE = {"1": True, "true": True, "0": False, "false": False}
+AMOUNT = re.compile(r"\d{1,12}(\.\d{1,6})?")
+
+
+@bp.post("/voice")
+def voice() -> Response:
+    """AT's voice callback (docs/africastalking-voice.md): XML actions for a call the hotline placed,
+    ``<Reject/>`` for any other session; 400 for a body AT could not have sent."""
+    session_id, active = gateway_id("sessionId"), ACTIVE.get((field("isActive") or "").lower())
+    if not session_id or active is None:
+        return bad_request()
+    end = CallEnd(
+        duration_seconds=_int(field("durationInSeconds", required=False)),
+        status=(field("status", required=False) or "")[:40] or None,
+        hangup_cause=(field("hangupCause", required=False) or "")[:40] or None,
+        cost=_cost(field("currencyCode", required=False), field("amount", required=False)),
+    )
+    digits = field("dtmfDigits", required=False, max_length=40)
+    try:
+        body = answer_call(runtime(), VoiceCallback(session_id, active, digits, end))
+    except Exception:  # a live call: words or silence, never an error page
+        log.exception("voice callback failed")
+        body = EMPTY
+    return Response(body, 200, content_type="application/xml; charset=utf-8")
+
+
+def _cost(currency: str | None, amount: str | None) -> str | None:
+    """``USD 0.0500`` from currencyCode and amount; None when either is not shaped like money."""
+    if currency and len(currency) == 3 and currency.isalpha() and amount and AMOUNT.fullmatch(amount):
+        return f"{currency} {amount}"
+    return None

@@ -109,9 +109,13 @@ def start_stack(
             "AT_API_URL": fake.url,
             **settings,
         }
-        with Stack(env, ("web", "worker", "cron"), log_dir=log_dir) as processes:
+        stack = Stack(env, ("web", "worker", "cron"), log_dir=log_dir)
+        if env.get("HOTLINE_VOICE") == "on":  # the prompts and the key's callback are absolute URLs
+            stack.env["HOTLINE_PUBLIC_URL"] = stack.url
+        with stack as processes:
             hotline = Hotline(processes, fake, runtime, environ["HOTLINE_WEBHOOK_TOKEN"])
             fake.delivery_callback_url = hotline.hooks + "/sms/delivery"
+            fake.voice.callback_url = hotline.hooks + "/voice"
             try:
                 yield hotline
             except AssertionError as failure:
