@@ -26,11 +26,17 @@ def test_a_policy_may_call_levels() -> None:
 
 
 @pytest.mark.parametrize(
-    "step",
-    [{"call": []}, {"call": ["boss"]}, {"call": "primary"}, {"call": None}, {"call": ["primary"], "wait": 3}],
+    ("step", "problem"),
+    [
+        ({"call": []}, "call takes levels"),
+        ({"call": ["boss"]}, "call takes levels"),
+        ({"call": "primary"}, "call takes levels"),
+        ({"call": None}, "call takes levels"),
+        ({"call": ["primary"], "wait": 3}, "one of notify, call, wait or repeat"),
+    ],
 )
-def test_a_call_step_names_known_levels_as_a_list(step: object) -> None:
-    with pytest.raises(PolicyError, match="step 1"):
+def test_a_call_step_names_known_levels_as_a_list(step: object, problem: str) -> None:
+    with pytest.raises(PolicyError, match=f"step 1: {problem}"):
         check_steps([step])
 
 
