@@ -4,22 +4,130 @@ SimpleWorker runs each job in this process instead of forking one per job: the d
 and the gateway client are reused, which keeps an alert's latency and memory low. A job that
 dies with its process is retried by another worker's maintenance (RQ's abandoned-job handling)
 and, as a last resort, re-found from the database's outbox.
+
+A Redis outage does not end the process (workers/resilience.py): an idle worker waits in its
+heartbeat, the scheduler in its own loop, and when RQ's work loop quits on a Redis error, a fresh
+worker starts once Redis answers again.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
+import time
+from contextlib import suppress
+from typing import Any
 
+from redis.client import PubSub, PubSubWorkerThread
+from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.exceptions import StopRequested
+from rq.scheduler import RQScheduler
 
+from hotline.platform.runtime import Runtime
 from workers import context
+from workers.resilience import BACKOFF_CAP, REDIS_DOWN, Outage, keep_running, probe_for, stop_on_signals
 
 JOB_MONITORING_INTERVAL = 10  # seconds between heartbeats while a job runs
 MAINTENANCE_INTERVAL = 60  # seconds between clean-ups of jobs whose worker died
 # An idle worker heartbeats every TTL - 15 s and its key expires TTL + 60 s after the last one:
 # /readyz sees a SIGKILLed worker gone within two minutes (RQ's default, 420 s, took eight).
 WORKER_TTL = 60
+PUBSUB_RETRY = 2.0  # seconds between the command channel's reconnection attempts (RQ's)
+
+
+class Scheduler(RQScheduler):
+    """RQ's scheduler (a child process of the worker) that waits out an outage instead of exiting
+    (the worker's maintenance would start a new one only a minute later)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stopping = threading.Event()
+
+    def work(self) -> None:
+        keep_running(super().work, Outage(probe_for(self.connection), "scheduler", self.stopping))
+
+    def request_stop(self, signum: Any = None, frame: Any = None) -> None:
+        self.stopping.set()
+        super().request_stop(signum, frame)
+
+
+class Worker(SimpleWorker):
+    """SimpleWorker that waits out an outage in its heartbeat, the first Redis call of each turn of
+    its loops, with one log line instead of one per attempt, and starts our Scheduler."""
+
+    max_connection_wait_time = BACKOFF_CAP  # RQ's own retries around the wait for a job: 1, 2 ... 30 s
+
+    def __init__(self, *args: Any, outage: Outage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outage = outage
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        if pipeline is not None:  # part of a job's bookkeeping: fails with it
+            super().heartbeat(timeout, pipeline)
+            return
+        try:
+            super().heartbeat(timeout)
+        except REDIS_DOWN:
+            if not self.outage.wait():
+                raise StopRequested() from None
+            if not self.connection.exists(self.key):  # Redis came back without its data
+                self.register_birth()
+            super().heartbeat(timeout)
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        self.outage.stop.set()
+        super().request_stop(signum, frame)
+
+    def _pubsub_exception_handler(
+        self, exc: Exception, pubsub: PubSub, pubsub_thread: PubSubWorkerThread
+    ) -> None:
+        """RQ's logs every retry of the command channel; the outage is logged once already."""
+        if not isinstance(exc, REDIS_DOWN):
+            super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
+        time.sleep(PUBSUB_RETRY)
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        """RQ's, with our Scheduler (RQ names its class inside this method)."""
+        if burst:
+            super()._start_scheduler(burst, logging_level, date_format, log_format)
+            return
+        self.scheduler = Scheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks(auto_start=True)
+
+    def retire(self) -> None:
+        """What RQ's teardown could not do while Redis was down: unregister, close the channel."""
+        with suppress(RedisError):
+            self.register_death()
+        with suppress(RedisError):
+            self.unsubscribe()
+
+
+def new_worker(rt: Runtime, outage: Outage) -> Worker:
+    return Worker(
+        [rt.queue.queue],
+        connection=rt.redis,
+        job_monitoring_interval=JOB_MONITORING_INTERVAL,
+        maintenance_interval=MAINTENANCE_INTERVAL,
+        worker_ttl=WORKER_TTL,
+        log_job_description=False,
+        outage=outage,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,16 +137,21 @@ def main(argv: list[str] | None = None) -> int:
     rt = context.boot()
     if rt is None:
         return 2
-    worker = SimpleWorker(
-        [rt.queue.queue],
-        connection=rt.redis,
-        job_monitoring_interval=JOB_MONITORING_INTERVAL,
-        maintenance_interval=MAINTENANCE_INTERVAL,
-        worker_ttl=WORKER_TTL,
-        log_job_description=False,
-    )
-    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
-    return 0
+    stop = threading.Event()
+    stop_on_signals(stop)
+    outage = Outage(probe_for(rt.redis), "worker", stop)
+    if args.burst:
+        new_worker(rt, outage).work(burst=True, with_scheduler=True, logging_level="INFO")
+        return 0
+    workers: list[Worker] = []
+
+    def run() -> None:
+        if workers:
+            workers.pop().retire()
+        workers.append(new_worker(rt, outage))
+        workers[-1].work(with_scheduler=True, logging_level="INFO")
+
+    return 0 if keep_running(run, outage) else 1
 
 
 if __name__ == "__main__":

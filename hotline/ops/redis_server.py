@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -77,6 +82,32 @@ class PrivateRedis:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers, as with a hung server (data kept)."""
+        if self.process:
+            os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process:
+            os.kill(self.process.pid, signal.SIGCONT)
+
+    @contextmanager
+    def unavailable(self, how: Literal["frozen", "stopped"]) -> Iterator[None]:
+        """Redis gone for the block: frozen (SIGSTOP, then SIGCONT), or stopped (connections refused,
+        then started again on the same port, empty: this Redis saves nothing)."""
+        if how == "frozen":
+            self.freeze()
+            try:
+                yield
+            finally:
+                self.thaw()
+            return
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
 
     def __enter__(self) -> PrivateRedis:
         return self.start()
