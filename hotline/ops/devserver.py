@@ -1,13 +1,12 @@
-"""`hotline dev`: the whole service on one machine with embedded defaults. Ctrl-C stops it all."""
+"""`hotline dev`: the whole service on one machine with embedded defaults. A process that exits is
+started again (hotline/ops/supervisor.py); Ctrl-C stops it all."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from hotline.models import SocialWorker, User
 from hotline.ops.migrate import upgrade
 from hotline.ops.redis_server import PrivateRedis
+from hotline.ops.supervisor import Supervisor
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings
 
@@ -37,9 +37,9 @@ def run(port: int) -> None:
         upgrade(settings.database_url)
         _seed_demo_workers(settings)
         env["PORT"], env["HOST"] = str(port), "127.0.0.1"
-        processes = [
-            subprocess.Popen(
-                [
+        supervisor = Supervisor(
+            {
+                "web": [
                     sys.executable,
                     "-m",
                     "gunicorn",
@@ -47,31 +47,21 @@ def run(port: int) -> None:
                     "config/gunicorn.conf.py",
                     "hotline.web.app:create_app()",
                 ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-            ),
-            subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True),
-            subprocess.Popen(
-                [sys.executable, "-m", "workers.cron"], cwd=ROOT, env=env, start_new_session=True
-            ),
-        ]
+                "worker": [sys.executable, "-m", "workers"],
+                "cron": [sys.executable, "-m", "workers.cron"],
+            },
+            cwd=ROOT,
+            env=env,
+            echo=lambda line: click.echo(line, err=True),
+        )
+        supervisor.start()
         _banner(settings, port)
         try:
-            while all(p.poll() is None for p in processes):
-                time.sleep(0.5)
-            click.echo("a process stopped; shutting down", err=True)
+            supervisor.run()  # a process that exits is started again
         except KeyboardInterrupt:
             click.echo("\nstopping...")
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            supervisor.stop()
 
 
 def _interrupt(signum: int, frame: object) -> None:
