@@ -116,8 +116,10 @@ class Report(Base):
     alarm_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     alarm_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alarm_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Console case management.
+    # Console case management: assigned to one SMS worker, one console user or one team, at most.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     # Retention: when the case finished (closed, duplicate, unfounded), whether an operator marked the
     # free text as needed beyond the retention period, and when personal data was removed.
@@ -527,3 +529,64 @@ class TranslationText(Base):
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Team(Base):
+    """Console users who share cases (Primero's and CasePro's teams): a report may be assigned to it.
+    ``area_code`` is where it works: only reports there may be assigned to it."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    area_code: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    team: Mapped[Team] = relationship(back_populates="members")
+
+
+class Label(Base):
+    """A word operators tag reports with ("a rappeler", "police informee"): shared by everyone."""
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportLabel(Base):
+    __tablename__ = "report_labels"
+    __table_args__ = (UniqueConstraint("report_id", "label_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), index=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedSearch(Base):
+    """A user's named inbox filter: the query string's filters, as the inbox reads them."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    filters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

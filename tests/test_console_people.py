@@ -366,7 +366,7 @@ def test_an_operator_or_a_viewer_gets_403_on_every_people_page(app, client, runt
     user_id = sign_in(client, runtime, role, ("CD-KL",))
     token = csrf_token(client, "/console/")
     before = count(runtime, AuditEntry)
-    values = {"worker_id": worker.id, "user_id": user_id, "area": "CD-KL"}
+    values = {"worker_id": worker.id, "user_id": user_id, "area": "CD-KL", "team_id": 1}
     wrong = []
 
     rules = list(people_rules(app))
@@ -476,7 +476,7 @@ def test_people_forms_posted_without_a_csrf_token_are_refused(app, client, runti
     add_roster(runtime, "CD-KL", {"primary": [worker]})
     admin_id = sign_in(client, runtime, "admin")
     before = count(runtime, AuditEntry)
-    values = {"worker_id": worker.id, "user_id": admin_id, "area": "CD-KL"}
+    values = {"worker_id": worker.id, "user_id": admin_id, "area": "CD-KL", "team_id": 1}
     accepted = []
 
     posts = [rule for rule in people_rules(app) if "POST" in rule.methods]

@@ -16,7 +16,8 @@
     }
   }
   document.addEventListener("input", function (event) {
-    var form = event.target.closest && event.target.closest("form");
+    // A field may belong to a form elsewhere (the inbox's checkboxes: form="bulk").
+    var form = event.target.form || (event.target.closest && event.target.closest("form"));
     if (form) { form.setAttribute("data-dirty", "1"); }
   });
   document.addEventListener("submit", function (event) {

@@ -21,13 +21,13 @@ from flows.engine import N_
 from hotline.casework.actions import (
     CaseworkError,
     add_note,
-    assign,
     follow_up_done,
     merge,
     refer,
     reveal_number,
     set_status,
 )
+from hotline.casework.assignment import assign_to
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
 from hotline.privacy.retention import set_keep_text
@@ -41,9 +41,14 @@ from hotline.web.console.report_timeline import SAFE_TIME_LABELS
 @bp.post("/reports/<reference>/assign")
 @requires("edit")
 def report_assign(reference: str) -> Response:
-    worker_id = request.form.get("worker_id", type=int) or 0
+    """To a console user, a team or a worker (``assignee``: user:<id>, team:<id>, worker:<id>, or ""
+    for nobody); ``worker_id`` alone as before."""
+    if "assignee" in request.form:
+        assignee = request.form.get("assignee", "")[:40]
+    else:
+        assignee = f"worker:{request.form.get('worker_id', type=int) or 0}"
     return _act(
-        reference, lambda db, rt, report, uid: assign(db, rt, report, worker_id, uid), N_("Assigned.")
+        reference, lambda db, rt, report, uid: assign_to(db, rt, report, assignee, uid), N_("Assigned.")
     )
 
 

@@ -84,7 +84,7 @@ def _export(kind: str) -> tuple[Table, str]:
     if full and not current_user.can("export_full"):
         abort(403)
     filters = InboxFilters.from_args(request.args, rt.locations)
-    scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
+    scope = [current_user.report_filter(), *filters.conditions(viewer_zone(), current_user.id)]
     with rt.session() as db:
         reports = list(db.scalars(select(Report).where(*scope).order_by(Report.created_at, Report.id)))
         merged = dict(

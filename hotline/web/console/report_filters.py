@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, case, or_
 from werkzeug.datastructures import MultiDict
 
 from hotline.alerting.alarms import unanswered
+from hotline.casework import assignment, labels
 from hotline.casework.actions import ESCALATING_STATUSES
 from hotline.models import CATEGORIES, REPORT_STATUSES, Report
 from hotline.platform.locations import Locations
@@ -36,6 +37,8 @@ class InboxFilters:
     unanswered: str = ""  # the alarm is raised: nobody accepted in time (hotline.alerting.alarms)
     training: str = ""
     q: str = ""
+    mine: str = ""  # assigned to me or to one of my teams ("Mes signalements")
+    label: str = ""  # a label's name
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str], locations: Locations) -> InboxFilters:
@@ -56,13 +59,16 @@ class InboxFilters:
             unanswered=pick("unanswered", ("1",)),
             training=pick("training", ("1",)),
             q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
+            mine=pick("mine", ("1",)),
+            label=labels.clean(args.get("label", ""))[: labels.MAX_LABEL],
         )
 
     def args(self) -> dict[str, str]:
         """The filters that are set, for links (paging, CSV export) that keep them."""
         return {key: value for key, value in asdict(self).items() if value}
 
-    def conditions(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+    def conditions(self, zone: ZoneInfo, user_id: int | None = None) -> list[ColumnElement[bool]]:
+        """The SQL of the filters; ``mine`` needs the user's id."""
         found: list[ColumnElement[bool]] = [Report.training.is_(bool(self.training))]
         if self.status:
             found.append(Report.status == self.status)
@@ -87,6 +93,10 @@ class InboxFilters:
             found.append(waiting())
         if self.unanswered:
             found.append(unanswered())
+        if self.mine and user_id is not None:
+            found.append(assignment.mine(user_id))
+        if self.label:
+            found.append(labels.labelled(self.label))
         if self.q:
             pattern = f"%{_like_escape(self.q)}%"
             found.append(

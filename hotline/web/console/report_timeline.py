@@ -48,6 +48,7 @@ MESSAGE_LABELS = {
     "details": N_("Details"),
     "notice": N_("Notice"),
     "reply": N_("Reply to the reporter"),
+    "console": N_("SMS from the console"),
 }
 DELIVERY_LABELS = {
     "pending": N_("waiting to be sent"),
@@ -87,6 +88,10 @@ EVENT_LABELS = {
     "purged": N_("Personal data removed (retention period over)"),
     "keep_text": N_('"Text needed" mark changed'),
     "contact_deleted": N_("The reporter deleted their number by USSD"),
+    "unassigned": N_("Assignment removed"),
+    "labelled": N_("Label added"),
+    "unlabelled": N_("Label removed"),
+    "console_sms": N_("SMS sent from the console"),
 }
 
 
@@ -175,6 +180,12 @@ def timeline(events: list[ReportEvent], names: Names, tr: Callable[[str], str]) 
 def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
     detail = event.detail
     kind = event.kind
+    if kind in ("labelled", "unlabelled"):
+        return str(detail.get("label") or "")
+    if kind == "assigned" and detail.get("name"):  # a console user or a team
+        return str(detail["name"])
+    if kind == "console_sms":
+        return names.worker(detail.get("worker_id")) if detail.get("to") == "worker" else tr(N_("Reporter"))
     if kind in ("note", "closed"):
         return str(detail.get("note") or "")
     if kind == "notified":

@@ -7,6 +7,8 @@ through ``report_or_404``, so another area's report is as absent by URL as it is
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -27,6 +29,7 @@ from hotline.models import (
 from hotline.platform.phones import mask
 from hotline.web.console.access import requires
 from hotline.web.console.base import bp, runtime, translate
+from hotline.web.console.report_casework import inbox_context, report_casework
 from hotline.web.console.report_common import find_report, viewer_today, viewer_zone, when
 from hotline.web.console.report_filters import CHANNELS, InboxFilters, inbox_order
 from hotline.web.console.report_timeline import (
@@ -57,12 +60,15 @@ LABELS = {
 
 
 @bp.get("/")
+@bp.get("/mine", endpoint="my_reports")  # "Mes signalements"
 @requires("view")
 def inbox() -> ResponseReturnValue:
     rt = runtime()
     filters = InboxFilters.from_args(request.args, rt.locations)
+    if request.endpoint == "console.my_reports":
+        filters = replace(filters, mine="1")
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    scope = [current_user.report_filter(), *filters.conditions(viewer_zone())]
+    scope = [current_user.report_filter(), *filters.conditions(viewer_zone(), current_user.id)]
     with rt.session() as db:
         total = db.scalar(select(func.count()).select_from(Report).where(*scope)) or 0
         reports = list(
@@ -78,6 +84,7 @@ def inbox() -> ResponseReturnValue:
         reminders = _reminders(db, filters)
         shown = [r.id for r in reports]
         flagged = set(db.scalars(select(Report.id).where(Report.id.in_(shown), unanswered())))
+        casework = inbox_context(db, reports)
     return render_template(
         "console/inbox.html",
         reports=reports,
@@ -100,6 +107,7 @@ def inbox() -> ResponseReturnValue:
         refresh_seconds=REFRESH_SECONDS,
         today=viewer_today(),
         **LABELS,
+        **casework,
     )
 
 
@@ -158,6 +166,7 @@ def report_context(db: Session, report: Report) -> dict[str, object]:
         "partner_codes": PARTNERS,
         "today": viewer_today(),
         **LABELS,
+        **report_casework(db, report),
     }
 
 
