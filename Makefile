@@ -25,8 +25,10 @@ test: $(STAMP)
 
 # Not part of `make test`: minutes of load on the real stack (needs wrk: apt-get install -y wrk).
 # `make bench BENCH_ARGS=--quick` for a short run; writes bench/results.json and bench/results.md.
+# Then the fault bench (a minute): hop latency while Redis is frozen for 20 s, added to results.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.faults
 
 # ruff (lint and format), mypy (strict on flows and hotline.platform), import-linter (the layers).
 lint: $(STAMP)

@@ -93,3 +93,39 @@ def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_tab
     table = (tmp_path / "results.md").read_text()
     assert "| Throughput ratio real / bare | >= 0.6 |" in table
     assert "Peak RSS RQ worker (MB)" in table
+
+
+@pytest.mark.slow
+def test_a_tiny_fault_bench_run_measures_hops_around_a_redis_freeze_and_writes_its_section(tmp_path):
+    (tmp_path / "results.md").write_text("| Measure | Target | sqlite |\n")  # what `python -m bench` wrote
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.faults",
+            "--phones",
+            "2",
+            "--healthy-seconds",
+            "1",
+            "--freeze-seconds",
+            "2",
+            "--thawed-seconds",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = json.loads((tmp_path / "faults.json").read_text())
+    assert [name for name, phase in result["phases"].items() if phase["hops"]] == [
+        "healthy",
+        "frozen",
+        "thawed",
+    ]
+    assert result["running_after"] == ["web", "worker", "cron"]
+    table = (tmp_path / "results.md").read_text()
+    assert table.startswith("| Measure | Target | sqlite |\n\n## Redis frozen mid-conversation")
