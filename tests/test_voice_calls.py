@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hotline.alerting import call_script, escalation
@@ -31,7 +33,7 @@ from tests.support.builders import (
 )
 from tests.support.environment import TEST_TOKEN
 from tests.support.fake_at import FakeAT
-from tests.support.fake_at_voice import CallScript, FakeVoice
+from tests.support.fake_at_voice import CallScript, FakeVoice, parse_actions
 from tests.support.voice import VOICE_NUMBER, voice_on
 from workers import jobs
 
@@ -365,3 +367,59 @@ def test_the_recordings_are_served_to_anyone_without_the_token(client) -> None: 
     response = client.get("/static/voice/fr/alert.mp3")
     assert (response.status_code, response.mimetype) == (200, "audio/mpeg")
     assert len(response.data) < 20_000  # mono, 8 kHz, 16 kbit/s: a few kilobytes
+
+
+VOICE_FIELDS = (
+    "sessionId",
+    "isActive",
+    "direction",
+    "callerNumber",
+    "destinationNumber",
+    "dtmfDigits",
+    "durationInSeconds",
+    "currencyCode",
+    "amount",
+    "hangupCause",
+    "status",
+    "callSessionState",
+    "padding",
+)
+VALUES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.sampled_from(["0", "1", "true", "2", "#", "1#", "-5", "1e9", "USD", "0.05", "ATVId_known", "😀"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(form=st.dictionaries(st.sampled_from(VOICE_FIELDS), VALUES), ours=st.booleans())
+def test_any_voice_form_gets_the_documented_xml_or_a_400_and_never_an_error(
+    client, runtime: Runtime, team: Team, form: dict[str, str], ours: bool
+) -> None:  # type: ignore[no-untyped-def]
+    opened = report(runtime, urgent=True)
+    with runtime.session() as session:  # a call the hotline placed, ringing
+        session.add(
+            VoiceCall(
+                report_id=opened.id,
+                worker_id=team.primary.id,
+                level="primary",
+                status="ringing",
+                session_id=f"ATVId_{opened.id:032x}",
+                created_at=opened.created_at,
+            )
+        )
+        session.commit()
+    if ours:
+        form = {**form, "sessionId": f"ATVId_{opened.id:032x}"}
+    errors: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = errors.append  # type: ignore[method-assign]
+    logging.getLogger("hotline").addHandler(handler)
+    try:
+        response = client.post(f"/webhooks/at/{TEST_TOKEN}/voice", data=form)
+    finally:
+        logging.getLogger("hotline").removeHandler(handler)
+
+    assert response.status_code in (200, 400) and errors == []
+    if response.status_code == 200:
+        assert response.mimetype == "application/xml"
+        assert parse_actions(response.get_data(as_text=True))[1] is None
