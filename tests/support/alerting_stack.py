@@ -1,12 +1,13 @@
-"""The Procfile's processes (web, worker, cron) against the fake AT, driven as a phone and a worker
-would: the pieces the tests with real processes share (tests/test_alerting_processes.py,
-tests/test_unanswered_processes.py)."""
+"""The Procfile's processes (web, worker, cron) against the fake AT (and, as a second SMS route, the
+fake Android phone), driven as a phone and a worker would: the pieces the tests with real processes
+share (tests/test_alerting_processes.py, tests/test_unanswered_processes.py,
+tests/test_routes_processes.py)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from hotline.alerting import escalation
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
+from tests.support.fake_android import FakeAndroid
 from tests.support.fake_at import FakeAT, ReceivedSms
 from tests.support.processes import Stack, wait_for
 from tests.support.ussd import walk_report
@@ -42,10 +44,15 @@ class Hotline:
     fake: FakeAT
     runtime: Runtime
     token: str
+    phone: FakeAndroid | None = None  # the second route, when the stack was started with android=True
 
     @property
     def hooks(self) -> str:
         return f"{self.stack.url}/webhooks/at/{self.token}"
+
+    @property
+    def android_hooks(self) -> str:
+        return f"{self.stack.url}/webhooks/android/{self.token}/events"
 
     def report(self, session_id: str) -> tuple[str, float]:
         """Walk a normal (not urgent) report over USSD; its reference and when the END came."""
@@ -96,14 +103,29 @@ def to_with(to: str, *words: str) -> AlertMatch:
 
 @contextmanager
 def start_stack(
-    environ: dict[str, str], runtime: Runtime, log_dir: Path, **settings: str
+    environ: dict[str, str], runtime: Runtime, log_dir: Path, *, android: bool = False, **settings: str
 ) -> Iterator[Hotline]:
-    """Fake AT + web + worker + cron, with the test environment and these settings (env names)."""
-    with FakeAT(api_key="alerting-key", username="hotline-alerting") as fake:
+    """Fake AT + web + worker + cron, with the test environment and these settings (env names).
+
+    ``android``: also the fake Android phone as the second SMS route (SMS_GATEWAYS=africastalking,
+    android), its events posted to the web's Android webhook."""
+    with ExitStack() as fakes:
+        fake = fakes.enter_context(FakeAT(api_key="alerting-key", username="hotline-alerting"))
+        phone = fakes.enter_context(FakeAndroid()) if android else None
+        routes = (
+            {
+                "SMS_GATEWAYS": "africastalking,android",
+                "ANDROID_GATEWAY_URL": phone.url,
+                "ANDROID_GATEWAY_USERNAME": phone.username,
+                "ANDROID_GATEWAY_PASSWORD": phone.password,
+            }
+            if phone
+            else {"SMS_GATEWAY": "africastalking"}
+        )
         env = {
             **environ,
             "HOTLINE_ENV": "production",
-            "SMS_GATEWAY": "africastalking",
+            **routes,
             "AT_USERNAME": "hotline-alerting",
             "AT_API_KEY": "alerting-key",
             "AT_API_URL": fake.url,
@@ -113,8 +135,10 @@ def start_stack(
         if env.get("HOTLINE_VOICE") == "on":  # the prompts and the key's callback are absolute URLs
             stack.env["HOTLINE_PUBLIC_URL"] = stack.url
         with stack as processes:
-            hotline = Hotline(processes, fake, runtime, environ["HOTLINE_WEBHOOK_TOKEN"])
+            hotline = Hotline(processes, fake, runtime, environ["HOTLINE_WEBHOOK_TOKEN"], phone)
             fake.delivery_callback_url = hotline.hooks + "/sms/delivery"
+            if phone:
+                phone.webhook_url = hotline.android_hooks
             fake.voice.callback_url = hotline.hooks + "/voice"
             try:
                 yield hotline
