@@ -265,3 +265,47 @@ def test_an_escalation_phone_call_leaks_no_number_or_word(
     assert found_in([value.decode("utf-8", "replace") for value in redis_values(runtime)]) == []
     assert found_in(job_payloads(runtime)) == []
     assert found_in(database_texts(runtime), NUMBERS) == []
+
+
+def test_the_android_route_leaks_no_number_or_word(
+    client: FlaskClient,
+    runtime: Runtime,
+    run_jobs: Callable[[], None],
+    fake_at: FakeAT,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The second SMS route (issue 15): AT refusing, the alert goes through the Android phone; the
+    reporter writes and the worker answers by the phone's sms:received webhook; its sms:sent,
+    sms:delivered and sms:failed events come back (one failure quoting an SMS centre)."""
+    from hotline.gateways.android import AndroidGateway
+    from hotline.gateways.router import GatewayRouter
+    from tests.support.fake_android import PHONE_OFF, FakeAndroid, received_payload, status_payload
+
+    caplog.set_level(logging.DEBUG)
+    add_worker(runtime, "Amani", ("CD-KL",), phone=WORKER)
+    hook = f"/webhooks/android/{TEST_TOKEN}/events"
+    with FakeAndroid() as phone:
+        android = AndroidGateway(phone.url, phone.username, phone.password, timeout=(1, 2))
+        runtime.gateway = GatewayRouter([runtime.gateway, android])
+        fake_at.fail_next(1000, "http500")
+
+        def posted(event: str, payload: dict) -> None:
+            _, data, headers = phone.request_for(event, payload)
+            assert client.post(hook, data=data, headers=headers).status_code == 200
+
+        posted("sms:received", received_payload(TEXTER, f"{WORD} retient une fille a Kikwit"))
+        run_jobs()  # the report, its acknowledgement to the texter, the alert to the worker
+        with runtime.session() as db:
+            reference = db.scalar(select(Report.reference))
+        posted("sms:received", received_payload(WORKER, f"1 {reference}"))
+        run_jobs()  # the acceptance and its details SMS
+        for number, sent in enumerate(phone.messages):
+            event = "sms:failed" if number == 0 else "sms:delivered"
+            posted(event, status_payload(event, sent.message_id, sent.to, PHONE_OFF))
+        run_jobs()
+
+    assert {sms.to for sms in phone.messages} == {TEXTER, WORKER}  # planted: both went by the phone
+    assert found_in(log_texts(caplog)) == []
+    assert found_in([value.decode("utf-8", "replace") for value in redis_values(runtime)]) == []
+    assert found_in(job_payloads(runtime)) == []
+    assert found_in(database_texts(runtime), NUMBERS) == []
