@@ -218,3 +218,20 @@ def test_low_balance_moves_new_traffic_to_the_next_route_and_raises_a_notice(
     again = report(runtime)
     run_jobs()
     assert alerts(runtime, again.id)[0].gateway == "africastalking"
+
+
+def test_a_route_that_times_out_hands_the_message_to_the_next(runtime, team, fake_at, run_jobs):
+    """Android first this time, with a short timeout: the phone stops answering, AT carries it."""
+    with FakeAndroid() as phone:
+        android = AndroidGateway(phone.url, phone.username, phone.password, timeout=(0.5, 0.5))
+        at = runtime.gateway
+        runtime.gateway = GatewayRouter([android, at])
+        assert runtime.gateway.max_send_seconds == android.max_send_seconds + at.max_send_seconds
+        phone.fail_next(1, "timeout")
+        opened = report(runtime)
+        run_jobs()
+        assert phone.messages == [] and [m.to for m in fake_at.messages] == [team.primary.phone]
+        assert alerts(runtime, opened.id)[0].gateway == "africastalking"
+        [rerouted] = events(runtime, opened.id, "message_rerouted")
+        assert (rerouted.detail["gateway"], rerouted.detail["to"]) == ("android", "africastalking")
+        assert "Timeout" in rerouted.detail["reason"]
