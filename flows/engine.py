@@ -38,6 +38,10 @@ class Context(Protocol):
 
     def place_label(self, code: str) -> str: ...
 
+    def languages(self) -> Sequence[str]:
+        """The codes of the languages offered to reporters (approved, or piloted)."""
+        ...
+
     def check_report(self, reference: str, pin: str | None) -> str:
         """A report's status bucket for this caller: received, handled, closed, not_found,
         limited (too many lookups), or need_pin (the caller is not the reporting number)."""
@@ -54,6 +58,9 @@ class Option:
     value: str
     label: str
     literal: bool = False  # place names are shown as they are, never translated
+    # A hidden option keeps its number but is neither shown nor accepted: the language menu's
+    # numbers stay the same whichever languages are offered.
+    shown: bool = True
 
 
 OptionSource = tuple[Option, ...] | Callable[[State, Context], Sequence[Option]]
@@ -180,6 +187,8 @@ def _choose(flow: Flow, screen: Menu, state: State, text: str, ctx: Context) -> 
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= len(options):
         return _invalid(flow, state, MENU_HINT)
     chosen = options[int(text) - 1]
+    if not chosen.shown:
+        return _invalid(flow, state, MENU_HINT)
     if screen.store:
         state["answers"][screen.store] = chosen.value
     if screen.sets_language:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from flows.commands import is_reference
 from flows.engine import N_, Context, Final, Flow, Menu, Option, State, TextInput
@@ -21,6 +22,14 @@ LANGUAGES = (
     Option("en", "English", literal=True),
 )
 LANGUAGE_CODES = tuple(option.value for option in LANGUAGES)
+
+
+def _languages(state: State, ctx: Context) -> Sequence[Option]:
+    """Every language keeps its number (posters and radio spots can print "3 Kikongo"), but only
+    those the service offers (approved, or piloted) are shown and accepted."""
+    offered = set(ctx.languages())
+    return [option if option.value in offered else replace(option, shown=False) for option in LANGUAGES]
+
 
 CATEGORIES = (
     Option("sexual_exploitation", N_("Sexual exploitation")),
@@ -165,7 +174,7 @@ HELP_LINES = N_("Free calls: 129 trafficking (APLTP). 122 violence and trafficki
 NEXT = (Option("next", N_("Next")),)
 
 SCREENS = (
-    Menu("language", "Langue / Language", LANGUAGES, next="menu", per_page=6, sets_language=True),
+    Menu("language", "Langue / Language", _languages, next="menu", per_page=6, sets_language=True),
     Menu(
         "resume",
         N_("You did not finish your last report."),

@@ -20,6 +20,11 @@ _SPECIAL = {
     "æ": "ae",
     "Æ": "AE",
     "ß": "ss",
+    # Lingala's and Kikongo's open vowels, which a reviewer may write: on a phone, plain e and o.
+    "ɛ": "e",
+    "Ɛ": "E",
+    "ɔ": "o",
+    "Ɔ": "O",
     "’": "'",
     "‘": "'",
     "“": '"',

@@ -50,11 +50,16 @@ def step(flow: Flow, state: State, text: str, ctx: Context) -> Step:
 
 def render(flow: Flow, state: State, ctx: Context, hint: str | None = None) -> str:
     """The full reply body: ``CON ...`` or ``END ...``, folded to ASCII, at most LIMIT characters."""
+    return _fit(compose(flow, state, ctx, hint))
+
+
+def compose(flow: Flow, state: State, ctx: Context, hint: str | None = None) -> str:
+    """The screen as ``render`` shows it, before the last-resort cut: what the checks measure."""
     screen = flow.screen(state["screen"])
     tr = _translator(ctx, state)
     prompt = _prompt(screen, state, ctx, tr)
     if isinstance(screen, Final):
-        return _fit("END " + fold_ascii(prompt))
+        return "END " + fold_ascii(prompt)
     lines: list[str]
     if isinstance(screen, Menu):
         lines = [fold_ascii(tr(hint) if hint else prompt)]
@@ -67,7 +72,7 @@ def render(flow: Flow, state: State, ctx: Context, hint: str | None = None) -> s
         lines = ([fold_ascii(tr(hint))] if hint else []) + [fold_ascii(prompt)]
         nav = [f"{SKIP} {fold_ascii(tr(SKIP_LABEL))}"] if screen.optional else []
         lines += nav + _nav(tr, more=False, back=bool(state["history"]))
-    return _fit("CON " + "\n".join(lines))
+    return "CON " + "\n".join(lines)
 
 
 def pages(screen: Menu, state: State, ctx: Context) -> list[list[int]]:
@@ -75,23 +80,24 @@ def pages(screen: Menu, state: State, ctx: Context) -> list[list[int]]:
     tr = _translator(ctx, state)
     head = max(len(fold_ascii(_prompt(screen, state, ctx, tr))), len(fold_ascii(tr(MENU_HINT))))
     options = options_of(screen, state, ctx)
-    lines = [f"{i + 1} {_label(opt, tr)}" for i, opt in enumerate(options)]
+    shown = [i for i, opt in enumerate(options) if opt.shown]
+    lines = {i: f"{i + 1} {_label(options[i], tr)}" for i in shown}
     more_line = len(f"{MORE} {fold_ascii(tr(MORE_LABEL))}") + 1
     back_line = len(f"{BACK} {fold_ascii(tr(BACK_LABEL))}") + 1
     result: list[list[int]] = []
-    i = 0
-    while i < len(lines):
+    n = 0  # the next of the shown options
+    while n < len(shown):
         # "0 Back" shows on every page but the first page of a screen with nothing before it.
         used = PREFIX_LEN + head + (back_line if result or state["history"] else 0)
         current: list[int] = []
-        while i < len(lines) and len(current) < screen.per_page:
-            need = len(lines[i]) + 1
-            last = i == len(lines) - 1
+        while n < len(shown) and len(current) < screen.per_page:
+            need = len(lines[shown[n]]) + 1
+            last = n == len(shown) - 1
             if used + need + (0 if last else more_line) > LIMIT and current:
                 break
-            current.append(i)
+            current.append(shown[n])
             used += need
-            i += 1
+            n += 1
         result.append(current)
     return result or [[]]
 

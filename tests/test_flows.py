@@ -6,9 +6,7 @@ and a small host object in place of the service. No web, Redis or SQL.
 
 from __future__ import annotations
 
-import ast
-import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
@@ -24,23 +22,21 @@ from flows.engine import (
     MORE,
     SKIP,
     Effect,
-    Final,
     Menu,
     State,
     Step,
-    TextInput,
     new_state,
     options_of,
 )
 from flows.text import fold_ascii
-from hotline.intake.ussd import INVALID_REQUEST, NOT_RECEIVED, RESTARTED, UNAVAILABLE
+from hotline.intake.ussd import INVALID_REQUEST, NOT_RECEIVED, UNAVAILABLE
+from hotline.languages.phone import hints_for, marked_messages, worst_cases
 from hotline.platform.i18n import CATALOGS, LANGUAGES, Translations
 from hotline.platform.locations import Locations
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = reporter.FLOW
 LIMIT = 160  # docs/africastalking.md section 1: the smallest screen, "CON "/"END " included
-LONGEST_REFERENCE = "ABCDEFGH"  # longer than the references we hand out
 PO_FILES = sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
 # Where the conversation's words live: every N_() in these files can reach a phone.
 CONVERSATION_SOURCES = (
@@ -57,6 +53,7 @@ class Host:
         self.translations = Translations.load()
         self.locations = Locations.load()
         self.own_reports, self.status, self.pin = True, "received", "4827"
+        self.offered: tuple[str, ...] = LANGUAGES  # every language, as in a pilot of all of them
         self.lookups: list[tuple[str, str | None]] = []
 
     def translate(self, lang: str, message: str) -> str:
@@ -70,6 +67,9 @@ class Host:
 
     def place_label(self, code: str) -> str:
         return self.locations.label(code)
+
+    def languages(self) -> Sequence[str]:
+        return self.offered
 
     def check_report(self, reference: str, pin: str | None) -> str:
         """As the service answers: the status from the reporting phone, the PIN asked otherwise."""
@@ -100,6 +100,7 @@ def _host() -> Host:
 def host() -> Host:
     shared = _host()
     shared.own_reports, shared.status, shared.lookups = True, "received", []
+    shared.offered = LANGUAGES
     return shared
 
 
@@ -127,25 +128,6 @@ def shown_after(state: State, host: Host, *keys: str) -> tuple[State, str]:
     return state, shown(state, host, result.hint)
 
 
-def _unguarded(text: str) -> str:
-    return text
-
-
-def marked_messages(path: Path) -> set[str]:
-    """The strings a source file marks with ``N_()`` for the catalogs."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "N_"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    }
-
-
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
 
@@ -155,52 +137,6 @@ TO_CONTACT = ("1", "1", "1", "1", "2", "3")
 
 
 # --- every screen fits a basic phone -----------------------------------------------------------
-
-
-def worst_cases(screen_id: str, lang: str, host: Host) -> Iterator[tuple[str, State]]:
-    """States that show this screen at its longest, with and without a way back.
-
-    The place screen is shown for every province that has places (Kinshasa's 24 communes are the
-    longest list); the confirmation with the longest category, URGENT and the longest place label;
-    the last screen with a reference longer than any we hand out.
-    """
-    for history in ([], ["menu"]):
-        base = new_state(FLOW, lang, start=screen_id)
-        base["history"] = list(history)
-        if screen_id == "place":
-            for code, name in host.provinces():
-                if host.places(code):
-                    state = copy.deepcopy(base)
-                    state["answers"].update(province=code, location=code)
-                    yield f"{name}, back={bool(history)}", state
-            continue
-        if screen_id == "confirm":
-            longest_category = max(
-                reporter.CATEGORIES, key=lambda o: len(fold_ascii(host.translate(lang, o.label)))
-            )
-            longest_place = max(host.location_codes(), key=lambda c: len(fold_ascii(host.place_label(c))))
-            base["answers"].update(category=longest_category.value, urgent="yes", location=longest_place)
-        if screen_id in ("done", "done_urgent"):
-            base["vars"]["reference"] = LONGEST_REFERENCE
-        if screen_id == "check_result":
-            for status in reporter.STATUS_LINES:
-                state = copy.deepcopy(base)
-                state["answers"]["check_ref"] = LONGEST_REFERENCE
-                state["vars"]["status"] = status
-                yield f"{status}, back={bool(history)}", state
-            continue
-        yield f"back={bool(history)}", base
-
-
-def hints_for(screen: Menu | TextInput | Final) -> list[str | None]:
-    if isinstance(screen, Menu):
-        # A call the service forgot starts again on one of these, with a word of explanation.
-        restarts = [RESTARTED] if screen.id in ("language", "menu", "resume") else []
-        return [None, MENU_HINT, *restarts]
-    if isinstance(screen, TextInput):  # any message of the engine, or this screen's validator's
-        own = [screen.validate("x")] if screen.validate else []
-        return [None, *sorted(marked_messages(ROOT / "flows" / "engine.py")), *own]
-    return [None]
 
 
 def screen_problems(label: str, body: str, uncut: str) -> list[str]:
@@ -229,9 +165,7 @@ def test_every_screen_fits_160_ascii_characters_in_every_language_without_being_
             state["page"] = page
             for hint in hints_for(screen):
                 body = ussd.render(FLOW, state, host, hint=hint)
-                with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(ussd, "_fit", _unguarded)
-                    uncut = ussd.render(FLOW, state, host, hint=hint)
+                uncut = ussd.compose(FLOW, state, host, hint=hint)
                 label = f"{lang} {screen_id} ({case}, page {page + 1}, hint={hint!r})"
                 problems += screen_problems(label, body, uncut)
     assert not problems, "\n\n".join(problems)

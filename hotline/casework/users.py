@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hotline.models import ROLES, RecoveryCode, User
+from hotline.models import ROLES, ROLES_WITHOUT_AREAS, RecoveryCode, User
 from hotline.platform.phones import InvalidPhone, normalise
 from hotline.platform.runtime import Runtime
 
@@ -38,7 +38,7 @@ def create_user(
     bad = [a for a in areas if not runtime.locations.is_valid(a)]
     if bad:
         raise UserError(f"unknown area {', '.join(bad)}")
-    if role != "admin" and not areas:
+    if role not in ROLES_WITHOUT_AREAS and not areas:
         raise UserError("a user other than an admin needs at least one area")
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise UserError("a user with this email already exists")

@@ -128,10 +128,11 @@ def _hashes(runtime: Runtime, message: InboundMessage) -> tuple[str, ...]:
 
 
 def _language(runtime: Runtime, message: InboundMessage) -> str:
+    """The number's remembered language, else the one its words suggest; French unless that
+    language is offered to reporters (approved, or piloted)."""
     remembered = runtime.redis.get(f"hotline:lang:{message.sender_hash}")
-    if remembered:
-        return text(remembered)
-    return reporter_sms.guess_language(message.text) or "fr"
+    lang = text(remembered) if remembered else reporter_sms.guess_language(message.text)
+    return lang if lang in runtime.translations.offered() else "fr"
 
 
 def _opt_out(session: Session, runtime: Runtime, phone_hash: str) -> None:

@@ -33,6 +33,7 @@ from flows.text import fold_ascii
 from hotline.intake.reports import NewReport, open_report
 from hotline.intake.ussd_context import HINTS, Context
 from hotline.platform import meters
+from hotline.platform.i18n_live import VERSION_KEY
 from hotline.platform.redis_text import text
 from hotline.platform.runtime import Runtime
 from hotline.privacy.forget import forget_number
@@ -122,16 +123,20 @@ class UssdService:
         deadline = started + self.runtime.settings.callback_budget_seconds
         lang: str | None = None
         try:
-            raw_session, raw_lang, raw_draft = self.runtime.redis.mget(
-                key, self._key("lang", phone_hash), self._key("draft", phone_hash)
+            raw_session, raw_lang, raw_draft, version = self.runtime.redis.mget(
+                key, self._key("lang", phone_hash), self._key("draft", phone_hash), VERSION_KEY
             )
+            self.runtime.translations.observe(version)  # a correction shows from the next screen on
             saved = self._decode(raw_session)
-            lang = saved["state"]["lang"] if saved else (text(raw_lang) if raw_lang else None)
+            remembered = text(raw_lang) if raw_lang else None
+            if remembered not in self.runtime.translations.offered():  # no longer offered: ask again
+                remembered = None
+            lang = saved["state"]["lang"] if saved else remembered
             if saved and saved["text"] == hop.text:
                 # The gateway asked again: the same screen, and nothing happens twice.
                 return Reply(saved["reply"], saved["state"]["screen"])
             writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
-            kept = Kept(text(raw_lang) if raw_lang else None, raw_draft)
+            kept = Kept(remembered, raw_draft)
             body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes, deadline)
             self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
             self._keep_draft(phone_hash, state, writes)
@@ -287,9 +292,11 @@ def _chose_language(before: State, after: State) -> bool:
     return before["screen"] == "language" and moved_on
 
 
-def last_screen(runtime: Runtime, session_id: str) -> str | None:
-    """The last screen shown in a session (for the end-of-session event), if it is still kept."""
+def last_screen(runtime: Runtime, session_id: str) -> tuple[str, str] | None:
+    """The last screen shown in a session and its language (for the end-of-session event), if
+    the session is still kept."""
     raw = runtime.redis.get(f"hotline:ussd:{session_id}")
     if not raw:
         return None
-    return str(json.loads(runtime.cipher.decrypt(text(raw)))["state"]["screen"])[:64]
+    state = json.loads(runtime.cipher.decrypt(text(raw)))["state"]
+    return str(state["screen"])[:64], str(state.get("lang") or "")[:8]

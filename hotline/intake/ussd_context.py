@@ -31,6 +31,9 @@ class Context:
     def place_label(self, code: str) -> str:
         return self._runtime.locations.label(code)
 
+    def languages(self) -> Sequence[str]:
+        return self._runtime.translations.offered()
+
     def check_report(self, reference: str, pin: str | None) -> str:
         return lookups.check_report(self._runtime, self._phone_hashes, reference, pin)
 

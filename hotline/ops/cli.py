@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from hotline.ops.cli_translations import translations
 from hotline.platform.settings import Settings, SettingsError
 
 
@@ -19,6 +20,9 @@ def load_settings() -> Settings:
 @click.group()
 def main() -> None:
     """SMS/USSD hotline against human trafficking (DR Congo)."""
+
+
+main.add_command(translations)
 
 
 @main.group()
@@ -65,21 +69,27 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option(
     "--role",
-    type=click.Choice(["admin", "supervisor", "operator", "viewer"]),
+    type=click.Choice(["admin", "supervisor", "operator", "viewer", "translator"]),
     default="admin",
     show_default=True,
 )
-@click.option("--areas", default="", help="location codes separated by ';' (not for admins)")
+@click.option("--areas", default="", help="location codes separated by ';' (not for admins or translators)")
+@click.option("--languages", default="", help="for a translator: the languages reviewed, e.g. 'kg;ln'")
 @click.password_option(help="asked twice when not given")
-def users_create(email: str, name: str, role: str, areas: str, password: str) -> None:
+def users_create(email: str, name: str, role: str, areas: str, languages: str, password: str) -> None:
     """Create a console user (the first admin, for instance)."""
     from hotline.casework.users import UserError, create_user
+    from hotline.platform.i18n import LANGUAGES
     from hotline.platform.runtime import Runtime
+
+    chosen = [code.strip() for code in languages.split(";") if code.strip()]
+    if unknown := [code for code in chosen if code not in LANGUAGES]:
+        raise click.ClickException(f"unknown language {', '.join(unknown)}: one of {', '.join(LANGUAGES)}")
 
     runtime = Runtime.build(load_settings())
     try:
         with runtime.session() as session:
-            create_user(
+            user = create_user(
                 session,
                 runtime,
                 email=email,
@@ -88,6 +98,7 @@ def users_create(email: str, name: str, role: str, areas: str, password: str) ->
                 role=role,
                 areas=[a.strip() for a in areas.split(";") if a.strip()],
             )
+            user.languages = chosen
             session.commit()
     except UserError as exc:
         raise click.ClickException(str(exc)) from None

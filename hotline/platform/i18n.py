@@ -20,9 +20,27 @@ from babel.messages.pofile import PoFileParser
 CATALOGS = Path(__file__).resolve().parents[1] / "translations"
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = ("fr", "ln", "kg", "sw", "lua", "en")
+# A language reaches reporters once approved (hotline.languages, set by an admin); French and
+# English are approved as shipped, the others are drafts until native speakers reviewed them.
+LANGUAGE_STATES = ("draft", "in_review", "approved")
+APPROVED_AS_SHIPPED = ("fr", "en")
+
+
+def catalog_path(lang: str, folder: Path = CATALOGS) -> Path:
+    return folder / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_messages(po: Path) -> list[Message]:
+    """A catalog's messages with their comments and flags, in file order, without its header."""
+    catalog = _MessagesOnly(charset="utf-8")
+    with po.open("rb") as handle:
+        PoFileParser(catalog, ignore_obsolete=True).parse(handle)
+    return catalog.messages()
 
 
 class Translations:
+    pilot: tuple[str, ...] = ()  # languages offered to reporters before approval (a pilot)
+
     def __init__(self, catalogs: dict[str, dict[str, str]]) -> None:
         self._catalogs = catalogs
 
@@ -30,18 +48,35 @@ class Translations:
     def load(cls, folder: Path = CATALOGS) -> Translations:
         catalogs: dict[str, dict[str, str]] = {}
         for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
-            catalog = _MessagesOnly(charset="utf-8")
-            with po.open("rb") as handle:
-                PoFileParser(catalog, ignore_obsolete=True).parse(handle)
             catalogs[po.parent.parent.name] = {
                 str(m.id): str(m.string)
-                for m in catalog.messages()
+                for m in read_messages(po)
                 if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
             }
         return cls(catalogs)
 
     def languages(self) -> tuple[str, ...]:
         return tuple(self._catalogs)
+
+    def shipped(self, lang: str, message: str) -> str:
+        """The catalog's own text, without fallback ("" when the catalog has none)."""
+        return self._catalogs.get(lang, {}).get(message, "")
+
+    def state(self, lang: str) -> str:
+        return "approved" if lang in APPROVED_AS_SHIPPED else "draft"
+
+    def observe(self, version: object) -> None:
+        """The corrections' version as read elsewhere (the USSD hop's MGET): the shipped catalogs
+        alone never change (hotline.platform.i18n_live's do)."""
+
+    def offered(self) -> tuple[str, ...]:
+        """The languages the reporter's menu offers: French always (the fallback), the approved
+        ones, and those of a supervised pilot (HOTLINE_PILOT_LANGUAGES)."""
+        return tuple(
+            code
+            for code in LANGUAGES
+            if code == DEFAULT_LANGUAGE or code in self.pilot or self.state(code) == "approved"
+        )
 
     def translate(self, lang: str, message: str) -> str:
         for code in (lang, DEFAULT_LANGUAGE):

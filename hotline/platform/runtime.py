@@ -17,6 +17,7 @@ from hotline.platform.clock import Clock, SystemClock
 from hotline.platform.crypto import PiiCipher
 from hotline.platform.db import make_engine, make_session_factory
 from hotline.platform.i18n import Translations, default_translations
+from hotline.platform.i18n_live import LiveTranslations, read_overlay
 from hotline.platform.locations import Locations, default_locations
 from hotline.platform.queue import JobQueue
 from hotline.platform.references import ReferenceFactory, new_reference
@@ -75,7 +76,10 @@ class Runtime:
             "locations": (
                 Locations.load(settings.locations_file) if settings.locations_file else default_locations()
             ),
-            "translations": default_translations(),
+            # The shipped catalogs with the reviewed corrections on top (hotline.platform.i18n_live).
+            "translations": LiveTranslations(
+                default_translations(), redis, lambda: read_overlay(engine), settings.pilot_languages
+            ),
         }
         parts.update(overrides)
         return cls(settings, **parts)
@@ -130,6 +134,7 @@ def _adapter(settings: Settings, name: str) -> SmsGateway:
     from hotline.gateways.local import LocalOutbox
 
     return LocalOutbox()
+
 
 def build_voice(settings: Settings) -> VoiceGateway:
     """Africa's Talking Voice when ``HOTLINE_VOICE=on``, else nothing that rings."""

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
-from hotline.platform.i18n import LANGUAGES
+from hotline.platform.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hotline.platform.money import AmountError, parse_amount
 
 ENVIRONMENTS = ("production", "development", "test")
@@ -88,6 +88,8 @@ class Settings:
     balance_minimum: str | None = None  # "USD 5" or "5": below it operators get a notice
     # Non-public networks partner webhooks may still be sent to (hotline.partners.egress); none by default.
     webhook_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Languages offered to reporters before an admin approved them: a supervised pilot (hotline.languages).
+    pilot_languages: tuple[str, ...] = ()
 
     @property
     def routes(self) -> tuple[str, ...]:
@@ -205,6 +207,7 @@ def _parse(env: dict[str, str]) -> Settings:
         retention_days=_whole(get, "HOTLINE_RETENTION_DAYS", 180, 1, 3650),
         bundle_after=_whole(get, "HOTLINE_BUNDLE_AFTER", 3, 0, 100),
         webhook_private_networks=_networks(get("HOTLINE_WEBHOOK_PRIVATE_NETWORKS")),
+        pilot_languages=_pilot_languages(get("HOTLINE_PILOT_LANGUAGES")),
         **observe,
     )
 
@@ -375,6 +378,18 @@ def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
             "HOTLINE_WEBHOOK_PRIVATE_NETWORKS must be networks separated by commas, "
             "like 10.8.0.0/16,192.168.4.20/32"
         ) from None
+
+
+def _pilot_languages(raw: str | None) -> tuple[str, ...]:
+    """HOTLINE_PILOT_LANGUAGES: codes separated by commas (kg,ln), each a language we ship once."""
+    codes = [part.strip() for part in (raw or "").split(",")]
+    pilot = [code for code in LANGUAGES if code in codes and code != DEFAULT_LANGUAGE]
+    if raw and (len(pilot) != len(codes) or not pilot):
+        allowed = ", ".join(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
+        raise SettingsError(
+            f"HOTLINE_PILOT_LANGUAGES must be language codes separated by commas, each once, among {allowed}"
+        )
+    return tuple(pilot)
 
 
 def _webhook_tokens(raw: str, previous: str | None) -> tuple[str, str | None]:

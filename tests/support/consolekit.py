@@ -7,7 +7,7 @@ import re
 import pyotp
 
 from hotline.casework.users import create_user, new_totp_secret
-from hotline.models import User
+from hotline.models import ROLES_WITHOUT_AREAS, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,7 +28,7 @@ def make_user(
             name=role.title(),
             password=PASSWORD,
             role=role,
-            areas=[] if role == "admin" else list(areas),
+            areas=[] if role in ROLES_WITHOUT_AREAS else list(areas),
         )
         secret = None
         if totp or role == "admin":
@@ -82,9 +82,11 @@ def browser_login(
     role: str = "operator",
     areas: tuple[str, ...] = ("CD-KL",),  # type: ignore[no-untyped-def]
     email: str | None = None,
+    lands_on: str = "**/console/",
 ) -> int:
     """Create a user of ``role`` and log a Playwright page in through the real forms, typing the
-    second factor when the user has one. The page is left on the inbox."""
+    second factor when the user has one. The page is left on the inbox (a translator's: their
+    languages, ``lands_on``)."""
     user_id, secret = make_user(runtime, role, areas, email)
     with runtime.session() as db:
         address = db.get(User, user_id).email
@@ -96,5 +98,5 @@ def browser_login(
         page.wait_for_url("**/console/login/code")
         page.locator("main input[name=code]").press_sequentially(totp_code(runtime, secret))
         page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/console/")
+    page.wait_for_url(lands_on)
     return user_id
