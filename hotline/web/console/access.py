@@ -28,6 +28,7 @@ USER_ROLE_LABELS = {
     "supervisor": N_("Supervisor"),
     "operator": N_("Operator"),
     "viewer": N_("Viewer"),
+    "translator": N_("Translator"),
 }
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "view": ALL,  # reports (within the user's areas), dashboard
@@ -40,6 +41,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "export_full": ("admin",),
     "users": ("admin",),
     "partners": ("admin",),  # API clients and partner webhooks (web/console/integrations.py)
+    # Reviewing the reporter's and workers' texts (web/console/languages.py): a translator in
+    # their languages only; approving a language and choosing who reviews what: admins.
+    "translate": ("admin", "translator"),
+    "languages": ("admin",),
 }
 
 
@@ -50,6 +55,7 @@ class ConsoleUser(UserMixin):
         self.id = user.id
         self.email, self.name, self.role = user.email, user.name, user.role
         self.areas: list[str] = list(user.areas or [])
+        self.languages: list[str] = list(user.languages or [])
         self.must_change_password = user.must_change_password
 
     @property
@@ -58,6 +64,10 @@ class ConsoleUser(UserMixin):
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS[permission]
+
+    def reviews(self, lang: str) -> bool:
+        """Whether this user may review ``lang``'s texts: an admin any, a translator theirs."""
+        return self.can("languages") or (self.can("translate") and lang in self.languages)
 
     def sees(self, location_code: str) -> bool:
         """The rule the alarms follow too (``area_covers``): an area and its places; ``CD`` all."""

@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session
 from flows.engine import N_
 from hotline.alerting import coverage
 from hotline.casework import charts, stats
+from hotline.languages.progress import funnels, progress
 from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
 from hotline.platform.locations import LocationsError
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
+from hotline.web.console.languages import STATE_LABELS
+from hotline.web.console.people_common import LANGUAGE_NAMES
 from hotline.web.console.people_oncall import coverage_warnings
 from hotline.web.console.report_common import viewer_today, viewer_zone, when
 from hotline.web.console.report_timeline import STATUS_LABELS, category_label
@@ -198,6 +201,7 @@ def dashboard() -> ResponseReturnValue:
             ).all()
         )
         warnings = coverage_warnings(db)
+        languages, language_funnels = progress(db, rt), funnels(db, month_ago)
     waits = stats.acceptance(rows, month_ago)
     return render_template(
         "console/oversight_dashboard.html",
@@ -219,6 +223,10 @@ def dashboard() -> ResponseReturnValue:
         when=when,
         warnings=warnings,
         days=coverage.DAYS,
+        languages=languages,
+        language_funnels=language_funnels,
+        language_names=LANGUAGE_NAMES,
+        language_states=STATE_LABELS,
     )
 
 

@@ -4,6 +4,7 @@ entries to the menu, in this order)."""
 from hotline.web.console import (  # noqa: F401
     account,
     integrations,
+    languages,
     oversight,
     people,
     people_oncall,

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from flows.engine import N_
 from hotline.casework.users import UserError, create_user, reset_totp, set_password
-from hotline.models import ROLES, User
+from hotline.models import ROLES, ROLES_WITHOUT_AREAS, User
 from hotline.records.audit import audit
 from hotline.web.console.access import USER_ROLE_LABELS, requires
 from hotline.web.console.account import apply_alarm_fields, audit_alarm_change, masked_alarm_phone
@@ -211,8 +211,9 @@ def _form() -> _UserFields:
 
 
 def _areas_for(form: _UserFields) -> list[str]:
-    """Admins see everything: their areas would mean nothing, so none are kept."""
-    return [] if form["role"] == "admin" else list(form["areas"])
+    """Admins see everything and translators no report: their areas would mean nothing, so none
+    are kept."""
+    return [] if form["role"] in ROLES_WITHOUT_AREAS else list(form["areas"])
 
 
 def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
@@ -223,7 +224,7 @@ def _problems(user: User, name: str, role: str, areas: list[str]) -> list[str]:
         errors.append(translate(N_("Choose a role.")))
     if any(not runtime().locations.is_valid(code) for code in areas):
         errors.append(translate(N_("Choose areas from the list.")))
-    if role != "admin" and not areas:
+    if role not in ROLES_WITHOUT_AREAS and not areas:
         errors.append(translate(N_("A user other than an admin needs at least one area.")))
     if user.id == current_user.id and role != "admin":
         errors.append(translate(N_("You cannot take away your own admin role.")))
