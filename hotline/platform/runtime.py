@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TypedDict, Unpack
 
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,13 +59,21 @@ class Runtime:
 
     @classmethod
     def build(
-        cls, settings: Settings, redis_timeout: float = 5.0, **overrides: Unpack[RuntimeParts]
+        cls,
+        settings: Settings,
+        redis_timeout: float = 5.0,
+        redis_retries: int | None = None,
+        **overrides: Unpack[RuntimeParts],
     ) -> Runtime:
-        """``redis_timeout``: seconds any one Redis call may take (the web process, which answers
-        AT within a budget, asks for less than the workers)."""
+        """``redis_timeout``: seconds any one Redis call may take. The web process, which answers
+        AT within a budget, asks for less than the workers, and for no retry: redis-py would
+        otherwise try a timed-out call three more times, four timeouts where one was meant."""
         engine = make_engine(settings.database_url)
         redis = Redis.from_url(
-            settings.redis_url, socket_timeout=redis_timeout, socket_connect_timeout=redis_timeout
+            settings.redis_url,
+            socket_timeout=redis_timeout,
+            socket_connect_timeout=redis_timeout,
+            **({"retry": Retry(NoBackoff(), 0)} if redis_retries == 0 else {}),
         )
         parts: RuntimeParts = {
             "engine": engine,

@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime is None:
         settings = settings or Settings.from_env()
         # A USSD hop makes two Redis round trips: each may take a quarter of its budget at most.
-        runtime = Runtime.build(settings, redis_timeout=settings.callback_budget_seconds / 4)
+        runtime = Runtime.build(settings, redis_timeout=settings.callback_budget_seconds / 4, redis_retries=0)
     settings = runtime.settings
     app = Flask("hotline", instance_path=str(settings.instance_path))
     app.config.update(
