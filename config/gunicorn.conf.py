@@ -12,6 +12,9 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# The console refuses addresses over 4000 characters itself, in its own words (a 414 page with
+# its menu): gunicorn's own refusal, a bare page, comes only above this (its largest allowed value).
+limit_request_line = 8190
 accesslog = None  # access logs carry URLs with the webhook token: keep them off
 # Should it be switched on anyway (--access-logfile), a line names no URL, query or referrer (they
 # carry the webhook token and report references): method, status, size and time only.

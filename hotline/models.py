@@ -162,6 +162,11 @@ class ReportEvent(Base):
     report: Mapped[Report] = relationship(back_populates="events")
 
 
+# The training simulator's emulated social workers (hotline.alerting.training): no area, never
+# routed a real report, the only ones a training report may be assigned to.
+TRAINING_WORKER_ROLE = "training"
+
+
 class SocialWorker(Base):
     __tablename__ = "social_workers"
 

@@ -32,7 +32,7 @@ def test_the_banner_and_the_red_flag_appear_for_an_unanswered_report_and_go_when
 
     banner = page.locator("main .unanswered-banner")
     expect(banner).to_be_visible()
-    expect(banner).to_contain_text("Sans réponse : 1 signalement(s) de vos zones")
+    expect(banner).to_contain_text("Sans réponse : 1 signalement de vos zones")
     flagged = page.locator("table.inbox tbody tr.unanswered")
     expect(flagged).to_have_count(1)
     expect(flagged.locator("td").first).to_contain_text(f"{waiting.reference} ⚑ Sans réponse")

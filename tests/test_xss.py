@@ -358,7 +358,7 @@ FORBIDDEN = ", ".join(
         "noscript",
         "style",
         "xss",
-        "link:not([rel=stylesheet])",
+        "link:not([rel=stylesheet]):not([rel=icon])",
         "svg:not(.chart-card > svg)",
         "[autofocus]:not(main form.narrow [autofocus])",
         "[style]",

@@ -28,6 +28,7 @@ from hotline.alerting.alerts import alert_text
 from hotline.models import (
     MESSAGE_DELIVERED,
     MESSAGE_SENT,
+    TRAINING_WORKER_ROLE,
     OutboundMessage,
     Report,
     SocialWorker,
@@ -36,7 +37,7 @@ from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import messages
 
-TRAINING_ROLE = "training"
+TRAINING_ROLE = TRAINING_WORKER_ROLE
 TRAINING_ID_PREFIX = "TRAIN-"
 REPORTER_PHONES = tuple(f"+24389000000{i}" for i in range(1, 6))
 WORKER_PHONES = tuple(f"+24389000090{i}" for i in range(1, 6))
@@ -119,7 +120,8 @@ def start_alerts(session: Session, runtime: Runtime, report: Report) -> list[int
 
 
 def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
-    """The SMS an emulated phone has received (handed to the gateway), oldest first."""
+    """The SMS an emulated phone has received (handed to the gateway), oldest first; ``at`` is
+    when, in ISO 8601 (UTC): the console writes it in the trainer's time zone."""
     with runtime.session() as session:
         rows = session.scalars(
             select(OutboundMessage)
@@ -135,7 +137,7 @@ def received(runtime: Runtime, phone: str) -> list[dict[str, str]]:
                 "id": str(m.id),
                 "body": messages.body_of(runtime, m),
                 "purpose": m.purpose,
-                "at": (m.sent_at or m.created_at).strftime("%H:%M:%S"),
+                "at": (m.sent_at or m.created_at).isoformat(),
             }
             for m in reversed(rows)
         ]

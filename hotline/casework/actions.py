@@ -8,7 +8,8 @@ CaseworkError with a message id for the console to translate; nothing is changed
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,9 +19,11 @@ from hotline.models import (
     MESSAGE_CANCELLED,
     MESSAGE_PENDING,
     REPORT_STATUSES,
+    TRAINING_WORKER_ROLE,
     OutboundMessage,
     Referral,
     Report,
+    ReportEvent,
     SocialWorker,
     WorkerArea,
 )
@@ -49,14 +52,37 @@ def actor(user_id: int | str) -> str:
 
 
 def record_view(session: Session, runtime: Runtime, report: Report, user_id: int) -> None:
-    """A person opened the report page: the audit log and the timeline both say who and when."""
+    """A person opened the report page. The audit log keeps every view; the timeline, which tells
+    what happened to the report, says it once a day per person (a day of the report's place)."""
     now = runtime.clock.now()
     audit(session, runtime, user_id, "report_viewed", "report", report.reference)
-    record(session, report.id, "viewed", now, actor=actor(user_id))
+    zone = ZoneInfo(runtime.locations.timezone(report.location_code))
+    day_start = datetime.combine(now.astimezone(zone).date(), time.min, zone)
+    seen_today = session.scalar(
+        select(ReportEvent.id)
+        .where(
+            ReportEvent.report_id == report.id,
+            ReportEvent.kind == "viewed",
+            ReportEvent.actor == actor(user_id),
+            ReportEvent.at >= day_start,
+        )
+        .limit(1)
+    )
+    if seen_today is None:
+        record(session, report.id, "viewed", now, actor=actor(user_id))
 
 
 def assignable_workers(session: Session, runtime: Runtime, report: Report) -> list[SocialWorker]:
-    """Active workers whose areas cover the report's place (the place itself or its province)."""
+    """Active workers whose areas cover the report's place (the place itself or its province); for
+    a training report, the simulator's emulated workers only, never a real one."""
+    if report.training:
+        return list(
+            session.scalars(
+                select(SocialWorker)
+                .where(SocialWorker.active.is_(True), SocialWorker.role == TRAINING_WORKER_ROLE)
+                .order_by(SocialWorker.name, SocialWorker.id)
+            )
+        )
     areas = runtime.locations.covering(report.location_code)
     return list(
         session.scalars(

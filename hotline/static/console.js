@@ -1,7 +1,38 @@
 // The console's only script (Content-Security-Policy: script-src 'self'; no inline script).
-// Pages that ask for it refresh themselves; forms with data-confirm ask before submitting.
+// Pages that ask for it refresh themselves; forms with data-confirm ask before submitting; on a
+// phone, the menu and the inbox's filters fold behind a button (data-fold); a text box with
+// data-maxlength counts its characters and refuses to be sent too long, instead of cutting it.
+// Without this script every page still works: nothing is folded and the server refuses long text.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fold]");
+    if (!button) { return; }
+    var target = document.getElementById(button.getAttribute("data-fold"));
+    if (!target) { return; }
+    var open = !target.classList.contains("open");
+    target.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  function count(box) {
+    var limit = parseInt(box.getAttribute("data-maxlength"), 10);
+    var counter = document.getElementById(box.getAttribute("aria-describedby") || "");
+    var length = box.value.length;
+    var over = length > limit;
+    if (counter) {
+      var template = counter.getAttribute(over ? "data-over" : "data-count") || "{count} / {limit}";
+      counter.textContent = template.replace("{count}", length).replace("{limit}", limit);
+      counter.classList.toggle("over", over);
+    }
+    box.setCustomValidity(over ? (counter ? counter.textContent : String(limit)) : "");
+  }
+  document.querySelectorAll("textarea[data-maxlength], input[data-maxlength]").forEach(function (box) {
+    count(box);
+    box.addEventListener("input", function () { count(box); });
+  });
   var refresh = document.querySelector("[data-refresh-seconds]");
   if (refresh) {
     var seconds = parseInt(refresh.getAttribute("data-refresh-seconds"), 10);

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from hotline.models import User
 from hotline.platform.runtime import Runtime
 from hotline.web.console.access import ConsoleUser
-from hotline.web.console.base import NAV, bp, csrf, runtime, translate
+from hotline.web.console.base import bp, csrf, runtime, translate
 
 login_manager = LoginManager()
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -57,11 +57,14 @@ def init_console(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
     from hotline.web.console import auth, banner, pages  # noqa: F401  (routes register on bp)
+    from hotline.web.console.errors import init_errors
+    from hotline.web.console.frame import init_frame
 
     app.register_blueprint(bp)
     app.after_request(security_headers)
     app.jinja_env.globals["_"] = translate
-    app.context_processor(lambda: {"console_nav": NAV})
+    init_frame(app)
+    init_errors(app)
 
 
 def runtime_of(app: Flask) -> Runtime:

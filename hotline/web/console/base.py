@@ -18,7 +18,11 @@ def runtime() -> Runtime:
     return current_app.extensions["hotline"]
 
 
+def console_language() -> str:
+    """The console's language for this session: French unless the user chose English."""
+    return str(session.get("lang", "fr"))
+
+
 def translate(message: str, **values: object) -> str:
-    lang = session.get("lang", "fr")
-    text = runtime().translations.translate(lang, message)
+    text = runtime().translations.translate(console_language(), message)
     return text.format(**values) if values else text

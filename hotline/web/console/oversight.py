@@ -1,4 +1,4 @@
-"""Console pages: oversight. The audit log (who read or changed what) and the dashboard.
+"""Console pages: oversight. The dashboard (the audit log is in oversight_audit).
 
 The dashboard's rows are loaded here, narrowed by the user's areas and without training reports;
 the arithmetic is in ``hotline.casework.stats`` and the drawing in ``hotline.casework.charts``,
@@ -7,25 +7,21 @@ both free of Flask.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
 from hotline.alerting import coverage
 from hotline.casework import charts, stats
 from hotline.languages.progress import funnels, progress
-from hotline.models import AuditEntry, OutboundMessage, Report, User, UssdSessionEvent
+from hotline.models import OutboundMessage, Report, UssdSessionEvent
 from hotline.platform.locations import LocationsError
-from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
 from hotline.web.console.languages import STATE_LABELS
@@ -35,9 +31,7 @@ from hotline.web.console.report_common import viewer_today, viewer_zone, when
 from hotline.web.console.report_timeline import STATUS_LABELS, category_label
 
 NAV.append(("console.dashboard", N_("Dashboard"), "view"))
-NAV.append(("console.audit_log", N_("Audit log"), "audit"))
 
-AUDIT_PAGE_SIZE = 50
 DAYS, WEEKS = 30, 12
 AREAS_SHOWN = 6  # provinces with a colour of their own; the rest are added up as "Other areas"
 URGENT_LISTED = 20
@@ -45,137 +39,6 @@ FUNNEL_SCREENS = 15
 FUNNEL_COLOURS = {"Success": "#009e73", "Incomplete": "#e69f00", "Failed": "#d55e00"}
 DELIVERY_COLOURS = {"delivered": "#009e73", "failed": "#d55e00", "pending": "#9aa4ae"}
 DELIVERY_LABELS = {"delivered": N_("Delivered"), "failed": N_("Failed"), "pending": N_("Not yet confirmed")}
-
-
-# The audit log
-
-
-@dataclass(frozen=True)
-class AuditFilters:
-    who: str = ""  # part of a user's name or e-mail address
-    action: str = ""
-    target_type: str = ""
-    target_id: str = ""
-    since: date | None = None
-    until: date | None = None
-
-    @classmethod
-    def from_args(cls, args: Any) -> AuditFilters:
-        def text(name: str) -> str:
-            return str(args.get(name, "")).strip()[:100]
-
-        return cls(
-            who=text("who"),
-            action=text("action"),
-            target_type=text("target_type"),
-            target_id=text("target_id"),
-            since=_day(text("since")),
-            until=_day(text("until")),
-        )
-
-    def conditions(self, zone: ZoneInfo) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if self.who:
-            needle = self.who.lower()
-            found.append(
-                or_(
-                    func.lower(User.name).contains(needle, autoescape=True),
-                    func.lower(User.email).contains(needle, autoescape=True),
-                )
-            )
-        if self.action:
-            found.append(AuditEntry.action == self.action)
-        if self.target_type:
-            found.append(AuditEntry.target_type == self.target_type)
-        if self.target_id:
-            found.append(func.lower(AuditEntry.target_id) == self.target_id.lower())
-        if self.since:
-            found.append(AuditEntry.at >= datetime.combine(self.since, time.min, zone))
-        if self.until:
-            found.append(AuditEntry.at < datetime.combine(self.until + timedelta(days=1), time.min, zone))
-        return found
-
-    def args(self) -> dict[str, str]:
-        """The filters as query arguments (for the pager's links), empty ones left out."""
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items() if v}
-
-
-@bp.get("/audit")
-@requires("audit")
-def audit_log() -> ResponseReturnValue:
-    rt = runtime()
-    filters = AuditFilters.from_args(request.args)
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    query = _audit_query(filters)
-    with rt.session() as db:
-        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = db.execute(
-            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .offset((page - 1) * AUDIT_PAGE_SIZE)
-            .limit(AUDIT_PAGE_SIZE)
-        ).all()
-        actions = list(db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
-        types = list(
-            db.scalars(
-                select(AuditEntry.target_type)
-                .distinct()
-                .where(AuditEntry.target_type.is_not(None))
-                .order_by(AuditEntry.target_type)
-            )
-        )
-        # Reading the log is itself a read of personal data (numbers revealed, reasons typed).
-        audit(db, rt, current_user.id, "audit_viewed", None, None, page=page, filters=filters.args())
-        db.commit()
-    return render_template(
-        "console/oversight_audit.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
-        filters=filters,
-        actions=actions,
-        types=types,
-        when=when,
-        detail_lines=detail_lines,
-    )
-
-
-def _audit_query(filters: AuditFilters) -> Select[AuditEntry, str | None, str | None]:
-    """Entries with their author's name and address. Outside the admin role, a line about a
-    report is shown only if that report is in the user's areas, like the report itself."""
-    query = (
-        select(AuditEntry, User.name, User.email)
-        .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(*filters.conditions(viewer_zone()))
-    )
-    if current_user.role != "admin":
-        query = query.outerjoin(
-            Report, and_(AuditEntry.target_type == "report", Report.reference == AuditEntry.target_id)
-        )
-        query = query.where(
-            or_(
-                AuditEntry.target_type.is_(None),
-                AuditEntry.target_type != "report",
-                AuditEntry.target_id.is_(None),
-                current_user.report_filter(),
-            )
-        )
-    return query
-
-
-def detail_lines(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """An entry's detail as (key, text) pairs; the template escapes both."""
-    return [
-        (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-        for key, value in sorted((detail or {}).items())
-    ]
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 # The dashboard

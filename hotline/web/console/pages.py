@@ -6,6 +6,7 @@ from hotline.web.console import (  # noqa: F401
     integrations,
     languages,
     oversight,
+    oversight_audit,
     people,
     people_oncall,
     people_policies,

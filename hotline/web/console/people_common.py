@@ -21,6 +21,7 @@ from hotline.alerting.training import TRAINING_ROLE
 from hotline.models import SocialWorker, WorkerArea
 from hotline.platform.locations import COUNTRY
 from hotline.web.console.base import runtime
+from hotline.web.console.report_common import zone_name
 
 LEVEL_LABELS = {
     "primary": N_("Primary"),
@@ -126,4 +127,5 @@ def zone_of(area: str) -> ZoneInfo:
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime(TIME_FORMAT)
+    """A time in the area's zone, the zone named, as every time in the console is."""
+    return f"{moment.astimezone(zone).strftime(TIME_FORMAT)} ({zone_name(zone)})"

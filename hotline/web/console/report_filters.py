@@ -1,18 +1,22 @@
 """The inbox's filters: read from the query string, turned into SQL, written back into links.
 
 A value that is not one of the known choices is ignored rather than refused, so an old bookmark
-or a hand-edited link still shows a list. Free text reaches the database only as a bound parameter.
+or a hand-edited link still shows a list; a date that cannot be read is ignored too, and said
+(``problems``): a list quietly wider than asked would mislead. Dates are read as the browser's date
+field sends them (2025-03-14) or as people write them here (14/03/2025). Free text reaches the
+database only as a bound parameter.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, or_
 from werkzeug.datastructures import MultiDict
 
+from flows.engine import N_
 from hotline.alerting.alarms import unanswered
 from hotline.casework import assignment, labels
 from hotline.casework.actions import ESCALATING_STATUSES
@@ -22,6 +26,13 @@ from hotline.platform.locations import Locations
 CHANNELS = ("ussd", "sms")
 URGENCIES = ("urgent", "normal")
 MAX_SEARCH = 100
+DATE_IGNORED = N_('The date "{value}" could not be read (write it as 14/03/2025): that filter is ignored.')
+
+
+@dataclass(frozen=True)
+class FilterProblem:
+    message: str  # a message id, with {value}
+    value: str  # what was typed, shortened
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class InboxFilters:
     q: str = ""
     mine: str = ""  # assigned to me or to one of my teams ("Mes signalements")
     label: str = ""  # a label's name
+    problems: tuple[FilterProblem, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str], locations: Locations) -> InboxFilters:
@@ -47,25 +59,32 @@ class InboxFilters:
             return value if value in choices else ""
 
         area = args.get("area", "").strip()
+        since, until = args.get("since", ""), args.get("until", "")
         return cls(
             status=pick("status", REPORT_STATUSES),
             urgency=pick("urgency", URGENCIES),
             category=pick("category", CATEGORIES),
             channel=pick("channel", CHANNELS),
             area=area if area and locations.is_valid(area) else "",
-            since=_iso_date(args.get("since", "")),
-            until=_iso_date(args.get("until", "")),
+            since=_iso_date(since),
+            until=_iso_date(until),
             unaccepted=pick("unaccepted", ("1",)),
             unanswered=pick("unanswered", ("1",)),
             training=pick("training", ("1",)),
             q=" ".join(args.get("q", "").split())[:MAX_SEARCH],
             mine=pick("mine", ("1",)),
             label=labels.clean(args.get("label", ""))[: labels.MAX_LABEL],
+            problems=tuple(
+                FilterProblem(DATE_IGNORED, typed.strip()[:20])
+                for typed in (since, until)
+                if typed.strip() and not _iso_date(typed)
+            ),
         )
 
     def args(self) -> dict[str, str]:
         """The filters that are set, for links (paging, CSV export) that keep them."""
-        return {key: value for key, value in asdict(self).items() if value}
+        shown = (f.name for f in fields(self) if f.name != "problems")
+        return {name: value for name in shown if (value := getattr(self, name))}
 
     def conditions(self, zone: ZoneInfo, user_id: int | None = None) -> list[ColumnElement[bool]]:
         """The SQL of the filters; ``mine`` needs the user's id."""
@@ -125,10 +144,14 @@ def inbox_order() -> list[ColumnElement[object]]:
 
 
 def _iso_date(value: str) -> str:
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return ""
+    """``2025-03-14`` or ``14/03/2025`` as ``2025-03-14``; "" for anything else."""
+    text = value.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return ""
 
 
 def _start_of(day: str, zone: ZoneInfo) -> datetime:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from flows.engine import N_
 from flows.reporter import CATEGORY_LABELS, SAFE_TIMES
-from hotline.models import OutboundMessage, Report, ReportEvent, SocialWorker, User
+from hotline.models import TRAINING_WORKER_ROLE, OutboundMessage, Report, ReportEvent, SocialWorker, User
+from hotline.web.console.people_common import LEVEL_LABELS
 
 STATUS_LABELS = {
     "new": N_("New"),
@@ -92,7 +93,37 @@ EVENT_LABELS = {
     "labelled": N_("Label added"),
     "unlabelled": N_("Label removed"),
     "console_sms": N_("SMS sent from the console"),
+    "wait_skipped": N_("Wait skipped: the previous level reached nobody"),
+    "escalation_out_of_people": N_("Escalation ended without reaching anyone"),
+    "alarm_raised": N_("Alarm raised: nobody accepted in time"),
+    "alarm_ended": N_("Alarm ended"),
 }
+# The escalation's levels as the timeline names them ("notified": who was alerted, at which level).
+TIMELINE_LEVELS = {**LEVEL_LABELS, "training": N_("Training simulator")}
+REASON_LABELS = {
+    "declined": N_("a worker declined"),
+    "alert_failed": N_("an alert could not be delivered"),
+    "accepted": N_("accepted"),
+}
+TRAINING_WORKER = N_("Training worker {number}")
+
+
+def worker_label(name: str, role: str, tr: Callable[[str], str]) -> str:
+    """A worker's name as the console shows it: the simulator's emulated workers, stored as
+    "Training worker 2", in the console's language."""
+    if role != TRAINING_WORKER_ROLE:
+        return name
+    return tr(TRAINING_WORKER).format(number=name.rpartition(" ")[2])
+
+
+def worker_labels(session: Session, ids: set[int], tr: Callable[[str], str]) -> dict[int, str]:
+    """Workers' names by id, as ``worker_label`` shows them."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(SocialWorker.id, SocialWorker.name, SocialWorker.role).where(SocialWorker.id.in_(ids))
+    )
+    return {worker_id: worker_label(name, role, tr) for worker_id, name, role in rows}
 
 
 @dataclass
@@ -108,16 +139,10 @@ class Line:
 class Names:
     """Names of the workers and users a page mentions, loaded in two queries."""
 
-    def __init__(self, session: Session, worker_ids: set[int], user_ids: set[int]) -> None:
-        self.workers = (
-            dict(
-                session.execute(
-                    select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(worker_ids))
-                ).all()
-            )
-            if worker_ids
-            else {}
-        )
+    def __init__(
+        self, session: Session, worker_ids: set[int], user_ids: set[int], tr: Callable[[str], str]
+    ) -> None:
+        self.workers = worker_labels(session, worker_ids, tr)
         self.users = (
             dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
             if user_ids
@@ -143,6 +168,7 @@ def load_names(
     events: list[ReportEvent],
     messages: list[OutboundMessage],
     extra_workers: set[int],
+    tr: Callable[[str], str],
 ) -> Names:
     workers = {m.worker_id for m in messages if m.worker_id} | extra_workers
     workers |= {w for w in (report.accepted_by_id, report.assigned_to_id) if w is not None}
@@ -154,7 +180,7 @@ def load_names(
         workers.update(w for w in event.detail.get("workers", []) if isinstance(w, int))
         if isinstance(event.detail.get("worker_id"), int):
             workers.add(event.detail["worker_id"])
-    return Names(session, workers, users)
+    return Names(session, workers, users, tr)
 
 
 def timeline(events: list[ReportEvent], names: Names, tr: Callable[[str], str]) -> list[Line]:
@@ -190,9 +216,9 @@ def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
         return str(detail.get("note") or "")
     if kind == "notified":
         who = ", ".join(names.worker(w) for w in detail.get("workers", []))
-        return f"{detail.get('level', '')}: {who}"
+        return tr(N_("{level}: {workers}")).format(level=_level(detail.get("level"), tr), workers=who)
     if kind == "nobody_on_call":
-        return str(detail.get("level", ""))
+        return _level(detail.get("level"), tr)
     if kind == "message_rerouted":  # which route failed it, why, and the route that took it on
         route = f"{detail.get('gateway', '')} → {detail.get('to', '')} ({detail.get('reason', '')})"
         return f"{names.worker(detail.get('worker_id'))}: {route}"
@@ -210,9 +236,17 @@ def _detail(event: ReportEvent, names: Names, tr: Callable[[str], str]) -> str:
         return f"{partner} {_day(detail.get('follow_up_on'))}".strip()
     if kind == "received":
         return CHANNEL_LABELS.get(detail.get("channel", ""), "")
-    if kind == "escalation_hastened":
-        return str(detail.get("reason") or "")
+    if kind in ("escalation_hastened", "alarm_ended"):
+        reason = str(detail.get("reason") or "")
+        return tr(REASON_LABELS[reason]) if reason in REASON_LABELS else reason
+    if kind == "wait_skipped" and isinstance(detail.get("seconds"), int):
+        return tr(N_("{minutes} min")).format(minutes=round(detail["seconds"] / 60))
     return ""
+
+
+def _level(level: object, tr: Callable[[str], str]) -> str:
+    code = str(level or "")
+    return tr(TIMELINE_LEVELS[code]) if code in TIMELINE_LEVELS else code
 
 
 def _day(iso: object) -> str:

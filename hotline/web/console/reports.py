@@ -24,7 +24,6 @@ from hotline.models import (
     Referral,
     Report,
     ReportEvent,
-    SocialWorker,
 )
 from hotline.platform.phones import mask
 from hotline.web.console.access import requires
@@ -43,6 +42,7 @@ from hotline.web.console.report_timeline import (
     category_label,
     load_names,
     timeline,
+    worker_labels,
 )
 
 PAGE_SIZE = 50
@@ -80,7 +80,7 @@ def inbox() -> ResponseReturnValue:
                 .limit(PAGE_SIZE)
             )
         )
-        workers = _worker_names(db, {r.accepted_by_id for r in reports if r.accepted_by_id})
+        workers = worker_labels(db, {r.accepted_by_id for r in reports if r.accepted_by_id}, translate)
         reminders = _reminders(db, filters)
         shown = [r.id for r in reports]
         flagged = set(db.scalars(select(Report.id).where(Report.id.in_(shown), unanswered())))
@@ -140,7 +140,7 @@ def report_context(db: Session, report: Report) -> dict[str, object]:
     )
     can_edit = current_user.can("edit")
     choices = assignable_workers(db, rt, report) if can_edit else []
-    names = load_names(db, report, events, messages, {w.id for w in choices})
+    names = load_names(db, report, events, messages, {w.id for w in choices}, translate)
     contact = report.contact
     return {
         "report": report,
@@ -161,20 +161,13 @@ def report_context(db: Session, report: Report) -> dict[str, object]:
         "duplicates": list(db.scalars(select(Report.reference).where(Report.merged_into_id == report.id))),
         "place": rt.locations.label(report.location_code),
         "category_label": category_label,
-        "when": when,
+        "when": lambda moment: when(moment, report.location_code),  # the report's place's zone
         "statuses": REPORT_STATUSES,
         "partner_codes": PARTNERS,
         "today": viewer_today(),
         **LABELS,
         **report_casework(db, report),
     }
-
-
-def _worker_names(db: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(ids)))
-    return dict(rows.all())
 
 
 def _waiting_ids(reports: list[Report]) -> set[int]:

@@ -12,6 +12,7 @@ for the no-script fallback, the page itself to a plain form post.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import jsonify, redirect, render_template, request, session, url_for
@@ -23,7 +24,8 @@ from hotline.intake import inbound
 from hotline.intake.ussd import Hop, UssdService
 from hotline.web.console.access import requires
 from hotline.web.console.base import NAV, bp, runtime, translate
-from hotline.web.console.report_timeline import STATUS_LABELS
+from hotline.web.console.report_common import viewer_zone, zone_name
+from hotline.web.console.report_timeline import CHANNEL_LABELS, STATUS_LABELS
 
 NAV.append(("console.simulator", "Training simulator", "train"))
 
@@ -146,13 +148,28 @@ def _pair(value: object) -> int:
 def _phones(pair: int) -> dict[str, Any]:
     rt = runtime()
     return {
-        "reporter": training.received(rt, training.REPORTER_PHONES[pair]),
-        "worker": training.received(rt, training.WORKER_PHONES[pair]),
+        "reporter": _local_times(training.received(rt, training.REPORTER_PHONES[pair])),
+        "worker": _local_times(training.received(rt, training.WORKER_PHONES[pair])),
         "reports": [
-            {**r, "status": translate(STATUS_LABELS.get(r["status"], r["status"]))}
+            {
+                **r,
+                "status": translate(STATUS_LABELS.get(r["status"], r["status"])),
+                "channel": CHANNEL_LABELS.get(r["channel"], r["channel"]),
+            }
             for r in training.reports_of(rt, pair)
         ],
     }
+
+
+def _local_times(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each SMS's time in the trainer's zone, named ("14:38:05 (heure de Kinshasa)"), as the
+    console writes every time."""
+    zone = viewer_zone()
+    named = zone_name(zone)
+    return [
+        {**m, "at": f"{datetime.fromisoformat(m['at']).astimezone(zone):%H:%M:%S} ({named})"}
+        for m in messages
+    ]
 
 
 def _answer(pair: int, ussd: dict[str, Any]) -> Response | str:
