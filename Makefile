@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# `make dev HOST=0.0.0.0` serves a training room's phones and laptops too (it prints a warning).
+# Only a HOST given on make's command line counts: some shells export HOST as the machine's name.
+DEV_HOST := $(if $(filter command line,$(origin HOST)),$(HOST),127.0.0.1)
+
 dev: $(STAMP)
-	$(BIN)/hotline dev
+	$(BIN)/hotline dev --host $(DEV_HOST)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

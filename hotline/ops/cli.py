@@ -11,10 +11,20 @@ from hotline.platform.settings import Settings, SettingsError
 
 
 def load_settings() -> Settings:
+    """The settings of the shell, else of the settings file found (hotline/ops/cli_env.py)."""
+    from hotline.ops.cli_env import PRODUCTION_FILE, environment
+
+    env = environment()
     try:
-        return Settings.from_env()
+        return Settings.from_env(env)
     except SettingsError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
+        hint = (
+            ""
+            if env.get("HOTLINE_ENV")
+            else f" (HOTLINE_ENV is not set and no settings file was found: on a server, {PRODUCTION_FILE} "
+            "as docs/deploy.md says; in a checkout, run `make dev` once, it writes instance/dev.env)"
+        )
+        raise click.ClickException(f"configuration error: {exc}{hint}") from None
 
 
 @click.group()
@@ -315,8 +325,14 @@ def api_clients_revoke(client_id: int) -> None:
 
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="port of the web server")
-def dev(port: int) -> None:
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="address to listen on; 0.0.0.0 lets a training room's phones and laptops in (with a warning)",
+)
+def dev(port: int, host: str) -> None:
     """Run everything locally: web, worker, a private Redis, SQLite and the local SMS outbox."""
     from hotline.ops.devserver import run
 
-    run(port)
+    run(port, host)

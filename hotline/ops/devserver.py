@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 from sqlalchemy import func, select
 
 from hotline.models import SocialWorker, User
+from hotline.ops.cli_env import write_dev_file
 from hotline.ops.migrate import upgrade
 from hotline.ops.redis_server import PrivateRedis
 from hotline.ops.supervisor import Supervisor
@@ -22,9 +24,10 @@ from hotline.platform.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WORKERS = ROOT / "config" / "demo-workers.csv"
 DEMO_USER = "demo@example.org"
+LOOPBACK = "127.0.0.1"
 
 
-def run(port: int) -> None:
+def run(port: int, host: str = LOOPBACK) -> None:
     signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on `kill` as on Ctrl-C
     env = dict(os.environ)
     env.setdefault("HOTLINE_ENV", "development")
@@ -36,7 +39,8 @@ def run(port: int) -> None:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
         upgrade(settings.database_url)
         _seed_demo_workers(settings)
-        env["PORT"], env["HOST"] = str(port), "127.0.0.1"
+        _remember_settings(settings, env)
+        env["PORT"], env["HOST"] = str(port), host
         supervisor = Supervisor(
             {
                 "web": [
@@ -55,13 +59,27 @@ def run(port: int) -> None:
             echo=lambda line: click.echo(line, err=True),
         )
         supervisor.start()
-        _banner(settings, port)
+        _banner(settings, port, host)
         try:
             supervisor.run()  # a process that exits is started again
         except KeyboardInterrupt:
             click.echo("\nstopping...")
         finally:
             supervisor.stop()
+
+
+def _remember_settings(settings: Settings, env: dict[str, str]) -> None:
+    """instance/dev.env: `.venv/bin/hotline users create ...` typed in this checkout finds the
+    development settings without HOTLINE_ENV (hotline/ops/cli_env.py)."""
+    if settings.is_development:
+        write_dev_file(
+            settings.instance_path,
+            {
+                "HOTLINE_ENV": "development",
+                "HOTLINE_INSTANCE_PATH": str(settings.instance_path),
+                "SMS_GATEWAY": env["SMS_GATEWAY"],
+            },
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -105,7 +123,30 @@ def _demo_password(settings: Settings) -> str:
     return path.read_text() if path.exists() else "(your own user)"
 
 
-def _banner(settings: Settings, port: int) -> None:
+def shared_host_warning(host: str, port: int) -> str:
+    """What `make dev HOST=0.0.0.0` prints: who can now reach the service, and how."""
+    if host in (LOOPBACK, "localhost", "::1"):
+        return ""
+    address = _lan_address() if host in ("0.0.0.0", "::") else host  # noqa: S104 (said, not chosen)
+    return (
+        f"WARNING: listening on {host}, not only on this computer: any device on this network can open "
+        f"the console, the training simulator, /dev/outbox and the callbacks, with the demo password "
+        f"printed above. For a training room's own network only, never on a public or office one.\n"
+        f"  From the phones and laptops of the room: http://{address}:{port}/console/simulator\n"
+    )
+
+
+def _lan_address() -> str:
+    """This computer's address on its network (a UDP socket sends nothing to learn it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+
+
+def _banner(settings: Settings, port: int, host: str = LOOPBACK) -> None:
     base = f"http://127.0.0.1:{port}"
     hooks = f"{base}/webhooks/at/{settings.webhook_token}"
     click.echo(f"""
@@ -120,3 +161,6 @@ Hotline running (development). Ctrl-C to stop.
 Try a USSD hop:
   curl -d sessionId=demo1 -d phoneNumber=+243810000099 -d serviceCode='*384*1#' -d text= {hooks}/ussd
 """)
+    warning = shared_host_warning(host, port)
+    if warning:
+        click.echo(warning, err=True)
