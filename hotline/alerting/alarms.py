@@ -120,7 +120,10 @@ def _watchers(session: Session) -> list[User]:
     return list(
         session.scalars(
             select(User).where(
-                User.active.is_(True), User.alarm_sms.is_(True), User.phone_encrypted.is_not(None)
+                User.active.is_(True),
+                User.alarm_sms.is_(True),
+                User.phone_encrypted.is_not(None),
+                User.phone_hash.is_not(None),
             )
         )
     )
@@ -147,7 +150,8 @@ def _alarm_sms(session: Session, runtime: Runtime, report: Report, user: User, n
             },
         )
     )
-    assert user.phone_encrypted is not None and user.phone_hash is not None
+    if user.phone_encrypted is None or user.phone_hash is None:  # _watchers asked for both
+        raise ValueError("a watcher without a phone")
     return messages.add_message(
         session,
         runtime,
