@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hotline.ops.cli_translations import translations
+from hotline.ops.cli_translations import translations_group
 from hotline.platform.settings import Settings, SettingsError
 
 
@@ -32,7 +32,7 @@ def main() -> None:
     """SMS/USSD hotline against human trafficking (DR Congo)."""
 
 
-main.add_command(translations)
+main.add_command(translations_group(load_settings))
 
 
 @main.group()
