@@ -12,51 +12,28 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from redis import Redis
-from sqlalchemy import select
 
-from hotline.alerting.staff import import_workers
-from hotline.models import Roster, RosterRotation, SocialWorker
 from hotline.platform.runtime import Runtime
-from tests.support.alerting_stack import EARLY, LATE, LONG_WAIT, WAIT, Hotline, is_alert, start_stack, to_with
+from tests.support.alerting_stack import (
+    EARLY,
+    LATE,
+    LONG_WAIT,
+    WAIT,
+    Hotline,
+    is_alert,
+    kwilu_roster,
+    start_stack,
+    to_with,
+)
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
 PRIMARY, BACKUP, SUPERVISOR = "+243810000101", "+243810000102", "+243810000103"
-
-
-def kwilu_roster(runtime: Runtime, tmp_path: Path) -> None:
-    """Three workers for Kwilu, each alone at one level of its roster for the days around today."""
-    csv = tmp_path / "workers.csv"
-    csv.write_text(
-        "name,phone,language,areas,role\n"
-        f"Primary,{PRIMARY},en,CD-KL,worker\n"
-        f"Backup,{BACKUP},en,CD-KL,worker\n"
-        f"Supervisor,{SUPERVISOR},en,CD-KL,supervisor\n"
-    )
-    import_workers(runtime, csv)
-    now = datetime.now(ZoneInfo("Africa/Kinshasa"))
-    with runtime.session() as session:
-        ids = {w.name: w.id for w in session.scalars(select(SocialWorker))}
-        roster = Roster(area_code="CD-KL", timezone="Africa/Kinshasa", created_at=now, updated_at=now)
-        roster.rotations = [
-            RosterRotation(
-                level=level,
-                members=[ids[name]],
-                start_date=now.date() - timedelta(days=3),
-                handoff_hour=0,
-                every_days=1000,
-            )
-            for level, name in (("primary", "Primary"), ("backup", "Backup"), ("supervisor", "Supervisor"))
-        ]
-        session.add(roster)
-        session.commit()
 
 
 @pytest.fixture
@@ -66,7 +43,7 @@ def start_hotline(environ: dict[str, str], runtime: Runtime, tmp_path: Path):  #
     The runtime fixture has flushed the private Redis, so nothing of an earlier test (a SIGKILLed
     worker's registration or scheduler lock) is left. A failure inside shows the processes' logs.
     """
-    kwilu_roster(runtime, tmp_path)
+    kwilu_roster(runtime, tmp_path, (PRIMARY, BACKUP, SUPERVISOR))
 
     @contextmanager
     def start(wait: int = WAIT, tick: int = 1) -> Iterator[Hotline]:

@@ -12,17 +12,14 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from hotline.alerting.staff import import_workers
-from hotline.models import Report, Roster, RosterRotation, SocialWorker
+from hotline.models import Report, SocialWorker
 from hotline.platform.runtime import Runtime
-from tests.support.alerting_stack import LATE, Hotline, is_alert, start_stack, to_with
+from tests.support.alerting_stack import LATE, Hotline, is_alert, kwilu_roster, start_stack, to_with
 from tests.support.builders import events, texts_to
 from tests.support.processes import wait_for
 from tests.support.ussd import ANONYMOUS_REPORT, walk_report
@@ -46,34 +43,6 @@ CALL_THEN_BACKUP = {
         {"notify": ["supervisor"]},
     ],
 }
-
-
-def kwilu(runtime: Runtime, tmp_path: Path, language: str) -> None:
-    """One worker alone at each level of Kwilu's roster, around today."""
-    csv = tmp_path / "workers.csv"
-    csv.write_text(
-        "name,phone,language,areas,role\n"
-        f"Primary,{PRIMARY},{language},CD-KL,worker\n"
-        f"Backup,{BACKUP},{language},CD-KL,worker\n"
-        f"Supervisor,{SUPERVISOR},{language},CD-KL,supervisor\n"
-    )
-    import_workers(runtime, csv)
-    now = datetime.now(ZoneInfo("Africa/Kinshasa"))
-    with runtime.session() as session:
-        ids = {w.name: w.id for w in session.scalars(select(SocialWorker))}
-        roster = Roster(area_code="CD-KL", timezone="Africa/Kinshasa", created_at=now, updated_at=now)
-        roster.rotations = [
-            RosterRotation(
-                level=level,
-                members=[ids[name]],
-                start_date=now.date() - timedelta(days=3),
-                handoff_hour=0,
-                every_days=1000,
-            )
-            for level, name in (("primary", "Primary"), ("backup", "Backup"), ("supervisor", "Supervisor"))
-        ]
-        session.add(roster)
-        session.commit()
 
 
 @contextmanager
@@ -104,7 +73,7 @@ def test_a_primary_who_misses_the_sms_is_called_presses_1_and_gets_the_details(
     environ: dict[str, str], runtime: Runtime, tmp_path: Path
 ) -> None:
     wait = 4
-    kwilu(runtime, tmp_path, "fr")
+    kwilu_roster(runtime, tmp_path, (PRIMARY, BACKUP, SUPERVISOR), "fr")
     with hotline_with_voice(environ, runtime, tmp_path, wait) as hotline:
         hotline.fake.voice.script(PRIMARY, "press1")
         opened, reported_at = urgent_report(hotline, "ATUid_voice_press1")
@@ -132,7 +101,7 @@ def test_a_call_nobody_answers_moves_to_the_backup_at_once(
     environ: dict[str, str], runtime: Runtime, tmp_path: Path
 ) -> None:
     wait = 8
-    kwilu(runtime, tmp_path, "en")
+    kwilu_roster(runtime, tmp_path, (PRIMARY, BACKUP, SUPERVISOR), "en")
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps(CALL_THEN_BACKUP))
     with hotline_with_voice(

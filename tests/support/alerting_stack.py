@@ -9,14 +9,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 from sqlalchemy import select
 
 from hotline.alerting import escalation
-from hotline.models import Report
+from hotline.alerting.staff import import_workers
+from hotline.models import Report, Roster, RosterRotation, SocialWorker
 from hotline.platform.runtime import Runtime
 from tests.support.fake_android import FakeAndroid
 from tests.support.fake_at import FakeAT, ReceivedSms
@@ -144,3 +147,35 @@ def start_stack(
                 yield hotline
             except AssertionError as failure:
                 raise AssertionError(f"{failure}\n{processes.logs()}") from None
+
+
+def kwilu_roster(
+    runtime: Runtime, tmp_path: Path, phones: tuple[str, str, str], language: str = "en"
+) -> None:
+    """Three workers for Kwilu (primary, backup, supervisor: ``phones`` in that order), each alone
+    at one level of its roster for the days around today."""
+    primary, backup, supervisor = phones
+    csv = tmp_path / "workers.csv"
+    csv.write_text(
+        "name,phone,language,areas,role\n"
+        f"Primary,{primary},{language},CD-KL,worker\n"
+        f"Backup,{backup},{language},CD-KL,worker\n"
+        f"Supervisor,{supervisor},{language},CD-KL,supervisor\n"
+    )
+    import_workers(runtime, csv)
+    now = datetime.now(ZoneInfo("Africa/Kinshasa"))
+    with runtime.session() as session:
+        ids = {w.name: w.id for w in session.scalars(select(SocialWorker))}
+        roster = Roster(area_code="CD-KL", timezone="Africa/Kinshasa", created_at=now, updated_at=now)
+        roster.rotations = [
+            RosterRotation(
+                level=level,
+                members=[ids[name]],
+                start_date=now.date() - timedelta(days=3),
+                handoff_hour=0,
+                every_days=1000,
+            )
+            for level, name in (("primary", "Primary"), ("backup", "Backup"), ("supervisor", "Supervisor"))
+        ]
+        session.add(roster)
+        session.commit()
