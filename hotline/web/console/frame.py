@@ -8,7 +8,7 @@ language's rule: French writes 0 and 1 in the singular, English only 1.
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -71,11 +71,14 @@ def current_page() -> str:
 
 def lang_url(code: str) -> str:
     """This page in another language, with its query (filters, page) kept; a page answered to a
-    POST is not one to load again, so its link leads to the inbox."""
-    values: dict[str, Any] = dict(request.view_args or {})
-    values.update((key, kept) for key, kept in request.args.lists() if key not in IGNORED_ARGS)
+    POST is not one to load again, so its link leads to the inbox.
+
+    The link is the query alone ("?lang=en&..."): the browser keeps the path, and the page never
+    writes it out again (a 404 for a URL with a phone number in it must not echo the number).
+    """
     if request.method == "GET" and request.endpoint and request.url_rule is not None:
-        return url_for(request.endpoint, **values, lang=code)
+        kept = [(key, value) for key, value in request.args.items(multi=True) if key not in IGNORED_ARGS]
+        return "?" + urlencode([*kept, ("lang", code)])
     return url_for("console.inbox", lang=code)
 
 
