@@ -3,6 +3,7 @@ started again (hotline/ops/supervisor.py); Ctrl-C stops it all."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import signal
@@ -127,7 +128,7 @@ def shared_host_warning(host: str, port: int) -> str:
     """What `make dev HOST=0.0.0.0` prints: who can now reach the service, and how."""
     if host in (LOOPBACK, "localhost", "::1"):
         return ""
-    address = _lan_address() if host in ("0.0.0.0", "::") else host  # noqa: S104 (said, not chosen)
+    address = _lan_address() if _every_interface(host) else host
     return (
         f"WARNING: listening on {host}, not only on this computer: any device on this network can open "
         f"the console, the training simulator, /dev/outbox and the callbacks, with the demo password "
@@ -164,3 +165,11 @@ Try a USSD hop:
     warning = shared_host_warning(host, port)
     if warning:
         click.echo(warning, err=True)
+
+
+def _every_interface(host: str) -> bool:
+    """``0.0.0.0`` or ``::``: the service answers on every address of this computer."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False  # a name: one address
