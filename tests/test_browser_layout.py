@@ -43,6 +43,7 @@ CODE_WORD = re.compile(r"\b[a-z]+_[a-z_]+\b")  # report_viewed, worker_id: a cod
 # Data in any language: e-mail addresses, the API's scope names (reports:read, as docs/api.md has them).
 DATA = re.compile(r"\S+@\S+|\b[a-z]+:[a-z]+\b")
 TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+GLUED_COLON = re.compile(r"[^\s\d]:(?=\s|$)")  # French puts a space before ":" (times are digits)
 
 # The page's own words: visible text, without what is data or a format (code, typed text, the help
 # on the escalation policy's import/export keywords, which names them).
@@ -100,6 +101,9 @@ def problems_on(page: Page, url: str, width: int) -> list[str]:
         english = sorted({m.group(0) for m in ENGLISH.finditer(text)} | set(CODE_WORD.findall(text)))
         if english:
             found.append(f"{where}: English or codes {english} in «{_around(text, english[0])}»")
+    if not url.startswith(DATA_PAGES):
+        glued = [text[max(0, m.start() - 20) : m.end()] for m in GLUED_COLON.finditer(text)]
+        found += [f"{where}: no space before a colon: «{sample}»" for sample in glued]
     for moment in TIME.finditer(text):
         if not text[moment.end() :].startswith(" (heure de "):
             found.append(f"{where}: a time without its zone: «{text[moment.start() : moment.end() + 25]}»")

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hotline.alerting import training
-from hotline.models import AuditEntry, Report, ReportEvent
+from hotline.models import AuditEntry, Report, ReportEvent, User
 from tests.support.builders import KIKWIT, add_worker, kwilu_team, reply, report
 from tests.support.console_world import LUBUMBASHI
 from tests.support.consolekit import csrf_token, login, post
@@ -296,3 +296,21 @@ def test_a_report_a_day_later_keeps_its_own_zone(client, runtime, clock):
     login(client, runtime, "supervisor", ("CD-KN", "CD-HK"))
     shown = text_of(page(client, f"/console/reports/{late.reference}"))
     assert "06/01/2026 01:00 (heure de Lubumbashi)" in shown and "(heure de Kinshasa)" not in shown
+
+
+def test_a_colon_has_its_space_before_it_in_french(client, app, runtime):
+    case = report(runtime, phone="+243811234567", contact="callback", safe_time="evening")
+    login(client, runtime, "supervisor", ("CD-KL",))
+    reveal = client.post(
+        f"/console/reports/{case.reference}/reveal",
+        data={"reason": "Rappel demandé par le déclarant", "csrf_token": csrf_token(client)},
+    )
+    shown = text_of(html.unescape(reveal.data.decode()))
+    assert f"Signalement {case.reference} : numéro de la personne qui signale" in shown.replace("\u00a0", " ")
+    assert "appeler : Soir" in shown.replace("\u00a0", " ")
+    admin = app.test_client()
+    login(admin, runtime, "admin")
+    with runtime.session() as db:
+        user_id = db.scalar(select(User.id).where(User.role == "supervisor"))
+    user_page = text_of(page(admin, f"/console/users/{user_id}")).replace("\u00a0", " ")
+    assert "Second facteur : " in user_page and "Dernière connexion : " in user_page
