@@ -125,8 +125,9 @@ def test_a_future_gap_is_dated_in_the_areas_time(client: FlaskClient, runtime: R
     add_roster(runtime, "CD-KL", {"primary": [amani, ghost]}, every_days=1)
     deactivate(runtime, ghost.id)
     login(client, runtime, "supervisor", ("CD-KL",))
-    assert "Kwilu, Principal : personne du 06/01/2026 08:00 au 07/01/2026 08:00." in page(
-        client, "/console/people/on-call"
+    assert (
+        "Kwilu, Principal : personne du 06/01/2026 08:00 (heure de Kinshasa) "
+        "au 07/01/2026 08:00 (heure de Kinshasa)." in page(client, "/console/people/on-call")
     )
 
 
