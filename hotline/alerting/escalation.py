@@ -103,9 +103,9 @@ def _minutes(value: object, fallback: int) -> int:
     return value
 
 
-def area_policy(session: Session, runtime: Runtime, report: Report) -> EscalationPolicy | None:
-    """The policy of the report's most specific area that has one (the place, then its province)."""
-    areas = runtime.locations.covering(report.location_code)
+def area_policy(session: Session, runtime: Runtime, location_code: str) -> EscalationPolicy | None:
+    """The policy of the most specific area that has one (the place, then its province)."""
+    areas = runtime.locations.covering(location_code)
     found = {
         p.area_code: p
         for p in session.scalars(select(EscalationPolicy).where(EscalationPolicy.area_code.in_(areas)))
@@ -116,7 +116,7 @@ def area_policy(session: Session, runtime: Runtime, report: Report) -> Escalatio
 def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]:
     """The steps for this report: the most specific area policy, else the default; waits replaced
     by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
-    policy = area_policy(session, runtime, report)
+    policy = area_policy(session, runtime, report.location_code)
     if policy is not None:
         steps = policy.urgent_steps if report.urgent else policy.steps
     else:
@@ -136,13 +136,20 @@ def alarm_delay_for(session: Session, runtime: Runtime, report: Report) -> timed
 
 
 def _alarm_minutes(session: Session, runtime: Runtime, report: Report) -> int:
-    policy = area_policy(session, runtime, report)
-    own = None if policy is None else (policy.urgent_alarm_minutes if report.urgent else policy.alarm_minutes)
-    if own:
-        return own
-    return default_alarm_minutes(runtime.settings.escalation_policy_file)[
-        "urgent" if report.urgent else "normal"
-    ]
+    return alarm_minutes_at(session, runtime, report.location_code)["urgent" if report.urgent else "normal"]
+
+
+def alarm_minutes_at(session: Session, runtime: Runtime, location_code: str) -> dict[str, int]:
+    """The alarm times of a report there: the most specific area policy's, each one it leaves
+    empty taken from the default policy (the console's policy page shows the same)."""
+    default = default_alarm_minutes(runtime.settings.escalation_policy_file)
+    policy = area_policy(session, runtime, location_code)
+    if policy is None:
+        return default
+    return {
+        "normal": policy.alarm_minutes or default["normal"],
+        "urgent": policy.urgent_alarm_minutes or default["urgent"],
+    }
 
 
 def start(session: Session, runtime: Runtime, report: Report) -> list[int]:

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.engine import N_
-from hotline.alerting.escalation import Step, default_alarm_minutes, default_policy
+from hotline.alerting.escalation import Step, alarm_minutes_at, default_alarm_minutes, default_policy
 from hotline.models import EscalationPolicy
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
@@ -189,7 +189,7 @@ def _page(
         titles=TITLES,
         kinds=KINDS,
         source_label=area_label(source) if source else None,
-        alarm_minutes=_alarm_minutes(db, area, own),
+        alarm_minutes=alarm_minutes_at(db, runtime(), area),
         alarms=alarms or {kind: str(own_alarms.get(kind) or "") for kind in KINDS},
         default_alarms=default_alarm_minutes(runtime().settings.escalation_policy_file),
         errors=errors or [],
@@ -211,24 +211,6 @@ def _effective(
         if found is not None:
             return {"normal": found.steps, "urgent": found.urgent_steps}, code
     return default_policy(runtime().settings.escalation_policy_file), None
-
-
-def _alarm_minutes(db: Session, area: str, own: EscalationPolicy | None) -> dict[str, int]:
-    """The alarm times a report here gets (as hotline.alerting.escalation reads them): those of the
-    most specific area with a policy, each left empty there taken from the default."""
-    default = default_alarm_minutes(runtime().settings.escalation_policy_file)
-    for code in runtime().locations.covering(area):
-        found = (
-            own
-            if code == area
-            else db.scalar(select(EscalationPolicy).where(EscalationPolicy.area_code == code))
-        )
-        if found is not None:
-            return {
-                "normal": found.alarm_minutes or default["normal"],
-                "urgent": found.urgent_alarm_minutes or default["urgent"],
-            }
-    return default
 
 
 def _alarm_problem(text: str) -> list[str]:
