@@ -85,6 +85,20 @@ def test_status_events_for_unknown_messages_and_other_events_are_answered_200(cl
     assert post(client, {"event": "system:ping", "id": "e2", "payload": {"health": {}}}).status_code == 200
 
 
+def test_the_apps_ids_may_begin_with_a_dash_or_an_underscore(client, runtime):
+    """They are nanoids (A-Za-z0-9_-): about one in 16 begins with "-" or "_" (the fake's random ids
+    made a canary test fail now and then before)."""
+    incoming = {
+        "event": "sms:received",
+        "id": "-cAbxiM-zYib3jsb0qqDA",
+        "payload": received_payload(SENDER, "x"),
+    }
+    assert post(client, incoming).status_code == 200
+    status = status_payload("sms:delivered", "_tziBihZQ93C1IQKvdbB", SENDER)
+    assert post(client, {"event": "sms:delivered", "id": "_e4", "payload": status}).status_code == 200
+    assert len(stored(runtime)) == 1
+
+
 def test_a_network_sender_is_ignored(client, runtime):
     response = post(
         client, {"event": "sms:received", "id": "e3", "payload": received_payload("Vodacom", "Promo")}

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -21,7 +22,11 @@ from hotline.intake.delivery import receive_delivery_report
 from hotline.intake.inbound import receive_sms
 from hotline.platform.phones import try_normalise
 from hotline.web import webhooks
-from hotline.web.webhooks import GATEWAY_ID, MAX_SMS_TEXT, ok, runtime
+from hotline.web.webhooks import MAX_SMS_TEXT, ok, runtime
+
+# The app's ids (events and messages) are nanoids: 21 of A-Za-z0-9, "_" and "-", in any place, so
+# one may well begin with "-" (AT's never do: hotline.web.webhooks.GATEWAY_ID).
+ANDROID_ID = re.compile(r"[A-Za-z0-9_.:-]{1,96}")
 
 log = logging.getLogger(__name__)
 bp = Blueprint("android_webhooks", __name__, url_prefix="/webhooks/android/<token>")
@@ -89,7 +94,7 @@ def _status(status: str, payload: dict[str, Any]) -> Response:
 
 
 def _identifier(value: object) -> bool:
-    return isinstance(value, str) and GATEWAY_ID.fullmatch(value) is not None
+    return isinstance(value, str) and ANDROID_ID.fullmatch(value) is not None
 
 
 def _signed_correctly(raw: bytes) -> bool:
