@@ -9,7 +9,6 @@ the same moment: the first three alerts leave on their own, the other 197 are bu
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from flows import commands
 from flows.text import is_gsm7, sms_segments
 from hotline.alerting import alerts, worker_replies
 from hotline.gateways import SendResult, SmsGateway
+from hotline.languages.phone import marked_messages
 from hotline.models import Report
 from hotline.platform.clock import FrozenClock
 from hotline.platform.i18n import CATALOGS, LANGUAGES, Translations
@@ -287,28 +287,13 @@ def test_the_list_word_is_a_command_in_every_language(text: str) -> None:
 # --- the catalogs ----------------------------------------------------------------------------------
 
 
-def marked(path: Path) -> set[str]:
-    """The strings a source file marks with ``N_()``: what a worker's phone can show."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "N_"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    }
-
-
 def bundle_strings() -> tuple[str, ...]:
     return (alerts.BUNDLE, alerts.BUNDLE_MORE, alerts.WAITING)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_message_a_worker_can_get_is_translated_in_every_catalog(lang: str) -> None:
-    messages = sorted(set().union(*(marked(path) for path in WORKER_SOURCES)))
+    messages = sorted(set().union(*(marked_messages(path) for path in WORKER_SOURCES)))
     assert set(bundle_strings()) <= set(messages)
     assert worker_replies.NO_OPEN_ALERT in messages
     assert Translations.load().missing(lang, messages) == []
