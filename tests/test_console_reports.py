@@ -449,23 +449,3 @@ def test_the_csv_has_no_phone_numbers_or_descriptions(client, runtime):
     assert [row["Référence"] for row in rows(response)] == [case.reference]
     assert "Secret words" not in text and "Maison bleue" not in text and "811234567" not in text
     assert client.get("/console/reports.csv?full=1").status_code == 403
-
-
-def test_a_full_export_is_for_admins_has_the_text_but_no_phone_and_is_audited(client, runtime):
-    report(
-        runtime,
-        phone=REPORTER,
-        contact="callback",
-        description='=HYPERLINK("x")',
-        place_detail="Maison bleue",
-    )
-    user_id = login(client, runtime, "admin")
-
-    response = client.get("/console/reports.csv?full=1")
-
-    [row] = rows(response)
-    assert row["Description"] == '\'=HYPERLINK("x")'  # no formula runs in a spreadsheet
-    assert row["Précision du lieu"] == "Maison bleue"
-    assert "811234567" not in response.data.decode()
-    entry = audits(runtime, "reports_exported")[-1]
-    assert (entry.user_id, entry.detail["full"], entry.detail["count"]) == (user_id, True, 1)
