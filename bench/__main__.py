@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,7 +28,8 @@ STEADY_PACE = 3.0  # seconds between one phone's reports in the steady run
 
 @dataclass(frozen=True)
 class Plan:
-    hop_seconds: float = 30
+    hop_seconds: float = 20
+    rounds: int = 3  # bare, minimal, project back to back, this many times: medians and spread
     threads: int = 32
     steady_rate: int = 20
     steady_seconds: float = 60
@@ -39,7 +42,7 @@ class Plan:
 
 
 FULL = Plan()
-QUICK = Plan(hop_seconds=8, steady_seconds=10, surge=500)
+QUICK = Plan(hop_seconds=8, rounds=1, steady_seconds=10, surge=500)
 
 
 def check_variants(hotline: stack.Hotline, variants: list[stack.Variant]) -> None:
@@ -59,11 +62,56 @@ def check_variants(hotline: stack.Hotline, variants: list[stack.Variant]) -> Non
             )
 
 
-def hops(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], bare: dict) -> dict:
-    load.run(Load(hotline.ussd_url, plan.threads, min(plan.warmup_seconds, plan.hop_seconds), variants, "96"))
-    real = load.summary(load.run(Load(hotline.ussd_url, plan.threads, plan.hop_seconds, variants, "99")))
-    ratio = round(real["hops_per_s"] / bare["hops_per_s"], 2) if bare["hops_per_s"] else None
-    return {"real": real, "bare": bare, "ratio": ratio}
+def check_screens(hotline: stack.Hotline, variant: stack.Variant) -> None:
+    """The minimal app answers bench/screens.json: the real stack's screens for the first conversation."""
+    import requests
+
+    expected = json.loads((HERE / "screens.json").read_text())
+    typed: list[str] = []
+    screens = []
+    for key in ("", *variant.keys):
+        if key:
+            typed.append(key)
+        form = {"sessionId": "ATUid_screens", "serviceCode": "*384*1#", "networkCode": "63001"}
+        form |= {"phoneNumber": "+243899999999", "text": "*".join(typed)}
+        screens.append(requests.post(hotline.ussd_url, data=form, timeout=10).text)
+    screens[-1] = measure.REFERENCE.sub("{reference}", screens[-1])
+    if screens != expected:
+        raise SystemExit(
+            "the report conversation's screens changed: bench/screens.json (the minimal app's) must be\n"
+            + json.dumps(screens, indent=1, ensure_ascii=False)
+        )
+
+
+def hops(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], prefix: str, out: Path) -> dict:
+    """One hop run of the real stack; its CPU counted until the run's reports are alerted and
+    their delivery reports are in (the whole conversation, not only its hops)."""
+    meter = measure.CpuMeter(stack.cpu_roots(hotline))
+    meter.start()
+    real = load.summary(
+        load.run(Load(hotline.ussd_url, plan.threads, plan.hop_seconds, variants, prefix, out_dir=out))
+    )
+    alerted = measure.section_reports(hotline, prefix)
+    seen, _ = measure.wait_for_alerts(hotline, set(alerted), plan.alert_timeout)
+    measure.settle(hotline)
+    real["cpu"] = meter.stop(real["hops"])
+    real["reports_per_s"] = round(len(alerted) / real["seconds"], 1) if real["seconds"] else None
+    real["alerts"] = measure.latencies(load.end_screens(out), seen, alerted)
+    real["alert_delays"] = measure.delays(load.end_screens(out), seen, alerted)
+    return real
+
+
+def baseline_hops(
+    url: str, plan: Plan, variants: list[stack.Variant], roots: dict[str, int], prefix: str, end: bool
+) -> dict:
+    """One hop run of a baseline app under the same load as the real stack, its CPU counted."""
+    meter = measure.CpuMeter(roots)
+    meter.start()
+    result = load.summary(
+        load.run(Load(url, plan.threads, plan.hop_seconds, variants, prefix, expect_end=end))
+    )
+    result["cpu"] = meter.stop(result["hops"])
+    return result
 
 
 def steady(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], workdir: Path) -> dict:
@@ -124,33 +172,93 @@ def surge(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], wor
 
 
 def run_database(kind: str, plan: Plan, workdir: Path) -> dict:
+    """The three apps up together, loaded one at a time: bare, minimal, project, ``plan.rounds`` times."""
     variants = stack.variants()
-    with stack.bare_stack(workdir) as bare:
-        url = f"{bare.url}/webhooks/at/{stack.TOKEN}/ussd"
-        load.run(
-            Load(
-                url,
-                plan.threads,
-                min(plan.warmup_seconds, plan.hop_seconds),
-                variants,
-                "90",
-                expect_end=False,
-            )
-        )
-        bare_hops = load.summary(
-            load.run(Load(url, plan.threads, plan.hop_seconds, variants, "90", expect_end=False))
-        )
-    with stack.real_stack(kind, workdir, plan.bundle_after) as hotline:
+    with (
+        stack.bare_stack(workdir) as bare,
+        stack.minimal_stack(kind, workdir) as (minimal, minimal_redis),
+        stack.real_stack(kind, workdir, plan.bundle_after) as hotline,
+    ):
         check_variants(hotline, variants)
-        results = {"hops": hops(hotline, plan, variants, bare_hops)}
-        measure.wait_for_alerts(hotline, set(measure.section_reports(hotline, "99")), plan.alert_timeout)
+        check_screens(hotline, variants[0])
+        bare_url = f"{bare.url}/webhooks/at/{stack.TOKEN}/ussd"
+        minimal_url = f"{minimal.url}/webhooks/at/{stack.TOKEN}/ussd"
+        minimal_roots = {"web": minimal.processes["web"].pid}
+        if minimal_redis.process is not None:
+            minimal_roots["redis"] = minimal_redis.process.pid
+        warm = min(plan.warmup_seconds, plan.hop_seconds)
+        load.run(Load(bare_url, plan.threads, warm, variants, "90", expect_end=False))
+        load.run(Load(minimal_url, plan.threads, warm, variants, "89"))
+        load.run(Load(hotline.ussd_url, plan.threads, warm, variants, "96"))
+        measure.wait_for_alerts(hotline, set(measure.section_reports(hotline, "96")), plan.alert_timeout)
+        measure.settle(hotline)
+        rounds = []
+        for i in range(1, plan.rounds + 1):
+            one = {
+                "bare": baseline_hops(
+                    bare_url, plan, variants, {"web": bare.processes["web"].pid}, "90", end=False
+                ),
+                # A fresh prefix per run: the minimal app stores one report per session id.
+                "minimal": baseline_hops(minimal_url, plan, variants, minimal_roots, f"7{i}", end=True),
+                "real": hops(hotline, plan, variants, f"8{i}", workdir / f"hops-{i}"),
+            }
+            rounds.append(one | ratios(one))
+        results = {"hops": summarise(rounds), "rounds": rounds}
+        results["minimal_memory"] = measure.web_memory(minimal.processes["web"].pid)
         results["steady"] = steady(hotline, plan, variants, workdir)
         if plan.surge:
             results["surge"] = surge(hotline, plan, variants, workdir)
-        results["memory"] = memory = measure.memory(hotline)
-        workers = [v for k, v in memory.items() if k.startswith("web_worker_") and v is not None]
-        memory["web_worker_max"] = max(workers, default=None)
+        results["memory"] = measure.memory(hotline)
     return results
+
+
+def summarise(rounds: list[dict]) -> dict:
+    """Each figure's median over the rounds, with its spread (min, max) beside it."""
+
+    def walk(values: Sequence[object]) -> object:
+        first = values[0]
+        if isinstance(first, dict):
+            return {key: walk([v.get(key) for v in values if isinstance(v, dict)]) for key in first}
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) != len(values) or not numbers:
+            return first
+        return statistics.median(numbers) if len(numbers) > 1 else numbers[0]
+
+    summary = walk(rounds)
+    assert isinstance(summary, dict)
+    for key in ("ratio", "cpu_ratio", "p99_ratio", "ratio_bare"):
+        found = [r[key] for r in rounds if r.get(key) is not None]
+        summary[f"{key}_spread"] = [min(found), max(found)] if found else None
+    for app in ("bare", "minimal", "real"):
+        for key in ("hops_per_s", "p99_ms"):
+            found = [r[app][key] for r in rounds]
+            summary[app][f"{key}_spread"] = [min(found), max(found)]
+        found = [r[app]["cpu"]["total_ms_per_hop"] for r in rounds]
+        summary[app]["cpu"]["total_spread"] = [min(found), max(found)]
+    # Report-to-alert over every round's reports, not a median of percentiles.
+    summary["real"]["alerts"] = pooled_alerts(rounds)
+    return summary
+
+
+def pooled_alerts(rounds: list[dict]) -> dict:
+    """END -> alert over the reports of every round (their raw delays leave the results here)."""
+    delays = [d for r in rounds for d in r["real"].pop("alert_delays")]
+    return measure.stats(delays)
+
+
+def ratios(hop_results: dict) -> dict:
+    """The project against the minimal app (and the bare one), measured in the same run."""
+    real, minimal, bare = hop_results["real"], hop_results["minimal"], hop_results["bare"]
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a and b else None
+
+    return {
+        "ratio": ratio(real["hops_per_s"], minimal["hops_per_s"]),
+        "ratio_bare": ratio(real["hops_per_s"], bare["hops_per_s"]),
+        "cpu_ratio": ratio(real["cpu"]["total_ms_per_hop"], minimal["cpu"]["total_ms_per_hop"]),
+        "p99_ratio": ratio(real["p99_ms"], minimal["p99_ms"]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "all"), default="all")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.json/.md go")
     parser.add_argument("--hop-seconds", type=float)
+    parser.add_argument(
+        "--rounds", type=int, help="bare, minimal and project loaded in turn, this many times"
+    )
     parser.add_argument("--threads", type=int)
     parser.add_argument("--steady-rate", type=int)
     parser.add_argument("--steady-seconds", type=float)
@@ -175,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         name: getattr(args, name)
         for name in (
             "hop_seconds",
+            "rounds",
             "threads",
             "steady_rate",
             "steady_seconds",

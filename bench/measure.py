@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.stack import Hotline
 from flows.commands import REFERENCE_ALPHABET
-from hotline.models import MESSAGE_BUNDLED, OutboundMessage, Report
+from hotline.models import MESSAGE_BUNDLED, MESSAGE_PENDING, MESSAGE_SENT, OutboundMessage, Report
 
 REFERENCE = re.compile(f"\\b[{REFERENCE_ALPHABET}]{{6}}\\b")
 
@@ -74,6 +75,16 @@ def latencies(ends: list[tuple[float, str]], seen: dict[str, float], bundled: di
     return {name: stats(values) for name, values in groups.items()}
 
 
+def delays(ends: list[tuple[float, str]], seen: dict[str, float], bundled: dict[str, bool]) -> list[float]:
+    """END screen -> alert at the fake AT, in seconds, for every report alerted."""
+    found = []
+    for at, body in ends:
+        references = [r for r in REFERENCE.findall(body) if r in bundled]
+        if references and references[0] in seen:
+            found.append(max(0.0, seen[references[0]] - at))
+    return found
+
+
 def stats(values: list[float]) -> dict:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 3)
@@ -118,14 +129,71 @@ def descendants(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-def memory(hotline: Hotline) -> dict:
-    """Peak RSS of each web worker, the RQ worker (and its scheduler), cron and Redis."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and every process below it, in seconds (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for current, _ in descendants(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+class CpuMeter:
+    """CPU spent by named process trees between ``start()`` and ``stop()``, split and per hop."""
+
+    def __init__(self, roots: dict[str, int]) -> None:
+        self.roots = roots
+        self.before: dict[str, float] = {}
+
+    def start(self) -> None:
+        self.before = {name: cpu_seconds(pid) for name, pid in self.roots.items()}
+
+    def stop(self, hops: int) -> dict:
+        spent = {name: cpu_seconds(pid) - self.before[name] for name, pid in self.roots.items()}
+        per_hop = {name: round(1000 * seconds / hops, 3) if hops else None for name, seconds in spent.items()}
+        total = sum(spent.values())
+        return {
+            "seconds": {name: round(seconds, 2) for name, seconds in spent.items()},
+            "ms_per_hop": per_hop,
+            "total_ms_per_hop": round(1000 * total / hops, 3) if hops else None,
+        }
+
+
+def settle(hotline: Hotline, timeout: float = 60) -> None:
+    """Until the queue is empty and every SMS has its delivery report (or the timeout)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with hotline.runtime.session() as session:
+            open_messages = session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.status.in_((MESSAGE_PENDING, MESSAGE_SENT)))
+            )
+        if not open_messages and hotline.queue_empty():
+            return
+        time.sleep(0.2)
+
+
+def web_memory(pid: int) -> dict[str, float | None]:
+    """Peak RSS of each gunicorn worker below ``pid``, and of its arbiter."""
     result: dict[str, float | None] = {}
-    web = pythons(hotline.stack.processes["web"].pid)
-    for i, pid in enumerate(web[1:], start=1):  # web[0] is gunicorn's arbiter
-        result[f"web_worker_{i}"] = vm_hwm_mb(pid)
+    web = pythons(pid)
+    for i, worker in enumerate(web[1:], start=1):  # web[0] is gunicorn's arbiter
+        result[f"web_worker_{i}"] = vm_hwm_mb(worker)
     if web:
         result["web_arbiter"] = vm_hwm_mb(web[0])
+    workers = [v for k, v in result.items() if k.startswith("web_worker_") and v is not None]
+    result["web_worker_max"] = max(workers, default=None)
+    return result
+
+
+def memory(hotline: Hotline) -> dict:
+    """Peak RSS of each web worker, the RQ worker (and its scheduler), cron and Redis."""
+    result = web_memory(hotline.stack.processes["web"].pid)
     rq = pythons(hotline.stack.processes["worker"].pid)
     for i, pid in enumerate(rq):  # RQ's scheduler runs in a child of the worker
         result["rq_worker" if i == 0 else f"rq_worker_child_{i}"] = vm_hwm_mb(pid)

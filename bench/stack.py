@@ -33,6 +33,7 @@ AT_KEY, AT_USERNAME = "bench-at-key", "hotline-bench"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PILOT_PLACES = 4  # places per pilot province the conversations report from (one worker each)
 BARE_APP = "'bench.bare:create_app()'"
+MINIMAL_APP = "'bench.minimal:create_app()'"
 
 
 @dataclass(frozen=True)
@@ -211,14 +212,41 @@ def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotl
                 runtime.close()
 
 
+def cpu_roots(hotline: Hotline) -> dict[str, int]:
+    """The real stack's process trees whose CPU a hop costs (the fake AT is not ours)."""
+    roots = {kind: process.pid for kind, process in hotline.stack.processes.items()}
+    if hotline.redis.process is not None:
+        roots["redis"] = hotline.redis.process.pid
+    return roots
+
+
+def baseline_web(app: str) -> str:
+    """The Procfile's web command serving another app (same gunicorn command and config)."""
+    web = procfile()["web"]
+    command = web.replace("'hotline.web.app:create_app()'", app)
+    if app not in command:
+        raise RuntimeError(f"the Procfile's web line changed shape: {web!r}")
+    return command
+
+
 @contextmanager
 def bare_stack(workdir: Path) -> Iterator[Stack]:
     """The bare Flask app under the Procfile's web command and gunicorn config."""
-    command = procfile()["web"].replace("'hotline.web.app:create_app()'", BARE_APP)
-    if BARE_APP not in command:
-        raise RuntimeError(f"the Procfile's web line changed shape: {procfile()['web']!r}")
     logs = workdir / "bare"
     logs.mkdir(exist_ok=True)
     env = {"LOG_LEVEL": "warning"}
-    with as_deployed(Stack(env, kinds=("web",), log_dir=logs, commands={"web": command})) as stack:
+    commands = {"web": baseline_web(BARE_APP)}
+    with as_deployed(Stack(env, kinds=("web",), log_dir=logs, commands=commands)) as stack:
         yield stack
+
+
+@contextmanager
+def minimal_stack(kind: str, workdir: Path) -> Iterator[tuple[Stack, PrivateRedis]]:
+    """bench/minimal.py under the same command and config, with its own Redis and a fresh database."""
+    logs = workdir / "minimal"
+    logs.mkdir(exist_ok=True)
+    with PrivateRedis() as redis, database(kind, logs) as url:
+        env = {"LOG_LEVEL": "warning", "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis.url}
+        commands = {"web": baseline_web(MINIMAL_APP)}
+        with as_deployed(Stack(env, kinds=("web",), log_dir=logs, commands=commands)) as stack:
+            yield stack, redis
