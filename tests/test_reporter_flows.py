@@ -7,6 +7,7 @@ report that reaches the social workers, and that an anonymous caller's number is
 
 from __future__ import annotations
 
+import json
 import logging
 import zlib
 from collections.abc import Iterator
@@ -288,6 +289,20 @@ def test_a_resumed_report_forgives_the_mistakes_made_before_the_call_dropped(
     hint = again.press("xyz")
     assert hint.startswith("CON Tapez un nombre, par exemple 3.")  # a hint, not the end of the call
     assert again.screens[-1] == "people"
+
+
+def test_a_draft_kept_before_the_upgrade_still_resumes(client: FlaskClient, runtime: Runtime) -> None:
+    """Drafts were kept as the state alone until the draft became the sealed session itself: a
+    call dropped before the upgrade resumes after it (drafts live 30 minutes by default)."""
+    start_then_drop(client)
+    sealed = runtime.redis.get(draft_key(runtime))
+    session = json.loads(runtime.cipher.decrypt(sealed.decode()))
+    assert session["state"]["screen"] == "people"  # the draft is the session as it was stored
+    runtime.redis.set(draft_key(runtime), runtime.cipher.encrypt(json.dumps(session["state"])))
+
+    again = Call(client)
+    again.dial()
+    assert again.press("1").startswith("CON Combien de personnes sont concernees ?")
 
 
 def test_a_draft_belongs_to_its_phone_only(client: FlaskClient) -> None:

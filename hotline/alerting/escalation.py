@@ -113,10 +113,9 @@ def area_policy(session: Session, runtime: Runtime, location_code: str) -> Escal
     return next((found[area] for area in areas if area in found), None)
 
 
-def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]:
-    """The steps for this report: the most specific area policy, else the default; waits replaced
-    by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
-    policy = area_policy(session, runtime, report.location_code)
+def policy_for(runtime: Runtime, report: Report, policy: EscalationPolicy | None) -> list[Step]:
+    """The steps for this report: its area's ``policy`` (the most specific, ``area_policy``), else
+    the default; waits replaced by HOTLINE_ESCALATION_WAIT_SECONDS when it is set."""
     if policy is not None:
         steps = policy.urgent_steps if report.urgent else policy.steps
     else:
@@ -127,23 +126,23 @@ def policy_for(session: Session, runtime: Runtime, report: Report) -> list[Step]
     return [WaitStep(wait=wait) if wait and "wait" in s else s.copy() for s in steps]
 
 
-def alarm_delay_for(session: Session, runtime: Runtime, report: Report) -> timedelta:
-    """How long without an acceptance before the report's alarm: its area policy's time, else the
-    default policy's; HOTLINE_ALARM_SECONDS replaces them all (drills, training, tests)."""
+def alarm_delay_for(runtime: Runtime, report: Report, policy: EscalationPolicy | None) -> timedelta:
+    """How long without an acceptance before the report's alarm: its area ``policy``'s time, else
+    the default policy's; HOTLINE_ALARM_SECONDS replaces them all (drills, training, tests)."""
     if runtime.settings.alarm_seconds:
         return timedelta(seconds=runtime.settings.alarm_seconds)
-    return timedelta(minutes=_alarm_minutes(session, runtime, report))
-
-
-def _alarm_minutes(session: Session, runtime: Runtime, report: Report) -> int:
-    return alarm_minutes_at(session, runtime, report.location_code)["urgent" if report.urgent else "normal"]
+    minutes = alarm_minutes_of(runtime, policy)["urgent" if report.urgent else "normal"]
+    return timedelta(minutes=minutes)
 
 
 def alarm_minutes_at(session: Session, runtime: Runtime, location_code: str) -> dict[str, int]:
-    """The alarm times of a report there: the most specific area policy's, each one it leaves
-    empty taken from the default policy (the console's policy page shows the same)."""
+    """The alarm times of a report there (the console's policy page shows them)."""
+    return alarm_minutes_of(runtime, area_policy(session, runtime, location_code))
+
+
+def alarm_minutes_of(runtime: Runtime, policy: EscalationPolicy | None) -> dict[str, int]:
+    """An area policy's alarm times, each one it leaves empty taken from the default policy."""
     default = default_alarm_minutes(runtime.settings.escalation_policy_file)
-    policy = area_policy(session, runtime, location_code)
     if policy is None:
         return default
     return {
@@ -155,9 +154,10 @@ def alarm_minutes_at(session: Session, runtime: Runtime, location_code: str) -> 
 def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
     """Inside the transaction that opens the report: copy the policy, arm the alarm, and run the
     first steps."""
-    report.escalation_steps = policy_for(session, runtime, report)
+    policy = area_policy(session, runtime, report.location_code)  # one lookup for steps and alarm
+    report.escalation_steps = policy_for(runtime, report, policy)
     report.escalation_cursor = report.escalation_repeats = 0
-    alarms.arm(report, alarm_delay_for(session, runtime, report))
+    alarms.arm(report, alarm_delay_for(runtime, report, policy))
     return _advance(session, runtime, report)
 
 

@@ -138,8 +138,10 @@ class UssdService:
             writes = self.runtime.redis.pipeline(transaction=False)  # one round trip for all
             kept = Kept(remembered, raw_draft)
             body, state = self._advance(hop, phone_hash, ctx, saved, kept, writes, deadline)
-            self._store(key, {"text": hop.text, "reply": body, "state": state}, SESSION_TTL, writes)
-            self._keep_draft(phone_hash, state, writes)
+            # One ciphertext for the session and the number's draft: the draft is the session.
+            sealed = self._seal({"text": hop.text, "reply": body, "state": state})
+            writes.set(key, sealed, ex=SESSION_TTL)
+            self._keep_draft(phone_hash, state, sealed, writes)
             if hop.received_at is not None:
                 meters.count_ussd_hop(writes, time.perf_counter() - hop.received_at)
             try:
@@ -201,7 +203,7 @@ class UssdService:
         lang = kept.lang
         if self._direct_dial(hop):
             state = new_state(self.flow, lang or "fr", start="category")
-        elif kept.draft and self._decode(kept.draft):
+        elif self._draft(kept.draft):
             state = new_state(self.flow, lang or "fr", start="resume")
         else:
             state = new_state(self.flow, lang or "fr", start="menu" if lang else "language")
@@ -213,7 +215,7 @@ class UssdService:
         return hop.text == DIRECT_REPORT or (len(code) > 3 and code[-1] == DIRECT_REPORT)
 
     def _resume(self, phone_hash: str, current: State, kept: Kept, writes: Pipeline, restart: bool) -> State:
-        draft = self._decode(kept.draft)
+        draft = self._draft(kept.draft)
         writes.delete(self._key("draft", phone_hash))  # before _keep_draft writes the new one
         if restart or not draft:
             fresh = new_state(self.flow, current["lang"], start="category")
@@ -222,11 +224,12 @@ class UssdService:
         draft["errors"] = 0  # a new call: two slips before the drop must not make one more fatal
         return draft
 
-    def _keep_draft(self, phone_hash: str, state: State, writes: Pipeline) -> None:
-        """An unfinished report survives a dropped session for a while; a finished one does not."""
+    def _keep_draft(self, phone_hash: str, state: State, sealed: str, writes: Pipeline) -> None:
+        """An unfinished report survives a dropped session for a while; a finished one does not.
+        ``sealed`` is the session as stored: its state is the draft."""
         key = self._key("draft", phone_hash)
         if state["screen"] in REPORT_SCREENS and not state["finished"]:
-            self._store(key, state, self.runtime.settings.draft_ttl_seconds, writes)
+            writes.set(key, sealed, ex=self.runtime.settings.draft_ttl_seconds)
         elif state["finished"] and state["screen"] in ("done", "done_urgent", "cancelled"):
             writes.delete(key)
 
@@ -278,8 +281,15 @@ class UssdService:
     def _decode(self, raw: bytes | str | None) -> dict | None:
         return json.loads(self.runtime.cipher.decrypt(text(raw))) if raw else None
 
-    def _store(self, key: str, value: dict, ttl: int, writes: Pipeline) -> None:
-        writes.set(key, self.runtime.cipher.encrypt(json.dumps(value)), ex=ttl)
+    def _draft(self, raw: bytes | str | None) -> State | None:
+        """The state of a kept draft: a sealed session, or (kept before 2026-12) a state alone."""
+        found = self._decode(raw)
+        if found is None:
+            return None
+        return found["state"] if "reply" in found else found
+
+    def _seal(self, value: dict) -> str:
+        return self.runtime.cipher.encrypt(json.dumps(value))
 
 
 def _chose_language(before: State, after: State) -> bool:
