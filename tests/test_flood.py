@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.alerting import escalation
 from hotline.intake.reports import NewReport, open_report
 from hotline.models import InboundMessage, Notice, OutboundMessage
 from hotline.platform.clock import FrozenClock
@@ -247,7 +248,7 @@ def test_without_redis_a_report_still_alerts_and_an_alert_still_goes(
                 reporter_hash=down.cipher.lookup_hash(FLOODER),
             ),
         )
-        assert not opened.held and opened.message_ids
-        assert [send_message(down, mid).status for mid in opened.message_ids] == ["delivered"] * len(
-            opened.message_ids
-        )
+        assert not opened.held and opened.report.escalation_due_at is not None
+        alerted = escalation.run_due(down, opened.report.id)  # the escalate job's first step
+        assert alerted
+        assert [send_message(down, mid).status for mid in alerted] == ["delivered"] * len(alerted)

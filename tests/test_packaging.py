@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.alerting.escalation import DEFAULT_POLICY, policy_for
+from hotline.alerting.escalation import DEFAULT_POLICY, area_policy, policy_for
 from hotline.models import Report
 from hotline.platform.runtime import Runtime
 from hotline.platform.settings import Settings, SettingsError
@@ -107,7 +107,7 @@ def test_a_deployment_replaces_the_default_policy_through_settings(
     try:
         with rt.session() as session:
             report = Report(urgent=True, location_code="CD-KL/kikwit")
-            assert policy_for(session, rt, report) == own["urgent"]
+            assert policy_for(rt, report, area_policy(session, rt, report.location_code)) == own["urgent"]
     finally:
         rt.close()
 

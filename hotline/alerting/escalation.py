@@ -1,9 +1,10 @@
 """Escalation as data, until a human accepts (after grafana/oncall's escalate_alert_group).
 
 When a report opens, its area's policy is copied onto it (later edits do not change a running
-escalation). A cursor marks the next step; one job runs the steps up to the next wait and sets
-when it is due. Every step first claims the report with a conditional UPDATE on its token, and
-acceptance is a conditional UPDATE too, so an acceptance racing a step has exactly one outcome.
+escalation) and its first step is due at once. A cursor marks the next step; one job runs the
+steps up to the next wait and sets when it is due. Every step first claims the report with a
+conditional UPDATE on its token, and acceptance is a conditional UPDATE too, so an acceptance
+racing a step has exactly one outcome.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.alerting import alarms, calls
@@ -37,6 +38,7 @@ from hotline.platform.db import rowcount
 from hotline.platform.runtime import Runtime
 from hotline.records.timeline import record
 from hotline.sms import messages
+from hotline.sms.outbox import TICKER_GRACE_TICKS
 
 # Shipped with the package; HOTLINE_ESCALATION_POLICY_FILE replaces it.
 DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "data" / "escalation.json"
@@ -151,14 +153,22 @@ def alarm_minutes_of(runtime: Runtime, policy: EscalationPolicy | None) -> dict[
     }
 
 
-def start(session: Session, runtime: Runtime, report: Report) -> list[int]:
-    """Inside the transaction that opens the report: copy the policy, arm the alarm, and run the
-    first steps."""
+def start(session: Session, runtime: Runtime, report: Report) -> None:
+    """Inside the transaction that opens the report: copy the policy, arm the alarm, and make the
+    first step due now.
+
+    The first step (who is on call, the alert rows) runs in the worker's escalate job, enqueued
+    after the commit, which sends the alerts it writes: the reporter's last screen never waits
+    for it (it was a third of a web worker's time in a USSD campaign), and the report, its policy
+    and its alarm are durable before anything else happens. A lost enqueue is re-found by the
+    ticker (``due_reports``).
+    """
     policy = area_policy(session, runtime, report.location_code)  # one lookup for steps and alarm
     report.escalation_steps = policy_for(runtime, report, policy)
     report.escalation_cursor = report.escalation_repeats = 0
     alarms.arm(report, alarm_delay_for(runtime, report, policy))
-    return _advance(session, runtime, report)
+    report.escalation_due_at = runtime.clock.now()
+    report.escalation_token = _new_token()
 
 
 def run_due(runtime: Runtime, report_id: int) -> list[int] | None:
@@ -258,13 +268,22 @@ def accept(session: Session, runtime: Runtime, report: Report, worker: SocialWor
 
 
 def due_reports(runtime: Runtime, limit: int = 500) -> list[int]:
-    """Reports whose next step is due (the ticker re-enqueues them if their job was lost)."""
+    """Reports whose next step is due (the ticker re-enqueues them if their job was lost).
+
+    A report opened in the last two ticks is left to the escalate job its opening enqueued: in a
+    surge the worker is behind, and a second job for each would only put it further behind.
+    """
     now = runtime.clock.now()
+    fresh = now - timedelta(seconds=TICKER_GRACE_TICKS * runtime.settings.tick_seconds)
     with runtime.session() as session:
         return list(
             session.scalars(
                 select(Report.id)
-                .where(Report.escalation_due_at <= now, Report.accepted_at.is_(None))
+                .where(
+                    Report.escalation_due_at <= now,
+                    Report.accepted_at.is_(None),
+                    or_(Report.escalation_cursor > 0, Report.created_at <= fresh),
+                )
                 .order_by(Report.escalation_due_at)
                 .limit(limit)
             )

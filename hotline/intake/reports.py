@@ -55,10 +55,11 @@ def open_report(runtime: Runtime, new: NewReport, deadline: float | None = None)
 
     1. If this channel request already made a report (same ``source_key``), return that one.
     2. In ONE transaction: the report, its contact (unless anonymous), a "received" event, its
-       escalation policy and the outbox rows of the first escalation step (none when the
-       number is over its flood limits: the report is held, see hotline.intake.flood).
-    3. After the commit, enqueue a send job per outbox row and the next escalation step (a lost
-       enqueue is re-found by the ticker).
+       escalation policy and alarm, its first step due now (none when the number is over its
+       flood limits: the report is held, see hotline.intake.flood).
+    3. After the commit, enqueue the escalate job that alerts the first step's workers and sends
+       their alerts (a lost enqueue is re-found by the ticker). Only the training simulator's
+       alerts are written here.
     ``deadline`` (a ``time.perf_counter()`` value; a USSD hop's budget): the transaction waits for
     another writer's lock only until then, after which an OperationalError and nothing is stored.
     """
@@ -83,8 +84,9 @@ def open_report(runtime: Runtime, new: NewReport, deadline: float | None = None)
                     return Opened(existing, created=False)
         else:
             raise RuntimeError("could not allocate a unique reference")
-    runtime.queue.send_messages(opened.message_ids)
-    runtime.queue.schedule_escalation(opened.report.id, opened.report.escalation_due_at)
+    runtime.queue.send_messages(opened.message_ids)  # the training simulator's alerts
+    if opened.report.escalation_due_at is not None:
+        runtime.queue.escalate(opened.report.id)  # its first step: who is alerted, in the worker
     return opened
 
 
@@ -135,7 +137,8 @@ def _insert(session: Session, runtime: Runtime, new: NewReport, held: bool = Fal
         flood.record_held(session, runtime, "reports")
         message_ids = []
     else:
-        message_ids = escalation.start(session, runtime, report)
+        escalation.start(session, runtime, report)
+        message_ids = []
     if not held:  # a flood pages nobody here, and must not fill partners' systems either
         partner_webhooks.emit(session, runtime, report, "opened")  # nothing for a training report
     return Opened(report, message_ids, held=held)

@@ -16,7 +16,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from hotline.alerting import worker_replies
+from hotline.alerting import escalation, worker_replies
 from hotline.intake.reports import NewReport, open_report
 from hotline.models import (
     OutboundMessage,
@@ -150,7 +150,8 @@ def kwilu_team(runtime: Runtime, language: str = "fr") -> Team:
 
 
 def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT, **fields: Any) -> Report:
-    """A report as the USSD channel would open it (its alerts queued, not yet sent)."""
+    """A report as the USSD channel opens it, with its first escalation step run as the worker's
+    escalate job runs it a moment later (its alerts written and queued, not yet sent)."""
     defaults: dict[str, Any] = {
         "source_key": f"test:{next(_sources)}",
         "channel": "ussd",
@@ -159,7 +160,17 @@ def report(runtime: Runtime, *, urgent: bool = False, location: str = KIKWIT, **
         "urgent": urgent,
         "location_code": location,
     }
-    return open_report(runtime, NewReport(**{**defaults, **fields})).report
+    opened = open_report(runtime, NewReport(**{**defaults, **fields})).report
+    first_step(runtime, opened.id)
+    return opened
+
+
+def first_step(runtime: Runtime, report_id: int) -> list[int]:
+    """What the escalate job enqueued by the report's opening does, its sends left to the queue."""
+    message_ids = escalation.run_due(runtime, report_id) or []
+    runtime.queue.send_messages(message_ids)
+    runtime.queue.schedule_escalation(report_id, load(runtime, report_id).escalation_due_at)
+    return message_ids
 
 
 def reply(runtime: Runtime, worker: Worker, text: str) -> list[int]:
