@@ -192,8 +192,11 @@ def web_memory(pid: int) -> dict[str, float | None]:
 
 
 def memory(hotline: Hotline) -> dict:
-    """Peak RSS of each web worker, the RQ worker (and its scheduler), cron and Redis."""
-    result = web_memory(hotline.stack.processes["web"].pid)
+    """Peak RSS of each gunicorn worker serving AT's callbacks (``web_worker_*``, the callbacks
+    process), of the console's web workers (``console_*``), the RQ worker (and its scheduler),
+    cron and Redis."""
+    result = web_memory(hotline.stack.processes["callbacks"].pid)
+    result |= {f"console_{k}": v for k, v in web_memory(hotline.stack.processes["web"].pid).items()}
     rq = pythons(hotline.stack.processes["worker"].pid)
     for i, pid in enumerate(rq):  # RQ's scheduler runs in a child of the worker
         result["rq_worker" if i == 0 else f"rq_worker_child_{i}"] = vm_hwm_mb(pid)

@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         stack.real_stack(args.db, Path(workdir), bundle_after=0) as hotline,
     ):  # as make bench
         load.run(Load(hotline.ussd_url, args.threads, 2, variants, "96"))
-        web = measure.pythons(hotline.stack.processes["web"].pid)  # the arbiter, then its workers
+        # The callbacks process serves the hops: its arbiter, then its workers.
+        web = measure.pythons(hotline.stack.processes["callbacks"].pid)
         sampler = threading.Thread(
             target=subprocess.run,
             args=(

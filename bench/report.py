@@ -66,7 +66,8 @@ ROWS: list[Row] = [
      lambda r: f"{_spread(r, 'hops', 'minimal', 'cpu', 'total_ms_per_hop', spread='total_spread')} / "
                f"{_spread(r, 'hops', 'real', 'cpu', 'total_ms_per_hop', spread='total_spread')}",
      lambda r: None),
-    ("... project: web / worker / cron / Redis", "", lambda r: _split(r, "real"), lambda r: None),
+    ("... project: console web / callbacks / worker / cron / Redis", "", lambda r: _split(r, "real"),
+     lambda r: None),
     ("... minimal: web / Redis", "", lambda r: _split(r, "minimal"), lambda r: None),
     ("CPU per hop, project / minimal", "<= 2", lambda r: _ratio(r, "cpu_ratio"),
      _at_most(2, "hops", "cpu_ratio")),
@@ -103,6 +104,8 @@ ROWS: list[Row] = [
      _at_most(55, "memory", "web_worker_max")),
     ("... the minimal app's web worker (MB)", "", lambda r: _get(r, "minimal_memory", "web_worker_max"),
      lambda r: None),
+    ("Peak RSS per web worker serving the console and API (MB)", "",
+     lambda r: _get(r, "memory", "console_web_worker_max"), lambda r: None),
     ("Peak RSS RQ worker (MB)", "<= 65", lambda r: _get(r, "memory", "rq_worker"),
      _at_most(65, "memory", "rq_worker")),
     ("Peak RSS cron / Redis (MB)", "",

@@ -129,14 +129,14 @@ def fake_at(record: Path, delivery_callback: str) -> Iterator[str]:
 
 
 class Hotline:
-    """The running real stack: web, worker and cron against one Redis, database and fake AT."""
+    """The running real stack: web, callbacks, worker and cron against one Redis, database and fake AT."""
 
     def __init__(self, stack: Stack, redis: PrivateRedis, runtime: Runtime, sent: Path) -> None:
         self.stack, self.redis, self.runtime, self.sent = stack, redis, runtime, sent
 
     @property
     def ussd_url(self) -> str:
-        return f"{self.stack.url}/webhooks/at/{TOKEN}/ussd"
+        return f"{self.stack.callbacks_url}/webhooks/at/{TOKEN}/ussd"  # AT's callbacks' own process
 
     def report_count(self, prefix: str) -> int:
         with self.runtime.session() as session:
@@ -180,7 +180,8 @@ def as_deployed(stack: Stack) -> Stack:
 
 @contextmanager
 def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotline]:
-    """Redis, a migrated database with one worker per reported place, the fake AT, the Procfile."""
+    """Redis, a migrated database with one worker per reported place, the fake AT, the Procfile
+    (AT's callbacks, the hops and the delivery reports, go to its callbacks process)."""
     with PrivateRedis() as redis, database(kind, workdir) as url:
         env = environment(url, redis.url, workdir)
         # The global SMS cap bounds spend in production; here it would hold the load's own alerts.
@@ -200,9 +201,9 @@ def real_stack(kind: str, workdir: Path, bundle_after: int = 3) -> Iterator[Hotl
             check=True,
             capture_output=True,
         )
-        stack = as_deployed(Stack(env, kinds=("web", "worker", "cron"), log_dir=workdir))
+        stack = as_deployed(Stack(env, kinds=("web", "callbacks", "worker", "cron"), log_dir=workdir))
         sent = workdir / "sent.jsonl"
-        with fake_at(sent, f"{stack.url}/webhooks/at/{TOKEN}/sms/delivery") as at_url:
+        with fake_at(sent, f"{stack.callbacks_url}/webhooks/at/{TOKEN}/sms/delivery") as at_url:
             stack.env["AT_API_URL"] = at_url
             runtime = Runtime.build(Settings.from_env(env))
             try:

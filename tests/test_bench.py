@@ -88,7 +88,8 @@ def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_tab
     assert run["steady"]["load"]["conversations"] >= 1 and run["steady"]["load"]["errors"] == 0
     assert run["surge"]["stored"] == run["surge"]["sent"] == 6
     assert run["surge"]["http_errors"] == 0
-    assert run["memory"]["web_worker_max"] > 0 and run["memory"]["rq_worker"] > 0
+    assert run["memory"]["web_worker_max"] > 0 and run["memory"]["rq_worker"] > 0  # the callbacks'
+    assert run["memory"]["console_web_worker_max"] > 0
     assert run["memory"]["redis"] > 0
     table = (tmp_path / "results.md").read_text()
     assert "| Throughput ratio real / bare | >= 0.6 |" in table
@@ -126,6 +127,6 @@ def test_a_tiny_fault_bench_run_measures_hops_around_a_redis_freeze_and_writes_i
         "frozen",
         "thawed",
     ]
-    assert result["running_after"] == ["web", "worker", "cron"]
+    assert result["running_after"] == ["web", "callbacks", "worker", "cron"]
     table = (tmp_path / "results.md").read_text()
     assert table.startswith("| Measure | Target | sqlite |\n\n## Redis frozen mid-conversation")

@@ -1,8 +1,9 @@
 """The walking skeleton, with real processes: a USSD report reaches a social worker's phone.
 
-gunicorn runs the Procfile's web command, an RQ worker runs the Procfile's worker command, Redis
-is a real server, the SMS goes out through the real africastalking SDK to the fake AT, whose
-delivery report comes back to the web process and updates the stored status.
+gunicorn runs the Procfile's callbacks command (AT's callbacks' own process, as in production), an
+RQ worker runs the Procfile's worker command, Redis is a real server, the SMS goes out through the
+real africastalking SDK to the fake AT, whose delivery report comes back to the callbacks process
+and updates the stored status.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def test_a_ussd_report_reaches_the_social_worker_and_the_delivery_report_is_stor
             "AT_API_KEY": "e2e-key",
             "AT_API_URL": fake.url,
         }
-        with Stack(env, log_dir=tmp_path) as stack:
-            hooks = f"{stack.url}/webhooks/at/{environ['HOTLINE_WEBHOOK_TOKEN']}"
+        with Stack(env, kinds=("callbacks", "worker"), log_dir=tmp_path) as stack:
+            hooks = f"{stack.callbacks_url}/webhooks/at/{environ['HOTLINE_WEBHOOK_TOKEN']}"
             fake.delivery_callback_url = hooks + "/sms/delivery"
             # Francais, report, sexual exploitation, danger now, Kwilu, Kikwit, anonymous, send.
             # Someone in danger: no optional question, and the last screen names 129 and 122.

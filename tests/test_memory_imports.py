@@ -83,6 +83,54 @@ def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, st
     }
 
 
+# What the console, the API, sending and the metrics bring: none of it serves an AT callback.
+NOT_FOR_CALLBACKS = (
+    "africastalking",
+    "argon2",
+    "croniter",
+    "flask_login",
+    "flask_wtf",
+    "prometheus_client",
+    "pyotp",
+    "requests",
+    "wtforms",
+)
+
+
+def test_the_callbacks_process_loads_nothing_but_what_a_callback_needs(environ: dict[str, str]) -> None:
+    # The Procfile's callbacks line (issue 17, memory): a hop, an SMS, a delivery report and the
+    # health check served, and none of the console's, the API's or the sender's packages loaded.
+    env = {
+        **environ,
+        "SMS_GATEWAY": "africastalking",
+        "AT_USERNAME": "hotline",
+        "AT_API_KEY": "fake-at-key",
+        "AT_API_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    found = run_fresh(
+        f"""
+        import json, sys
+        from hotline.web.callbacks import create_app
+
+        client = create_app().test_client()
+        hooks = "/webhooks/at/{TEST_TOKEN}"
+        answers = [
+            client.post(hooks + "/ussd", data={{"sessionId": "ATUid_memory", "serviceCode": "*123#",
+                        "phoneNumber": "+243810000001", "text": "", "networkCode": "63001"}}).status_code,
+            client.post(hooks + "/sms", data={{"id": "ATXid_memory", "from": "+243810000002",
+                        "to": "12345", "text": "AIDE", "date": "2026-01-01 10:00:00"}}).status_code,
+            client.post(hooks + "/sms/delivery", data={{"id": "ATXid_x", "status": "Success"}}).status_code,
+            client.get("/healthz").status_code,
+            client.get("/console/").status_code,
+        ]
+        loaded = sorted(m for m in {NOT_FOR_CALLBACKS!r} if m in sys.modules)
+        print(json.dumps({{"answers": answers, "loaded": loaded}}))
+    """,
+        env,
+    )
+    assert found == {"answers": [200, 200, 200, 200, 404], "loaded": []}
+
+
 def test_the_province_check_reads_pycountry_s_own_names() -> None:
     official = {s.code: s.name for s in pycountry.subdivisions.get(country_code="CD")}
     assert iso_provinces() == official

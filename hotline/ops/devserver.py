@@ -42,15 +42,17 @@ def run(port: int, host: str = LOOPBACK) -> None:
         _seed_demo_workers(settings)
         _remember_settings(settings, env)
         env["PORT"], env["HOST"] = str(port), host
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"]
         supervisor = Supervisor(
             {
-                "web": [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    "config/gunicorn.conf.py",
-                    "hotline.web.app:create_app()",
+                "web": [*gunicorn, "hotline.web.app:create_app()"],
+                # AT's callbacks' own process, as the Procfile runs it, on the next port (the web
+                # answers /webhooks/ too, for single-process use).
+                "callbacks": [
+                    *gunicorn,
+                    "--bind",
+                    f"{host}:{port + 1}",
+                    "hotline.web.callbacks:create_app()",
                 ],
                 "worker": [sys.executable, "-m", "workers"],
                 "cron": [sys.executable, "-m", "workers.cron"],
@@ -149,12 +151,15 @@ def _lan_address() -> str:
 
 def _banner(settings: Settings, port: int, host: str = LOOPBACK) -> None:
     base = f"http://127.0.0.1:{port}"
-    hooks = f"{base}/webhooks/at/{settings.webhook_token}"
+    # The callbacks process (Procfile: callbacks), as AT reaches it in production; the web
+    # answers the same paths on its own port.
+    hooks = f"http://127.0.0.1:{port + 1}/webhooks/at/{settings.webhook_token}"
     click.echo(f"""
 Hotline running (development). Ctrl-C to stop.
   Console:                {base}/console/  ({DEMO_USER} / {_demo_password(settings)})
   Training simulator:     {base}/console/simulator
   SMS outbox (console):   {base}/dev/outbox
+  AT's callbacks (their own process; the web port answers them too):
   USSD callback:          {hooks}/ussd
   USSD events callback:   {hooks}/ussd/events
   SMS callback:           {hooks}/sms

@@ -17,7 +17,6 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 from rq import Worker
-from rq.cron import CronScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -70,6 +69,10 @@ def _workers(rt: Runtime) -> str:
 
 
 def _cron(rt: Runtime) -> str:
+    # Imported when /readyz is asked: croniter and dateutil stay out of the callbacks process
+    # (hotline.web.callbacks), whose probes ask /healthz.
+    from rq.cron import CronScheduler
+
     return "ok" if CronScheduler.all(rt.redis, cleanup=True) else "none running"
 
 

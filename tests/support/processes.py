@@ -1,4 +1,4 @@
-"""Running the Procfile's processes for real in tests: web (gunicorn), worker, cron."""
+"""Running the Procfile's processes for real in tests: web and callbacks (gunicorn), worker, cron."""
 
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ class Stack:
         log_dir: Path | None = None,
         commands: dict[str, str] | None = None,
     ) -> None:
-        """``commands`` replaces Procfile lines by kind (the benchmark's bare app uses it)."""
+        """``commands`` replaces Procfile lines by kind (the benchmark's bare app uses it). Each
+        gunicorn kind listens on a port of its own (PORT, as a Procfile runner gives each line)."""
         self.port = free_port()
+        self.ports = {"web": self.port, "callbacks": free_port()}
         self.commands = {**procfile(), **(commands or {})}
         bin_dir = str(Path(sys.executable).parent)
         self.env = {
@@ -52,13 +54,20 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def callbacks_url(self) -> str:
+        """The callbacks process's address (AT's callbacks), or the web's when it does not run."""
+        kind = "callbacks" if "callbacks" in self.kinds else "web"
+        return f"http://127.0.0.1:{self.ports[kind]}"
+
     def start(self, kind: str) -> subprocess.Popen[bytes]:
         log = open(self.log_dir / f"{kind}.log", "ab") if self.log_dir else subprocess.DEVNULL  # noqa: SIM115
+        env = {**self.env, "PORT": str(self.ports[kind])} if kind in self.ports else self.env
         process = subprocess.Popen(  # noqa: S602
             self.commands[kind],
             shell=True,
             cwd=ROOT,
-            env=self.env,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -71,19 +80,20 @@ class Stack:
         os.killpg(process.pid, sig)
         process.wait(timeout=10)
 
-    def wait_until_up(self, timeout: float = 30.0) -> None:
+    def wait_until_up(self, timeout: float = 30.0, kind: str = "web") -> None:
+        url = f"http://127.0.0.1:{self.ports[kind]}/healthz"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for kind, process in self.processes.items():
+            for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise AssertionError(f"{kind} exited with {process.returncode}: {self.logs()}")
+                    raise AssertionError(f"{name} exited with {process.returncode}: {self.logs()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(url, timeout=1).status_code == 200:
                     return
             except requests.RequestException:  # not listening yet, or still booting
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"web did not come up: {self.logs()}")
+        raise AssertionError(f"{kind} did not come up: {self.logs()}")
 
     def logs(self) -> str:
         if not self.log_dir:
@@ -96,8 +106,9 @@ class Stack:
     def __enter__(self) -> Stack:
         for kind in self.kinds:
             self.start(kind)
-        if "web" in self.kinds:
-            self.wait_until_up()
+        for kind in ("web", "callbacks"):
+            if kind in self.kinds:
+                self.wait_until_up(kind=kind)
         return self
 
     def __exit__(self, *exc: object) -> None:
