@@ -53,7 +53,7 @@ def test_report_to_alert_time_counts_from_the_end_screen_to_the_first_sms_naming
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="the benchmark's load tool: apt-get install -y wrk")
-def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_table(tmp_path):
+def test_a_tiny_benchmark_run_loads_the_three_apps_loses_no_report_and_writes_the_table(tmp_path):
     completed = subprocess.run(
         [
             sys.executable,
@@ -83,8 +83,13 @@ def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_tab
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     run = json.loads((tmp_path / "results.json").read_text())["runs"]["sqlite"]
-    assert run["hops"]["bare"]["hops_per_s"] > 0 and run["hops"]["real"]["hops_per_s"] > 0
-    assert run["hops"]["real"]["errors"] == 0 and run["hops"]["real"]["conversations"] > 0
+    hops = run["hops"]
+    assert hops["bare"]["hops_per_s"] > 0 and hops["real"]["hops_per_s"] > 0
+    assert hops["minimal"]["errors"] == 0 and hops["minimal"]["conversations"] > 0  # the second baseline
+    assert hops["real"]["errors"] == 0 and hops["real"]["conversations"] > 0
+    # CPU counted per process tree: the project's web, callbacks, worker, cron and Redis
+    assert set(hops["real"]["cpu"]["ms_per_hop"]) == {"web", "callbacks", "worker", "cron", "redis"}
+    assert hops["real"]["cpu"]["total_ms_per_hop"] > 0 and hops["cpu_ratio"] > 0
     assert run["steady"]["load"]["conversations"] >= 1 and run["steady"]["load"]["errors"] == 0
     assert run["surge"]["stored"] == run["surge"]["sent"] == 6
     assert run["surge"]["http_errors"] == 0
@@ -92,7 +97,8 @@ def test_a_tiny_benchmark_run_loads_both_apps_loses_no_report_and_writes_the_tab
     assert run["memory"]["console_web_worker_max"] > 0
     assert run["memory"]["redis"] > 0
     table = (tmp_path / "results.md").read_text()
-    assert "| Throughput ratio real / bare | >= 0.6 |" in table
+    assert "| Throughput, project / minimal | >= 0.5 |" in table
+    assert "| CPU per hop, project / minimal | <= 2 |" in table
     assert "Peak RSS RQ worker (MB)" in table
 
 

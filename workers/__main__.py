@@ -5,6 +5,8 @@ and the gateway client are reused, which keeps an alert's latency and memory low
 dies with its process is retried by another worker's maintenance (RQ's abandoned-job handling)
 and, as a last resort, re-found from the database's outbox.
 
+``WORKER_PROCESSES`` (default 2) such processes are forked by a small pool (``pool()``).
+
 A Redis outage does not end the process (workers/resilience.py): an idle worker waits in its
 heartbeat, the scheduler in its own loop, and when RQ's work loop quits on a Redis error, a fresh
 worker starts once Redis answers again.
@@ -13,6 +15,9 @@ worker starts once Redis answers again.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import signal
 import sys
 import threading
 import time
@@ -36,6 +41,13 @@ MAINTENANCE_INTERVAL = 60  # seconds between clean-ups of jobs whose worker died
 # /readyz sees a SIGKILLed worker gone within two minutes (RQ's default, 420 s, took eight).
 WORKER_TTL = 60
 PUBSUB_RETRY = 2.0  # seconds between the command channel's reconnection attempts (RQ's)
+DEFAULT_PROCESSES = 2  # worker processes (WORKER_PROCESSES): see pool()
+RESPAWN_DELAY = 1.0  # seconds before a worker process that ended is started again
+POOL_POLL = 0.2  # seconds between two looks at the children and the stop flag
+STOP_GRACE = 25.0  # seconds the children have to finish their jobs (the Procfile's stop timeout ~30)
+PR_SET_PDEATHSIG = 1  # prctl's option number (linux/prctl.h)
+
+log = logging.getLogger(__name__)
 
 
 class Scheduler(RQScheduler):
@@ -133,14 +145,27 @@ def new_worker(rt: Runtime, outage: Outage) -> Worker:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("WORKER_PROCESSES", str(DEFAULT_PROCESSES))),
+        help=f"worker processes (WORKER_PROCESSES, default {DEFAULT_PROCESSES})",
+    )
     args = parser.parse_args(argv)
+    if args.processes > 1 and not args.burst:
+        return pool(args.processes)
+    return serve(burst=args.burst)
+
+
+def serve(burst: bool = False) -> int:
+    """One worker process: RQ's SimpleWorker with its scheduler, riding out Redis outages."""
     rt = context.boot()
     if rt is None:
         return 2
     stop = threading.Event()
     stop_on_signals(stop)
     outage = Outage(probe_for(rt.redis), "worker", stop)
-    if args.burst:
+    if burst:
         new_worker(rt, outage).work(burst=True, with_scheduler=True, logging_level="INFO")
         return 0
     workers: list[Worker] = []
@@ -152,6 +177,83 @@ def main(argv: list[str] | None = None) -> int:
         workers[-1].work(with_scheduler=True, logging_level="INFO")
 
     return 0 if keep_running(run, outage) else 1
+
+
+def pool(processes: int) -> int:
+    """``processes`` worker processes, forked before any connection is made, each ``serve()``.
+
+    One process runs the jobs one at a time: at a USSD campaign's rate the alerts fell seconds
+    behind the reports while the web had CPU to spare (docs/performance.md). A child that exits is
+    started again after a second; SIGTERM or SIGINT stops them all (RQ's warm shutdown: a job
+    under way finishes). A child dies with this process, even SIGKILLed.
+    """
+    from hotline.platform.logs import configure_logging
+    from hotline.platform.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:  # each child would say it again, once a second
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format)
+    stop = threading.Event()
+    stop_on_signals(stop)
+    children = {_fork_worker() for _ in range(processes)}
+    while not stop.is_set():
+        pid, status = _reap()
+        if pid in children:
+            children.discard(pid)
+            if os.waitstatus_to_exitcode(status) == 2:  # a configuration error: say it once
+                stop.set()
+                break
+            log.warning("worker process %s ended (%s): starting another", pid, status)
+            if stop.wait(RESPAWN_DELAY):
+                break
+            children.add(_fork_worker())
+            continue
+        stop.wait(POOL_POLL)
+    for pid in children:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
+    while children and time.monotonic() < deadline:
+        pid, _ = _reap()
+        children.discard(pid)
+        time.sleep(POOL_POLL)
+    for pid in children:  # past the grace: a job stuck beyond it is re-found by the ticker
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return 0
+
+
+def _reap() -> tuple[int, int]:
+    """(pid, wait status) of a child that ended, or (0, 0)."""
+    try:
+        return os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return 0, 0
+
+
+def _fork_worker() -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        code = serve()
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this process when its parent dies (a SIGKILLed pool leaves no worker)."""
+    with suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 if __name__ == "__main__":
