@@ -191,15 +191,42 @@ def web_memory(pid: int) -> dict[str, float | None]:
     return result
 
 
+def worker_memory(pid: int) -> dict[str, float | None]:
+    """Peak RSS of the RQ workers: the pool's children that run jobs (``python -m workers``
+    forks WORKER_PROCESSES of them), apart from the pool itself and RQ's scheduler, which runs
+    in a child of one worker. With one process, the pool is the worker."""
+    rq = pythons(pid)
+    if not rq:
+        return {}
+    pool = rq[0]
+    children = [p for p in rq if _parent(p) == pool]
+    grandchildren = [p for p in rq if _parent(p) in children]
+    # A pool's children are workers (one of them has the scheduler below it); a lone worker's
+    # only child is its scheduler.
+    workers = children if len(children) > 1 or grandchildren else [pool]
+    found: dict[str, float | None] = {f"rq_worker_{i}": vm_hwm_mb(p) for i, p in enumerate(workers, 1)}
+    found["rq_worker"] = max((v for v in found.values() if v is not None), default=None)
+    if workers != [pool]:
+        found["rq_pool"] = vm_hwm_mb(pool)
+    others = [p for p in rq if p != pool and p not in workers]
+    found |= {f"rq_scheduler_{i}": vm_hwm_mb(p) for i, p in enumerate(others, 1)}
+    return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 def memory(hotline: Hotline) -> dict:
     """Peak RSS of each gunicorn worker serving AT's callbacks (``web_worker_*``, the callbacks
     process), of the console's web workers (``console_*``), the RQ worker (and its scheduler),
     cron and Redis."""
     result = web_memory(hotline.stack.processes["callbacks"].pid)
     result |= {f"console_{k}": v for k, v in web_memory(hotline.stack.processes["web"].pid).items()}
-    rq = pythons(hotline.stack.processes["worker"].pid)
-    for i, pid in enumerate(rq):  # RQ's scheduler runs in a child of the worker
-        result["rq_worker" if i == 0 else f"rq_worker_child_{i}"] = vm_hwm_mb(pid)
+    result |= worker_memory(hotline.stack.processes["worker"].pid)
     cron = pythons(hotline.stack.processes["cron"].pid)
     if cron:
         result["cron"] = vm_hwm_mb(cron[0])
