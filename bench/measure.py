@@ -65,23 +65,25 @@ def wait_for_alerts(hotline: Hotline, references: set[str], timeout: float) -> t
 def latencies(ends: list[tuple[float, str]], seen: dict[str, float], bundled: dict[str, bool]) -> dict:
     """END screen -> alert at the fake AT, in seconds: every report, then split by bundling."""
     groups: dict[str, list[float]] = {"all": [], "alone": [], "bundled": []}
-    for at, body in ends:
-        found = [r for r in REFERENCE.findall(body) if r in bundled]
-        if not found or found[0] not in seen:
-            continue
-        delay = max(0.0, seen[found[0]] - at)
+    for reference, delay in _delays(ends, seen, bundled):
         groups["all"].append(delay)
-        groups["bundled" if bundled[found[0]] else "alone"].append(delay)
+        groups["bundled" if bundled[reference] else "alone"].append(delay)
     return {name: stats(values) for name, values in groups.items()}
 
 
 def delays(ends: list[tuple[float, str]], seen: dict[str, float], bundled: dict[str, bool]) -> list[float]:
     """END screen -> alert at the fake AT, in seconds, for every report alerted."""
+    return [delay for _, delay in _delays(ends, seen, bundled)]
+
+
+def _delays(
+    ends: list[tuple[float, str]], seen: dict[str, float], bundled: dict[str, bool]
+) -> list[tuple[str, float]]:
     found = []
     for at, body in ends:
         references = [r for r in REFERENCE.findall(body) if r in bundled]
         if references and references[0] in seen:
-            found.append(max(0.0, seen[references[0]] - at))
+            found.append((references[0], max(0.0, seen[references[0]] - at)))
     return found
 
 
