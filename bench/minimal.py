@@ -47,12 +47,21 @@ class Database:
         self.url = url
         self.local = threading.local()
         self.postgres = url.startswith("postgresql")
+
+    def create(self) -> None:
+        """The table (and SQLite's WAL), once before gunicorn starts: two workers booting at once
+        would race for SQLite's lock."""
         connection = self.connection()
+        if not self.postgres:
+            connection.execute("PRAGMA journal_mode=WAL")
         identity = "GENERATED ALWAYS AS IDENTITY" if self.postgres else ""
         connection.execute(SCHEMA.format(autoincrement=identity))
         connection.commit()
+        connection.close()
+        self.local.connection = None
 
     def connection(self) -> Any:
+        """This thread's connection, opened on first use."""
         found = getattr(self.local, "connection", None)
         if found is None:
             if self.postgres:
@@ -61,8 +70,7 @@ class Database:
                 found = psycopg.connect(self.url)
             else:
                 found = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=10)
-                found.execute("PRAGMA journal_mode=WAL")
-                found.execute("PRAGMA synchronous=NORMAL")
+                found.execute("PRAGMA synchronous=NORMAL")  # WAL is set once, by create()
             self.local.connection = found
         return found
 

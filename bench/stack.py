@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
+from bench.minimal import Database
 from hotline.models import Report
 from hotline.ops.migrate import upgrade
 from hotline.ops.redis_server import PrivateRedis
@@ -247,6 +248,7 @@ def minimal_stack(kind: str, workdir: Path) -> Iterator[tuple[Stack, PrivateRedi
     logs = workdir / "minimal"
     logs.mkdir(exist_ok=True)
     with PrivateRedis() as redis, database(kind, logs) as url:
+        Database(url).create()
         env = {"LOG_LEVEL": "warning", "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis.url}
         commands = {"web": baseline_web(MINIMAL_APP)}
         with as_deployed(Stack(env, kinds=("web",), log_dir=logs, commands=commands)) as stack:
