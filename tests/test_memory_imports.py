@@ -40,16 +40,21 @@ def run_fresh(code: str, env: dict[str, str] | None = None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, str]) -> None:
-    # The web process builds the AT gateway but never sends: the SDK and requests stay out of it,
-    # and prometheus_client waits for a scrape.
-    env = {
+def with_at_gateway(environ: dict[str, str]) -> dict[str, str]:
+    """The real AT gateway, pointed at a port where nothing listens (nothing is sent)."""
+    return {
         **environ,
         "SMS_GATEWAY": "africastalking",
         "AT_USERNAME": "hotline",
         "AT_API_KEY": "fake-at-key",
         "AT_API_URL": f"http://127.0.0.1:{free_port()}",
     }
+
+
+def test_the_web_app_imports_the_at_sdk_only_when_it_sends(environ: dict[str, str]) -> None:
+    # The web process builds the AT gateway but never sends: the SDK and requests stay out of it,
+    # and prometheus_client waits for a scrape.
+    env = with_at_gateway(environ)
     found = run_fresh(
         f"""
         import json, sys
@@ -100,13 +105,7 @@ NOT_FOR_CALLBACKS = (
 def test_the_callbacks_process_loads_nothing_but_what_a_callback_needs(environ: dict[str, str]) -> None:
     # The Procfile's callbacks line (issue 17, memory): a hop, an SMS, a delivery report and the
     # health check served, and none of the console's, the API's or the sender's packages loaded.
-    env = {
-        **environ,
-        "SMS_GATEWAY": "africastalking",
-        "AT_USERNAME": "hotline",
-        "AT_API_KEY": "fake-at-key",
-        "AT_API_URL": f"http://127.0.0.1:{free_port()}",
-    }
+    env = with_at_gateway(environ)
     found = run_fresh(
         f"""
         import json, sys

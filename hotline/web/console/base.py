@@ -26,3 +26,8 @@ def console_language() -> str:
 def translate(message: str, **values: object) -> str:
     text = runtime().translations.translate(console_language(), message)
     return text.format(**values) if values else text
+
+
+def page_count(total: int, page_size: int) -> int:
+    """Pages a list of ``total`` rows takes, ``page_size`` a page; one when it is empty."""
+    return max(1, -(-total // page_size))

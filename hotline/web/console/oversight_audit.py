@@ -23,7 +23,7 @@ from hotline.records.audit import audit
 from hotline.web.console.access import requires
 from hotline.web.console.audit_details import detail_lines, mentioned_workers
 from hotline.web.console.audit_labels import action_label, target_label
-from hotline.web.console.base import NAV, bp, runtime, translate
+from hotline.web.console.base import NAV, bp, page_count, runtime, translate
 from hotline.web.console.people_common import area_label
 from hotline.web.console.report_common import viewer_zone, when
 from hotline.web.console.report_filters import DATE_IGNORED, FilterProblem
@@ -131,7 +131,7 @@ def audit_log() -> ResponseReturnValue:
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        pages=page_count(total, AUDIT_PAGE_SIZE),
         filters=filters,
         actions=sorted(actions, key=lambda code: translate(action_label(code))),
         types=sorted(types, key=lambda code: translate(target_label(code))),

@@ -28,7 +28,7 @@ from hotline.platform.i18n import LANGUAGES
 from hotline.platform.phones import InvalidPhone, is_training_phone, mask, normalise
 from hotline.records.audit import audit
 from hotline.web.console.access import requires
-from hotline.web.console.base import NAV, bp, runtime, translate
+from hotline.web.console.base import NAV, bp, page_count, runtime, translate
 from hotline.web.console.people_common import (
     LANGUAGE_NAMES,
     WORKER_ROLE_LABELS,
@@ -141,7 +141,7 @@ def workers() -> ResponseReturnValue:
         rows=rows,
         total=len(found),
         page=page,
-        pages=max(1, -(-len(found) // PAGE_SIZE)),
+        pages=page_count(len(found), PAGE_SIZE),
         area=area,
         q=needle,
         areas=area_choices(include_country=True),

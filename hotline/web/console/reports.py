@@ -27,7 +27,7 @@ from hotline.models import (
 )
 from hotline.platform.phones import mask
 from hotline.web.console.access import requires
-from hotline.web.console.base import bp, runtime, translate
+from hotline.web.console.base import bp, page_count, runtime, translate
 from hotline.web.console.report_casework import inbox_context, report_casework
 from hotline.web.console.report_common import find_report, viewer_today, viewer_zone, when
 from hotline.web.console.report_filters import CHANNELS, InboxFilters, inbox_order
@@ -90,7 +90,7 @@ def inbox() -> ResponseReturnValue:
         reports=reports,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=page_count(total, PAGE_SIZE),
         filters=filters,
         workers=workers,
         reminders=reminders,
