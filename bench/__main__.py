@@ -64,17 +64,10 @@ def check_variants(hotline: stack.Hotline, variants: list[stack.Variant]) -> Non
 
 def check_screens(hotline: stack.Hotline, variant: stack.Variant) -> None:
     """The minimal app answers bench/screens.json: the real stack's screens for the first conversation."""
-    import requests
+    from tests.support.ussd import walk_screens  # the tests' own walker
 
     expected = json.loads((HERE / "screens.json").read_text())
-    typed: list[str] = []
-    screens = []
-    for key in ("", *variant.keys):
-        if key:
-            typed.append(key)
-        form = {"sessionId": "ATUid_screens", "serviceCode": "*384*1#", "networkCode": "63001"}
-        form |= {"phoneNumber": "+243899999999", "text": "*".join(typed)}
-        screens.append(requests.post(hotline.ussd_url, data=form, timeout=10).text)
+    screens = walk_screens(hotline.ussd_url, "ATUid_screens", "+243899999999", list(variant.keys))
     screens[-1] = measure.REFERENCE.sub("{reference}", screens[-1])
     if screens != expected:
         raise SystemExit(
@@ -96,8 +89,9 @@ def hops(hotline: stack.Hotline, plan: Plan, variants: list[stack.Variant], pref
     measure.settle(hotline)
     real["cpu"] = meter.stop(real["hops"])
     real["reports_per_s"] = round(len(alerted) / real["seconds"], 1) if real["seconds"] else None
-    real["alerts"] = measure.latencies(load.end_screens(out), seen, alerted)
-    real["alert_delays"] = measure.delays(load.end_screens(out), seen, alerted)
+    ends = load.end_screens(out)
+    real["alerts"] = measure.latencies(ends, seen, alerted)
+    real["alert_delays"] = measure.delays(ends, seen, alerted)
     return real
 
 

@@ -212,7 +212,12 @@ def dial(client: FlaskClient, phone: str, inputs: list[str]) -> str:
 
 def walk_report(url: str, session_id: str, phone: str, keys: list[str]) -> str:
     """Dial ``url`` (a running web process's USSD callback) and type ``keys``; returns the last screen."""
-    text, reply = "", ""
+    return walk_screens(url, session_id, phone, keys)[-1]
+
+
+def walk_screens(url: str, session_id: str, phone: str, keys: list[str]) -> list[str]:
+    """Like ``walk_report``, every screen shown (the benchmark compares them with its baseline's)."""
+    text, screens = "", []
     for i, key in enumerate(["", *keys]):
         text = key if i <= 1 else f"{text}*{key}"
         response = requests.post(
@@ -227,6 +232,6 @@ def walk_report(url: str, session_id: str, phone: str, keys: list[str]) -> str:
             timeout=10,
         )
         assert response.status_code == 200
-        reply = response.text
-        assert reply.startswith(("CON ", "END ")), reply
-    return reply
+        screens.append(response.text)
+        assert response.text.startswith(("CON ", "END ")), response.text
+    return screens
