@@ -44,6 +44,7 @@ PUBSUB_RETRY = 2.0  # seconds between the command channel's reconnection attempt
 DEFAULT_PROCESSES = 2  # worker processes (WORKER_PROCESSES): see pool()
 RESPAWN_DELAY = 1.0  # seconds before a worker process that ended is started again
 POOL_POLL = 0.2  # seconds between two looks at the children and the stop flag
+FORWARD_DELAY = 2.0  # seconds the workers have to stop on a group's signal before the pool sends its own
 STOP_GRACE = 25.0  # seconds the children have to finish their jobs (the Procfile's stop timeout ~30)
 PR_SET_PDEATHSIG = 1  # prctl's option number (linux/prctl.h)
 
@@ -223,18 +224,27 @@ def pool(processes: int) -> int:
             children.add(_fork_worker())
             continue
         stop.wait(POOL_POLL)
+    # A Procfile runner or systemd signals the whole group: the workers are stopping already, and a
+    # second SIGTERM would make RQ's warm shutdown a cold one (leaving the worker registered).
+    # Only those still running after a moment get it from here.
+    _wait_for(children, FORWARD_DELAY)
     for pid in children:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE
-    while children and time.monotonic() < deadline:
-        pid, _ = _reap()
-        children.discard(pid)
-        time.sleep(POOL_POLL)
+    _wait_for(children, STOP_GRACE)
     for pid in children:  # past the grace: a job stuck beyond it is re-found by the ticker
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     return 0
+
+
+def _wait_for(children: set[int], seconds: float) -> None:
+    """Until ``children`` (updated in place) have all ended, or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while children and time.monotonic() < deadline:
+        pid, _ = _reap()
+        children.discard(pid)
+        time.sleep(POOL_POLL)
 
 
 def _reap() -> tuple[int, int]:
